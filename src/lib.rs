@@ -1,0 +1,8 @@
+//! saraban: Thai government correspondence (หนังสือราชการ).
+//!
+//! The crate is layered; see `ARCHITECTURE.md`. The pure layer (`thai`,
+//! `docnum`, `codes`) does no I/O and imports nothing above it.
+
+pub mod codes;
+pub mod docnum;
+pub mod thai;
