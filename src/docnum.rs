@@ -214,7 +214,9 @@ fn letter_at(cur: &mut Cursor) -> Result<DocNumber, DocNumError> {
         });
     }
     let agency = cur.take_while(is_consonant);
-    if agency.is_empty() || agency.chars().count() > 4 {
+    // Codes are two letters (ministries, provinces), sometimes more for
+    // committees; a lone letter would be confused with `ว`.
+    if !(2..=4).contains(&agency.chars().count()) {
         return Err(DocNumError::ExpectedAgency(cur.rest().to_string()));
     }
     // `มท.` is sometimes typed although the regulation writes codes bare.

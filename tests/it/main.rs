@@ -1,0 +1,8 @@
+//! Integration tests, in one binary so the suite links the crate once.
+
+mod cli;
+mod dates;
+mod docnum;
+mod money;
+mod seeds;
+mod support;
