@@ -5,4 +5,6 @@
 
 pub mod codes;
 pub mod docnum;
+pub mod model;
+pub mod render;
 pub mod thai;

@@ -6,6 +6,7 @@
 
 mod codes;
 mod number;
+mod render;
 mod thai;
 
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ enum Command {
     Number(number::NumberCommand),
     /// Province and ministry letter codes (รหัสพยัญชนะ), looked up either way.
     Codes(codes::CodesArgs),
+    /// Render a document (JSON) to PDF, with PNG previews and a line check.
+    Render(render::RenderArgs),
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -40,6 +43,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Thai(cmd) => thai::run(cmd),
         Command::Number(cmd) => number::run(cmd),
         Command::Codes(cmd) => codes::run(cmd),
+        Command::Render(cmd) => render::run(cmd),
     }
 }
 

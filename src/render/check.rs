@@ -1,0 +1,171 @@
+//! The Thai line-quality checker (`saraban render --check`).
+//!
+//! Measured from the laid-out frames, not eyeballed: every line that ends
+//! inside a dictionary word, and the widest gap on each line compared with
+//! a normal space of its font.
+
+use serde::Serialize;
+use typst_layout::PagedDocument;
+
+use super::breaks::{is_thai_letter, word_boundaries};
+use super::pages::{Line, body_lines};
+
+/// The widest gap a justified line may have, in normal spaces.
+pub const MAX_GAP: f64 = 2.0;
+
+/// The text of every stretch of a body line (runs that touch; a label and
+/// its text in another column are separate stretches) whose widest gap
+/// exceeds `max`.
+pub fn wide_lines(doc: &PagedDocument, max: f64) -> Vec<String> {
+    let mut out = Vec::new();
+    for page in doc.pages() {
+        for line in body_lines(&page.frame) {
+            let mut stretch: Vec<super::pages::Run> = Vec::new();
+            let mut flush = |stretch: &mut Vec<super::pages::Run>| {
+                let part = Line { baseline: line.baseline, runs: std::mem::take(stretch) };
+                if widest_gap(&part) > max {
+                    out.push(part.text());
+                }
+            };
+            for run in &line.runs {
+                if let Some(last) = stretch.last()
+                    && (run.pos.x - (last.pos.x + last.item.width())).to_pt() > 2.0
+                {
+                    flush(&mut stretch);
+                }
+                stretch.push(super::pages::Run { pos: run.pos, item: run.item });
+            }
+            flush(&mut stretch);
+        }
+    }
+    out
+}
+
+/// The right margin (templates/typst/lib.typ).
+const RIGHT_EDGE: f64 = 2.0 * 72.0 / 2.54;
+
+/// One line that needs a look.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineIssue {
+    pub page: usize,
+    pub line: usize,
+    /// The end of this line and the start of the next, around the break.
+    pub context: String,
+    pub kind: IssueKind,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueKind {
+    /// The line ends inside a word.
+    BreakInsideWord,
+    /// A gap wider than twice a normal space (the ratio).
+    WideGap(f64),
+}
+
+/// What the checker found over a whole document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub pages: usize,
+    pub lines: usize,
+    pub breaks_inside_words: usize,
+    /// The widest gap on any line, in normal spaces.
+    pub widest_gap: f64,
+    /// The median over lines of each line's widest gap, in normal spaces.
+    pub median_line_gap: f64,
+    pub issues: Vec<LineIssue>,
+}
+
+/// The widest gap on a line in units of the font's normal space: a space's
+/// whole advance, or the tracking added after any other glyph.
+fn widest_gap(line: &Line) -> f64 {
+    let mut widest: f64 = 0.0;
+    for run in &line.runs {
+        let item = run.item;
+        let space = item
+            .font
+            .ttf()
+            .glyph_index(' ')
+            .and_then(|g| item.font.x_advance(g.0))
+            .map(|em| em.at(item.size).to_pt())
+            .filter(|w| *w > 0.0);
+        let Some(space) = space else { continue };
+        for glyph in &item.glyphs {
+            let text = &item.text[glyph.range()];
+            let advance = glyph.x_advance.at(item.size).to_pt();
+            let gap = if text == " " {
+                advance
+            } else {
+                let natural = item.font.x_advance(glyph.id).map(|e| e.at(item.size).to_pt()).unwrap_or(advance);
+                advance - natural
+            };
+            widest = widest.max(gap / space);
+        }
+    }
+    widest
+}
+
+/// Checks every body line of every page.
+pub fn check(doc: &PagedDocument) -> Report {
+    let mut issues = Vec::new();
+    let mut lines_seen = 0;
+    let mut gaps: Vec<f64> = Vec::new();
+    let mut breaks_inside = 0;
+    for (p, page) in doc.pages().iter().enumerate() {
+        let lines = body_lines(&page.frame);
+        for (i, line) in lines.iter().enumerate() {
+            lines_seen += 1;
+            let gap = widest_gap(line);
+            gaps.push(gap);
+            if gap > MAX_GAP {
+                issues.push(LineIssue {
+                    page: p + 1,
+                    line: i + 1,
+                    context: tail(&line.text(), 30),
+                    kind: IssueKind::WideGap((gap * 100.0).round() / 100.0),
+                });
+            }
+            let Some(next) = lines.get(i + 1) else { continue };
+            // Only a line that runs on into the next: it is full (reaches the
+            // right edge) and the next follows directly below it.
+            let full = line.right() > page.frame.width().to_pt() - RIGHT_EDGE - 24.0;
+            let same_block = full && next.baseline - line.baseline < 40.0;
+            let end = line.text();
+            let start = next.text();
+            let (Some(a), Some(b)) = (end.chars().next_back(), start.chars().next()) else { continue };
+            if !same_block || !is_thai_letter(a) || !is_thai_letter(b) {
+                continue;
+            }
+            let left = tail(&end, 40);
+            let joined = format!("{left}{}", head(&start, 40));
+            if !word_boundaries(&joined).contains(&left.len()) {
+                breaks_inside += 1;
+                issues.push(LineIssue {
+                    page: p + 1,
+                    line: i + 1,
+                    context: format!("{}|{}", tail(&end, 20), head(&start, 20)),
+                    kind: IssueKind::BreakInsideWord,
+                });
+            }
+        }
+    }
+    gaps.sort_by(f64::total_cmp);
+    let median = gaps.get(gaps.len() / 2).copied().unwrap_or(0.0);
+    Report {
+        pages: doc.pages().len(),
+        lines: lines_seen,
+        breaks_inside_words: breaks_inside,
+        widest_gap: (gaps.last().copied().unwrap_or(0.0) * 100.0).round() / 100.0,
+        median_line_gap: (median * 100.0).round() / 100.0,
+        issues,
+    }
+}
+
+fn tail(s: &str, n: usize) -> String {
+    let count = s.chars().count();
+    s.chars().skip(count.saturating_sub(n)).collect()
+}
+
+fn head(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}

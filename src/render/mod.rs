@@ -1,0 +1,244 @@
+//! Rendering documents to PDF and PNG with Typst.
+//!
+//! `view` turns a typed [`Document`] into JSON the templates print; `world`
+//! is the seam to Typst; `breaks` and `text_layer` control Thai line breaks
+//! without letting the control marks into the text layer; `pages` reads the
+//! laid-out pages back (continuation words, the line checker).
+
+pub mod breaks;
+pub mod check;
+pub mod fonts;
+pub mod pages;
+pub mod qr;
+pub mod text_layer;
+pub mod view;
+pub mod world;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+use serde_json::Value;
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::FileId;
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use crate::model::{Document, FieldError};
+use world::{Typesetter, file_id};
+
+/// Continuation words converge in two compiles in practice, ragged
+/// paragraphs in one or two more; never loop more than this.
+const MAX_COMPILES: usize = 6;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Field(#[from] FieldError),
+    #[error(transparent)]
+    Fonts(#[from] fonts::FontError),
+    #[error("จัดหน้าเอกสารไม่สำเร็จ (layout failed): {0}")]
+    Typst(String),
+    #[error("สร้าง PDF ไม่สำเร็จ (PDF export failed): {0}")]
+    Pdf(String),
+}
+
+/// Options for one render.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// PDF/A-2b for archiving.
+    pub pdfa: bool,
+    /// The organisation's emblem (PNG, JPEG or SVG bytes); a neutral frame
+    /// stands in its place when absent.
+    pub emblem: Option<Vec<u8>>,
+}
+
+/// A document laid out: its pages, and the continuation words found.
+pub struct Laidout {
+    pub doc: PagedDocument,
+    pub continuation: Vec<Vec<String>>,
+    pub compiles: usize,
+    date: NaiveDate,
+    meta: view::Meta,
+}
+
+impl Laidout {
+    pub fn page_count(&self) -> usize {
+        self.doc.pages().len()
+    }
+}
+
+/// A document prepared for rendering: the shared view, ready for any
+/// number of recipients.
+pub struct Prepared {
+    view: view::View,
+    date: NaiveDate,
+}
+
+impl Prepared {
+    /// The per-recipient overlay (number, addressee, QR codes), which a
+    /// mail-merge replaces for each recipient.
+    pub fn recipient(&self) -> &Value {
+        &self.view.recipient
+    }
+
+    /// The JSON the templates read, for debugging templates.
+    pub fn data(&self) -> &Value {
+        &self.view.data
+    }
+}
+
+/// Renders documents; holds fonts and templates, so make one and reuse it.
+pub struct Renderer {
+    typesetter: Typesetter,
+}
+
+impl Renderer {
+    /// Embedded templates and fonts, plus fonts in `font_dirs`.
+    pub fn new(font_dirs: &[&Path]) -> Result<Renderer, RenderError> {
+        let template_dir = std::env::var_os("SARABAN_TEMPLATES").map(std::path::PathBuf::from);
+        Ok(Renderer {
+            typesetter: Typesetter::with_template_dir(font_dirs, template_dir.as_deref())?,
+        })
+    }
+
+    pub fn font_families(&self) -> Vec<String> {
+        self.typesetter.font_families()
+    }
+
+    /// Validates nothing (the input was validated when read); builds the view.
+    pub fn prepare(&self, doc: &Document) -> Result<Prepared, RenderError> {
+        let view = view::build(doc)?;
+        let date = view.meta.date;
+        Ok(Prepared { view, date })
+    }
+
+    /// Lays out a prepared document for one recipient overlay (or the
+    /// document's own), finding continuation words.
+    pub fn layout(
+        &self,
+        prepared: &Prepared,
+        recipient: Option<&Value>,
+        opts: &RenderOptions,
+    ) -> Result<Laidout, RenderError> {
+        let mut files: HashMap<FileId, Bytes> = HashMap::new();
+        files.insert(file_id("/data.json"), json_bytes(&prepared.view.data));
+        files.insert(
+            file_id("/recipient.json"),
+            json_bytes(recipient.unwrap_or(&prepared.view.recipient)),
+        );
+        let emblem = opts.emblem.as_ref().map(|b| Bytes::new(b.clone()));
+        files.insert(
+            file_id("/emblem.json"),
+            json_bytes(&serde_json::json!({ "present": emblem.is_some() })),
+        );
+        if let Some(b) = emblem {
+            files.insert(file_id("/emblem.img"), b);
+        }
+        let mut continuation: Vec<Vec<String>> = Vec::new();
+        let mut ragged: Vec<String> = Vec::new();
+        for compiles in 1..=MAX_COMPILES {
+            files.insert(file_id("/continuation.json"), json_bytes(&continuation));
+            files.insert(file_id("/ragged.json"), json_bytes(&ragged));
+            let world = self.typesetter.world(&files, prepared.date);
+            let result = typst::compile::<PagedDocument>(&world).output;
+            // comemo's cache is process-wide: trim it after every compile,
+            // failures included, or memory grows without bound.
+            comemo::evict(10);
+            let doc = result.map_err(|errors| {
+                RenderError::Typst(
+                    errors
+                        .iter()
+                        .map(|e| e.message.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            })?;
+            let doc = text_layer::strip_break_marks(&doc);
+            let found = pages::continuation_words(&doc);
+            let more_ragged = gappy_paragraphs(&doc, &prepared.view.paragraphs, &ragged);
+            if (found == continuation && more_ragged.is_empty()) || compiles == MAX_COMPILES {
+                return Ok(Laidout {
+                    doc,
+                    continuation: found,
+                    compiles,
+                    date: prepared.date,
+                    meta: prepared.view.meta.clone(),
+                });
+            }
+            continuation = found;
+            ragged.extend(more_ragged);
+        }
+        unreachable!("the loop returns on its last pass")
+    }
+
+    /// The whole path for one document: prepare, lay out, export PDF.
+    pub fn render_pdf(&self, doc: &Document, opts: &RenderOptions) -> Result<Vec<u8>, RenderError> {
+        let prepared = self.prepare(doc)?;
+        let laid = self.layout(&prepared, None, opts)?;
+        pdf(&laid, opts)
+    }
+}
+
+/// Paragraphs (not yet ragged) with a line whose widest gap is more than
+/// twice a normal space: justification cannot be met there, so they are set
+/// ragged-right on the next compile.
+fn gappy_paragraphs(doc: &PagedDocument, paragraphs: &[(String, String)], ragged: &[String]) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for line in check::wide_lines(doc, check::MAX_GAP) {
+        let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+        if compact.is_empty() {
+            continue;
+        }
+        for (id, text) in paragraphs {
+            if text.contains(&compact) && !ragged.contains(id) && !found.contains(id) {
+                found.push(id.clone());
+            }
+        }
+    }
+    found
+}
+
+fn json_bytes<T: serde::Serialize>(value: &T) -> Bytes {
+    // Serialising our own JSON values cannot fail.
+    Bytes::new(serde_json::to_vec(value).expect("JSON values serialise"))
+}
+
+/// Exports PDF (or PDF/A-2b) with the creation time taken from the
+/// document's date, so the same input gives the same bytes.
+pub fn pdf(laid: &Laidout, opts: &RenderOptions) -> Result<Vec<u8>, RenderError> {
+    let date = laid.date;
+    let timestamp = Datetime::from_ymd_hms(date.year(), date.month() as u8, date.day() as u8, 0, 0, 0)
+        .map(Timestamp::new_utc);
+    let standards = if opts.pdfa {
+        PdfStandards::new(&[PdfStandard::A_2b]).map_err(|e| RenderError::Pdf(e.message().to_string()))?
+    } else {
+        PdfStandards::default()
+    };
+    let options = PdfOptions {
+        ident: typst::foundations::Smart::Custom(format!("saraban:{}:{}", laid.meta.title, laid.meta.keywords.join(","))),
+        creator: typst::foundations::Smart::Custom(Some("saraban".into())),
+        timestamp,
+        standards,
+        ..PdfOptions::default()
+    };
+    typst_pdf::pdf(&laid.doc, &options).map_err(|errors| {
+        RenderError::Pdf(errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
+    })
+}
+
+/// PNG images of every page at `dpi`.
+pub fn png_pages(laid: &Laidout, dpi: f32) -> Vec<Vec<u8>> {
+    laid.doc
+        .pages()
+        .iter()
+        .map(|page| {
+            let options = typst_render::RenderOptions {
+                pixel_per_pt: typst::utils::Scalar::new(f64::from(dpi) / 72.0),
+                ..Default::default()
+            };
+            let pixmap = typst_render::render(page, &options);
+            pixmap.encode_png().unwrap_or_default()
+        })
+        .collect()
+}

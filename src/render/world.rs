@@ -1,0 +1,147 @@
+//! The one seam between saraban and Typst: the World.
+//!
+//! A [`Typesetter`] holds what never changes between documents — the standard
+//! library, the fonts and the templates (compiled into the binary from
+//! `templates/typst/`) — and each compile gets a light [`CompileWorld`] on top
+//! with that document's data as in-memory files. Data files are JSON read by
+//! the templates with `json(...)`; user text is never spliced into markup.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+
+use super::fonts::{FontError, FontSet};
+
+/// The templates, embedded so the binary works from any directory.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("/main.typ", include_str!("../../templates/typst/main.typ")),
+    ("/lib.typ", include_str!("../../templates/typst/lib.typ")),
+    ("/letter.typ", include_str!("../../templates/typst/letter.typ")),
+    ("/memo.typ", include_str!("../../templates/typst/memo.typ")),
+    ("/order.typ", include_str!("../../templates/typst/order.typ")),
+    ("/announcement.typ", include_str!("../../templates/typst/announcement.typ")),
+    ("/schedule.typ", include_str!("../../templates/typst/schedule.typ")),
+    ("/project.typ", include_str!("../../templates/typst/project.typ")),
+    ("/form.typ", include_str!("../../templates/typst/form.typ")),
+];
+
+/// A file id for a path inside the project root.
+pub fn file_id(path: &str) -> FileId {
+    // Paths here are our own constants or generated names; all valid.
+    let vpath = VirtualPath::new(path).expect("valid virtual path");
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+/// What stays the same from one document to the next.
+pub struct Typesetter {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    sources: HashMap<FileId, Source>,
+    main: FileId,
+}
+
+impl Typesetter {
+    /// The standard setup: embedded templates, embedded fonts, plus fonts
+    /// from `font_dirs` (which take precedence by family order).
+    pub fn new(font_dirs: &[&Path]) -> Result<Typesetter, FontError> {
+        Self::with_template_dir(font_dirs, None)
+    }
+
+    /// As [`Typesetter::new`], but templates found in `template_dir` replace
+    /// the embedded ones (for template work without rebuilding).
+    pub fn with_template_dir(
+        font_dirs: &[&Path],
+        template_dir: Option<&Path>,
+    ) -> Result<Typesetter, FontError> {
+        let FontSet { book, fonts } = FontSet::load(font_dirs)?;
+        let sources = TEMPLATES
+            .iter()
+            .map(|(path, text)| {
+                let id = file_id(path);
+                let on_disk = template_dir
+                    .and_then(|dir| std::fs::read_to_string(dir.join(path.trim_start_matches('/'))).ok());
+                let text = on_disk.unwrap_or_else(|| text.to_string());
+                (id, Source::new(id, text))
+            })
+            .collect();
+        Ok(Typesetter {
+            library: LazyHash::new(Library::default()),
+            book: LazyHash::new(book),
+            fonts,
+            sources,
+            main: file_id("/main.typ"),
+        })
+    }
+
+    /// A world for one compile with these in-memory files.
+    pub fn world<'a>(&'a self, files: &'a HashMap<FileId, Bytes>, today: NaiveDate) -> CompileWorld<'a> {
+        CompileWorld {
+            base: self,
+            files,
+            today,
+        }
+    }
+
+    pub fn font_families(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.fonts.iter().map(|f| f.info().family.clone()).collect();
+        names.dedup();
+        names
+    }
+}
+
+/// One compile's view: the shared typesetter plus this document's files.
+pub struct CompileWorld<'a> {
+    base: &'a Typesetter,
+    files: &'a HashMap<FileId, Bytes>,
+    today: NaiveDate,
+}
+
+impl World for CompileWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.base.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.base.book
+    }
+
+    fn main(&self) -> FileId {
+        self.base.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        self.base
+            .sources
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| FileError::NotFound(std::path::PathBuf::from(id.get().vpath().get_without_slash())))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if let Some(bytes) = self.files.get(&id) {
+            return Ok(bytes.clone());
+        }
+        self.base
+            .sources
+            .get(&id)
+            .map(|s| Bytes::from_string(s.clone()))
+            .ok_or_else(|| FileError::NotFound(std::path::PathBuf::from(id.get().vpath().get_without_slash())))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.base.fonts.get(index).cloned()
+    }
+
+    /// The document's own date, so that output never depends on the clock.
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        Datetime::from_ymd(self.today.year(), self.today.month() as u8, self.today.day() as u8)
+    }
+}
