@@ -36,31 +36,43 @@ pub struct RenderArgs {
 pub fn run(a: RenderArgs) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(&a.data)
         .with_context(|| format!("อ่านไฟล์ไม่ได้ (cannot read) {}", a.data.display()))?;
-    let doc = Document::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", a.data.display()))?;
+    let doc =
+        Document::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", a.data.display()))?;
     let emblem = match &doc.emblem {
         Some(path) => {
             let base = a.data.parent().unwrap_or(Path::new("."));
             let full = base.join(path);
             Some(std::fs::read(&full).with_context(|| {
-                format!("อ่านไฟล์ตราสัญลักษณ์ไม่ได้ (cannot read the emblem) {}", full.display())
+                format!(
+                    "อ่านไฟล์ตราสัญลักษณ์ไม่ได้ (cannot read the emblem) {}",
+                    full.display()
+                )
             })?)
         }
         None => None,
     };
     let font_dirs: Vec<&Path> = a.fonts.as_deref().into_iter().collect();
     let renderer = Renderer::new(&font_dirs)?;
-    let opts = RenderOptions { pdfa: a.pdfa, emblem };
+    let opts = RenderOptions {
+        pdfa: a.pdfa,
+        emblem,
+    };
     let prepared = renderer.prepare(&doc)?;
     let laid = renderer.layout(&prepared, None, &opts)?;
     let pdf = render::pdf(&laid, &opts)?;
-    let output = a.output.clone().unwrap_or_else(|| a.data.with_extension("pdf"));
-    std::fs::write(&output, &pdf).with_context(|| format!("เขียนไฟล์ไม่ได้ (cannot write) {}", output.display()))?;
+    let output = a
+        .output
+        .clone()
+        .unwrap_or_else(|| a.data.with_extension("pdf"));
+    std::fs::write(&output, &pdf)
+        .with_context(|| format!("เขียนไฟล์ไม่ได้ (cannot write) {}", output.display()))?;
     eprintln!("{}: {} หน้า (pages)", output.display(), laid.page_count());
     if let Some(dir) = &a.png {
         std::fs::create_dir_all(dir)?;
         for (i, png) in render::png_pages(&laid, a.dpi).iter().enumerate() {
             let path = dir.join(format!("page-{}.png", i + 1));
-            std::fs::write(&path, png).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(&path, png)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
     }
     if a.check {

@@ -177,7 +177,9 @@ impl Salutation {
     /// The salutation the regulation prescribes for this recipient.
     pub fn for_recipient(to: &str) -> Salutation {
         let to = to.trim();
-        let monk = ["พระ", "สมเด็จพระ", "เจ้าอาวาส"].iter().any(|p| to.starts_with(p));
+        let monk = ["พระ", "สมเด็จพระ", "เจ้าอาวาส"]
+            .iter()
+            .any(|p| to.starts_with(p));
         if monk && !to.starts_with("พระราช") {
             Salutation::Namatsakan
         } else if KRAP_RIAN.iter().any(|k| to.starts_with(k)) {
@@ -211,15 +213,30 @@ mod tests {
 
     #[test]
     fn salutation_follows_the_recipient() {
-        assert_eq!(Salutation::for_recipient("ผู้ว่าราชการจังหวัด ทุกจังหวัด"), Salutation::Rian);
-        assert_eq!(Salutation::for_recipient("นายกรัฐมนตรี"), Salutation::KrapRian);
-        assert_eq!(Salutation::for_recipient("เจ้าอาวาสวัดสุทัศนเทพวราราม"), Salutation::Namatsakan);
+        assert_eq!(
+            Salutation::for_recipient("ผู้ว่าราชการจังหวัด ทุกจังหวัด"),
+            Salutation::Rian
+        );
+        assert_eq!(
+            Salutation::for_recipient("นายกรัฐมนตรี"),
+            Salutation::KrapRian
+        );
+        assert_eq!(
+            Salutation::for_recipient("เจ้าอาวาสวัดสุทัศนเทพวราราม"),
+            Salutation::Namatsakan
+        );
         assert_eq!(Salutation::KrapRian.closing(), "ขอแสดงความนับถืออย่างยิ่ง");
     }
 
     #[test]
     fn urgency_words() {
-        assert_eq!(Urgency::from_thai_prefix("ด่วนที่สุด ที่"), Some((Urgency::MostUrgent, "ด่วนที่สุด".len())));
-        assert_eq!(Urgency::from_thai_prefix("ด่วน"), Some((Urgency::Urgent, "ด่วน".len())));
+        assert_eq!(
+            Urgency::from_thai_prefix("ด่วนที่สุด ที่"),
+            Some((Urgency::MostUrgent, "ด่วนที่สุด".len()))
+        );
+        assert_eq!(
+            Urgency::from_thai_prefix("ด่วน"),
+            Some((Urgency::Urgent, "ด่วน".len()))
+        );
     }
 }

@@ -11,7 +11,7 @@ use crate::thai::Digits;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Part {
-    Letter(Letter),
+    Letter(Box<Letter>),
     Memo(Memo),
     Order(Order),
     Announcement(Announcement),
@@ -99,45 +99,53 @@ impl Document {
     pub fn from_json(text: &str) -> Result<Document, InputError> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| InputError::Json(e.to_string()))?;
-        let kind = value.get("kind").and_then(|k| k.as_str()).ok_or_else(|| {
-            InputError::Fields(vec![FieldError::new(
-                "kind",
-                format!("ต้องระบุชนิดเอกสาร: {KINDS}"),
-                format!("required: one of {KINDS}"),
-            )])
-        })?;
-        let known = KINDS.split(", ").any(|k| k == kind);
-        if !known {
-            return Err(InputError::Fields(vec![FieldError::new(
-                "kind",
-                format!("ไม่รู้จักชนิดเอกสาร {kind:?}: ใช้ได้ {KINDS}"),
-                format!("unknown kind {kind:?}; expected one of {KINDS}"),
-            )]));
-        }
-        let doc = if kind == "document" {
-            let mut value = value;
-            if let Some(obj) = value.as_object_mut() {
-                obj.remove("kind");
+        let serde_json::Value::Object(mut obj) = value else {
+            return Err(InputError::Json(
+                "ต้องเป็นออบเจ็กต์ JSON (expected a JSON object)".into(),
+            ));
+        };
+        let doc = if kind_of(&obj, "")? == "document" {
+            obj.remove("kind");
+            let main = obj.remove("main").ok_or_else(|| missing("main"))?;
+            let annexes = match obj.remove("annexes") {
+                Some(serde_json::Value::Array(items)) => items,
+                Some(_) => return Err(field_error("annexes", "expected a list of parts")),
+                None => Vec::new(),
+            };
+            let mut doc: Document = {
+                obj.insert(
+                    "main".into(),
+                    serde_json::json!({"kind": "form", "title": "", "codes": []}),
+                );
+                // The envelope fields (digits, emblem, names) on their own.
+                let envelope: Envelope =
+                    serde_path_to_error::deserialize(serde_json::Value::Object(obj))
+                        .map_err(|e| serde_error(e, ""))?;
+                Document {
+                    digits: envelope.digits,
+                    emblem: envelope.emblem,
+                    names: envelope.names,
+                    main: part_from_value(main, "main")?,
+                    annexes: Vec::new(),
+                }
+            };
+            for (i, a) in annexes.into_iter().enumerate() {
+                doc.annexes
+                    .push(part_from_value(a, &format!("annexes[{i}]"))?);
             }
-            serde_path_to_error::deserialize(value).map_err(serde_error)?
+            doc
         } else {
-            let digits = value
-                .get("digits")
-                .cloned()
+            let digits = obj
+                .remove("digits")
                 .map(serde_json::from_value::<Digits>)
                 .transpose()
                 .map_err(|e| field_error("digits", &e.to_string()))?
                 .unwrap_or_default();
-            let mut value = value;
-            if let Some(obj) = value.as_object_mut() {
-                obj.remove("digits");
-            }
-            let main: Part = serde_path_to_error::deserialize(value).map_err(serde_error)?;
             Document {
                 digits,
                 emblem: None,
                 names: Vec::new(),
-                main,
+                main: part_from_value(serde_json::Value::Object(obj), "")?,
                 annexes: Vec::new(),
             }
         };
@@ -146,26 +154,99 @@ impl Document {
     }
 }
 
+/// The fields of a `document` besides its parts.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Envelope {
+    #[serde(default)]
+    digits: Digits,
+    #[serde(default)]
+    emblem: Option<String>,
+    #[serde(default)]
+    names: Vec<String>,
+    #[allow(dead_code)]
+    main: serde_json::Value,
+}
+
+fn kind_of(
+    obj: &serde_json::Map<String, serde_json::Value>,
+    at: &str,
+) -> Result<String, InputError> {
+    let field = join(at, "kind");
+    let kind = obj.get("kind").and_then(|k| k.as_str()).ok_or_else(|| {
+        InputError::Fields(vec![FieldError::new(
+            field.clone(),
+            format!("ต้องระบุชนิดเอกสาร: {KINDS}"),
+            format!("required: one of {KINDS}"),
+        )])
+    })?;
+    if !KINDS.split(", ").any(|k| k == kind) {
+        return Err(InputError::Fields(vec![FieldError::new(
+            field,
+            format!("ไม่รู้จักชนิดเอกสาร {kind:?}: ใช้ได้ {KINDS}"),
+            format!("unknown kind {kind:?}; expected one of {KINDS}"),
+        )]));
+    }
+    Ok(kind.to_string())
+}
+
+/// One part, deserialised as its own struct so that errors carry the path
+/// of the field (serde loses it inside internally tagged enums).
+fn part_from_value(value: serde_json::Value, at: &str) -> Result<Part, InputError> {
+    let serde_json::Value::Object(mut obj) = value else {
+        return Err(field_error(at, "expected an object"));
+    };
+    let kind = kind_of(&obj, at)?;
+    obj.remove("kind");
+    let value = serde_json::Value::Object(obj);
+    fn de<T: serde::de::DeserializeOwned>(v: serde_json::Value, at: &str) -> Result<T, InputError> {
+        serde_path_to_error::deserialize(v).map_err(|e| serde_error(e, at))
+    }
+    Ok(match kind.as_str() {
+        "letter" => Part::Letter(Box::new(de(value, at)?)),
+        "memo" => Part::Memo(de(value, at)?),
+        "order" => Part::Order(de(value, at)?),
+        "announcement" => Part::Announcement(de(value, at)?),
+        "schedule" => Part::Schedule(de(value, at)?),
+        "project" => Part::Project(de(value, at)?),
+        "form" => Part::Form(de(value, at)?),
+        other => {
+            return Err(field_error(
+                &join(at, "kind"),
+                &format!("{other:?} cannot be a part of a document"),
+            ));
+        }
+    })
+}
+
+fn join(at: &str, field: &str) -> String {
+    match (at.is_empty(), field.is_empty()) {
+        (true, _) => field.to_string(),
+        (_, true) => at.to_string(),
+        _ => format!("{at}.{field}"),
+    }
+}
+
+fn missing(field: &str) -> InputError {
+    InputError::Fields(vec![FieldError::new(field, "ต้องกรอก", "required")])
+}
+
 fn field_error(field: &str, message: &str) -> InputError {
     InputError::Fields(vec![FieldError::new(field, "ค่าไม่ถูกต้อง", message)])
 }
 
-fn serde_error(e: serde_path_to_error::Error<serde_json::Error>) -> InputError {
+fn serde_error(e: serde_path_to_error::Error<serde_json::Error>, at: &str) -> InputError {
     let path = e.path().to_string();
+    let path = if path == "." { String::new() } else { path };
     let inner = e.into_inner().to_string();
     // serde names a missing field in its message, not in the path.
     let (field, th) = if let Some(rest) = inner.strip_prefix("missing field `") {
         let name = rest.split('`').next().unwrap_or("");
-        let field = if path == "." || path.is_empty() {
-            name.to_string()
-        } else {
-            format!("{path}.{name}")
-        };
-        (field, "ต้องกรอก (ไม่มีข้อมูลช่องนี้)")
+        (join(&join(at, &path), name), "ต้องกรอก (ไม่มีข้อมูลช่องนี้)")
     } else if inner.starts_with("unknown field") {
-        (path, "ไม่รู้จักช่องข้อมูลนี้")
+        (join(at, &path), "ไม่รู้จักช่องข้อมูลนี้")
     } else {
-        (path, "ค่าไม่ถูกต้อง")
+        (join(at, &path), "ค่าไม่ถูกต้อง")
     };
     InputError::Fields(vec![FieldError::new(field, th, inner)])
 }

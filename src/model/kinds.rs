@@ -362,12 +362,14 @@ fn check_session(c: &mut Checker<'_>, s: &Session) {
     if let Some(end) = s.end_date
         && end < s.date
     {
-        c.at("end_date").error("วันสิ้นสุดอยู่ก่อนวันเริ่ม", "ends before it starts");
+        c.at("end_date")
+            .error("วันสิ้นสุดอยู่ก่อนวันเริ่ม", "ends before it starts");
     }
     if let (Some(a), Some(b)) = (s.start, s.end)
         && b < a
     {
-        c.at("end").error("เวลาสิ้นสุดอยู่ก่อนเวลาเริ่ม", "ends before it starts");
+        c.at("end")
+            .error("เวลาสิ้นสุดอยู่ก่อนเวลาเริ่ม", "ends before it starts");
     }
 }
 
@@ -390,7 +392,8 @@ impl Validate for Schedule {
             if let Some(end) = item.end
                 && end < item.start
             {
-                ic.at("end").error("เวลาสิ้นสุดอยู่ก่อนเวลาเริ่ม", "ends before it starts");
+                ic.at("end")
+                    .error("เวลาสิ้นสุดอยู่ก่อนเวลาเริ่ม", "ends before it starts");
             }
             check_lines(&mut ic, "what", &item.what, true);
             check_lines(&mut ic, "by", &item.by, false);
@@ -404,7 +407,8 @@ impl Validate for Schedule {
                     let mut sc = dc.at(&format!("{part}[{j}]"));
                     sc.paragraph("what", &s.what);
                     if s.end < s.start {
-                        sc.at("end").error("เวลาสิ้นสุดอยู่ก่อนเวลาเริ่ม", "ends before it starts");
+                        sc.at("end")
+                            .error("เวลาสิ้นสุดอยู่ก่อนเวลาเริ่ม", "ends before it starts");
                     }
                 }
             }
@@ -452,7 +456,10 @@ impl Validate for Form {
             qc.line("caption", &q.caption);
             qc.line("url", &q.url);
             if !(q.url.starts_with("https://") || q.url.starts_with("http://")) {
-                qc.at("url").error("ต้องขึ้นต้นด้วย https:// หรือ http://", "must start with https:// or http://");
+                qc.at("url").error(
+                    "ต้องขึ้นต้นด้วย https:// หรือ http://",
+                    "must start with https:// or http://",
+                );
             }
         }
     }

@@ -90,7 +90,10 @@ impl<'a> Checker<'a> {
                 &format!("too long: {n} characters, at most {max}"),
             );
         }
-        if value.chars().any(|ch| ch.is_control() && ch != '\n' && ch != '\t') {
+        if value
+            .chars()
+            .any(|ch| ch.is_control() && ch != '\n' && ch != '\t')
+        {
             c.error("มีอักขระควบคุมที่พิมพ์ไม่ได้", "contains control characters");
         }
     }
@@ -119,6 +122,10 @@ pub trait Validate {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
         self.validate_into(&mut Checker::new(&mut errors));
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 }

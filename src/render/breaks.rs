@@ -27,16 +27,80 @@ static LSTM: LazyLock<WordSegmenterBorrowed<'static>> =
 /// ท้อง|ถิ่น) but that must never be broken across lines; they join the
 /// names each document knows.
 pub const COMPOUNDS: &[&str] = &[
-    "กรุงเทพมหานคร", "กลุ่มงาน", "กิจการ", "เครือข่าย", "คลินิก", "ความร่วมมือ", "งบประมาณ",
-    "เจ้าหน้าที่", "จังหวัด", "ดำเนินการ", "ตำบล", "ท้องถิ่น", "เทศบาล", "ธรรมาภิบาล", "นายอำเภอ",
-    "แนวทาง", "บ้านเมือง", "ปกครอง", "ประจำปี", "ประชุม", "ประเมิน", "ประสานงาน", "ประสิทธิภาพ",
-    "ปฏิบัติ", "ผู้แทน", "ผู้ใช้งาน", "ผู้เข้าร่วม", "ผู้ตรวจราชการ", "ผู้รับผิดชอบ", "ผู้ว่าราชการ",
-    "ผู้อำนวยการ", "ไปรษณีย์", "มาตรฐาน", "เมืองพัทยา", "รองอธิบดี", "ราชการ", "รายละเอียด",
-    "ลงทะเบียน", "วัตถุประสงค์", "ศักยภาพ", "ส่งเสริม", "สัมมนา", "สาธารณะ", "สำนักงาน", "หัวหน้า",
-    "อธิบดี", "องค์กร", "องค์การ", "อำเภอ", "อินเทอร์เน็ต", "อิเล็กทรอนิกส์", "อุปสรรค", "โครงการ",
-    "เป้าหมาย", "ลักษณะ", "ผู้อนุมัติ", "ผู้เสนอ", "อนุมัติ", "เกณฑ์", "ลงวันที่", "ดำเนินงาน",
-    "แพร่ระบาด", "จุดอ่อน", "ไวรัส", "โคโรนา", "ติดเชื้อ", "ปีงบประมาณ", "ผู้เข้าร่วมการอบรม", "แผ่นดิน",
-    "พระราชบัญญัติ", "ระเบียบ", "คณะทำงาน", "เลขานุการ", "สารบรรณ",
+    "กรุงเทพมหานคร",
+    "กลุ่มงาน",
+    "กิจการ",
+    "เครือข่าย",
+    "คลินิก",
+    "ความร่วมมือ",
+    "งบประมาณ",
+    "เจ้าหน้าที่",
+    "จังหวัด",
+    "ดำเนินการ",
+    "ตำบล",
+    "ท้องถิ่น",
+    "เทศบาล",
+    "ธรรมาภิบาล",
+    "นายอำเภอ",
+    "แนวทาง",
+    "บ้านเมือง",
+    "ปกครอง",
+    "ประจำปี",
+    "ประชุม",
+    "ประเมิน",
+    "ประสานงาน",
+    "ประสิทธิภาพ",
+    "ปฏิบัติ",
+    "ผู้แทน",
+    "ผู้ใช้งาน",
+    "ผู้เข้าร่วม",
+    "ผู้ตรวจราชการ",
+    "ผู้รับผิดชอบ",
+    "ผู้ว่าราชการ",
+    "ผู้อำนวยการ",
+    "ไปรษณีย์",
+    "มาตรฐาน",
+    "เมืองพัทยา",
+    "รองอธิบดี",
+    "ราชการ",
+    "รายละเอียด",
+    "ลงทะเบียน",
+    "วัตถุประสงค์",
+    "ศักยภาพ",
+    "ส่งเสริม",
+    "สัมมนา",
+    "สาธารณะ",
+    "สำนักงาน",
+    "หัวหน้า",
+    "อธิบดี",
+    "องค์กร",
+    "องค์การ",
+    "อำเภอ",
+    "อินเทอร์เน็ต",
+    "อิเล็กทรอนิกส์",
+    "อุปสรรค",
+    "โครงการ",
+    "เป้าหมาย",
+    "ลักษณะ",
+    "ผู้อนุมัติ",
+    "ผู้เสนอ",
+    "อนุมัติ",
+    "เกณฑ์",
+    "ลงวันที่",
+    "ดำเนินงาน",
+    "แพร่ระบาด",
+    "จุดอ่อน",
+    "ไวรัส",
+    "โคโรนา",
+    "ติดเชื้อ",
+    "ปีงบประมาณ",
+    "ผู้เข้าร่วมการอบรม",
+    "แผ่นดิน",
+    "พระราชบัญญัติ",
+    "ระเบียบ",
+    "คณะทำงาน",
+    "เลขานุการ",
+    "สารบรรณ",
 ];
 
 /// Joins the spaces of a value that must stay on one line (a date, a time,
@@ -69,8 +133,12 @@ pub fn word_boundaries(text: &str) -> Vec<usize> {
 /// without overlaps.
 fn protected_ranges(text: &str, names: &[String]) -> Vec<(usize, usize)> {
     let compounds = COMPOUNDS.iter().copied();
-    let mut sorted: Vec<&str> =
-        names.iter().map(String::as_str).chain(compounds).filter(|n| n.chars().count() >= 2).collect();
+    let mut sorted: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .chain(compounds)
+        .filter(|n| n.chars().count() >= 2)
+        .collect();
     sorted.sort_by_key(|n| std::cmp::Reverse(n.len()));
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     for name in sorted {
@@ -107,9 +175,18 @@ pub fn mark_breaks(text: &str, names: &[String]) -> String {
         let before = cluster.chars().next_back().unwrap_or(' ');
         let after = text[p..].chars().next().unwrap_or(' ');
         let mark = if before.is_whitespace() || after.is_whitespace() {
-            // A space inside a name is wrapped in joiners (added on both
-            // sides of the space: here after it, and before it below).
-            if inside(p) { Some(WORD_JOINER) } else { None }
+            // A space inside a name, or around a spaced dash (`๓ - ๕`,
+            // `COVID - 19`), is wrapped in joiners: a line never ends on a
+            // dash, which also reads back wrongly (pdftotext takes a
+            // line-final dash for a hyphen).
+            let prev_word = text[..p].chars().rev().find(|c| !c.is_whitespace());
+            let next_word = text[p..].chars().find(|c| !c.is_whitespace());
+            let dash_near = prev_word.is_some_and(is_dash) || next_word.is_some_and(is_dash);
+            if inside(p) || dash_near {
+                Some(WORD_JOINER)
+            } else {
+                None
+            }
         } else if inside(p) {
             Some(WORD_JOINER)
         } else if is_thai_letter(before) && is_thai_letter(after) {
@@ -129,9 +206,15 @@ pub fn mark_breaks(text: &str, names: &[String]) -> String {
     out
 }
 
+fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '–' | '—')
+}
+
 /// Removes the marks again (for comparing texts).
 pub fn unmark(text: &str) -> String {
-    text.chars().filter(|c| *c != WORD_JOINER && *c != ZERO_WIDTH_SPACE).collect()
+    text.chars()
+        .filter(|c| *c != WORD_JOINER && *c != ZERO_WIDTH_SPACE)
+        .collect()
 }
 
 #[cfg(test)]
@@ -141,7 +224,10 @@ mod tests {
     #[test]
     fn compounds_and_values_stay_whole() {
         let shown = show(&mark_breaks("ส่งเสริมการปกครองท้องถิ่น", &[]));
-        assert!(shown.contains("ส่งเสริม") && shown.contains("|ปกครอง|ท้องถิ่น"), "{shown}");
+        assert!(
+            shown.contains("ส่งเสริม") && shown.contains("|ปกครอง|ท้องถิ่น"),
+            "{shown}"
+        );
         let date = keep_together("๒๓ พฤษภาคม ๒๕๖๗");
         assert_eq!(unmark(&date), "๒๓ พฤษภาคม ๒๕๖๗");
         assert!(!mark_breaks(&format!("วันที่ {date}"), &[]).contains("ค\u{2060} \u{200B}"));
@@ -166,7 +252,10 @@ mod tests {
     #[test]
     fn names_are_never_broken() {
         let name = "องค์การบริหารส่วนตำบลวังยาง".to_string();
-        let marked = mark_breaks("แจ้งองค์การบริหารส่วนตำบลวังยางทราบ", std::slice::from_ref(&name));
+        let marked = mark_breaks(
+            "แจ้งองค์การบริหารส่วนตำบลวังยางทราบ",
+            std::slice::from_ref(&name),
+        );
         let shown = show(&marked);
         assert!(shown.contains("|องค์การบริหารส่วนตำบลวังยาง|"), "{shown}");
         let person = "นายปรีชา แดงแสงทอง".to_string();
@@ -175,8 +264,23 @@ mod tests {
     }
 
     #[test]
+    fn spaced_dashes_hold_their_neighbours() {
+        let marked = mark_breaks("โรคโคโรนา 2019 (COVID - 19) นั้น", &[]);
+        assert!(
+            marked.contains("COVID\u{2060} \u{2060}-\u{2060} \u{2060}19"),
+            "{marked:?}"
+        );
+    }
+
+    #[test]
     fn latin_and_digits_are_left_alone() {
-        assert_eq!(mark_breaks("Web Conference 2019", &[]), "Web Conference 2019");
-        assert_eq!(unmark(&mark_breaks("ครั้งที่ ๑ ผ่าน Webex", &[])), "ครั้งที่ ๑ ผ่าน Webex");
+        assert_eq!(
+            mark_breaks("Web Conference 2019", &[]),
+            "Web Conference 2019"
+        );
+        assert_eq!(
+            unmark(&mark_breaks("ครั้งที่ ๑ ผ่าน Webex", &[])),
+            "ครั้งที่ ๑ ผ่าน Webex"
+        );
     }
 }

@@ -22,7 +22,10 @@ pub fn wide_lines(doc: &PagedDocument, max: f64) -> Vec<String> {
         for line in body_lines(&page.frame) {
             let mut stretch: Vec<super::pages::Run> = Vec::new();
             let mut flush = |stretch: &mut Vec<super::pages::Run>| {
-                let part = Line { baseline: line.baseline, runs: std::mem::take(stretch) };
+                let part = Line {
+                    baseline: line.baseline,
+                    runs: std::mem::take(stretch),
+                };
                 if widest_gap(&part) > max {
                     out.push(part.text());
                 }
@@ -33,7 +36,10 @@ pub fn wide_lines(doc: &PagedDocument, max: f64) -> Vec<String> {
                 {
                     flush(&mut stretch);
                 }
-                stretch.push(super::pages::Run { pos: run.pos, item: run.item });
+                stretch.push(super::pages::Run {
+                    pos: run.pos,
+                    item: run.item,
+                });
             }
             flush(&mut stretch);
         }
@@ -96,7 +102,11 @@ fn widest_gap(line: &Line) -> f64 {
             let gap = if text == " " {
                 advance
             } else {
-                let natural = item.font.x_advance(glyph.id).map(|e| e.at(item.size).to_pt()).unwrap_or(advance);
+                let natural = item
+                    .font
+                    .x_advance(glyph.id)
+                    .map(|e| e.at(item.size).to_pt())
+                    .unwrap_or(advance);
                 advance - natural
             };
             widest = widest.max(gap / space);
@@ -125,14 +135,20 @@ pub fn check(doc: &PagedDocument) -> Report {
                     kind: IssueKind::WideGap((gap * 100.0).round() / 100.0),
                 });
             }
-            let Some(next) = lines.get(i + 1) else { continue };
+            let Some(next) = lines.get(i + 1) else {
+                continue;
+            };
             // Only a line that runs on into the next: it is full (reaches the
             // right edge) and the next follows directly below it.
             let full = line.right() > page.frame.width().to_pt() - RIGHT_EDGE - 24.0;
-            let same_block = full && next.baseline - line.baseline < 40.0;
+            // Table rows (several separate stretches) are not running text.
+            let single = stretches(line) == 1 && stretches(next) == 1;
+            let same_block = full && single && next.baseline - line.baseline < 40.0;
             let end = line.text();
             let start = next.text();
-            let (Some(a), Some(b)) = (end.chars().next_back(), start.chars().next()) else { continue };
+            let (Some(a), Some(b)) = (end.chars().next_back(), start.chars().next()) else {
+                continue;
+            };
             if !same_block || !is_thai_letter(a) || !is_thai_letter(b) {
                 continue;
             }
@@ -159,6 +175,15 @@ pub fn check(doc: &PagedDocument) -> Report {
         median_line_gap: (median * 100.0).round() / 100.0,
         issues,
     }
+}
+
+/// How many separate stretches a line has (runs more than 2 pt apart).
+fn stretches(line: &Line) -> usize {
+    1 + line
+        .runs
+        .windows(2)
+        .filter(|w| (w[1].pos.x - (w[0].pos.x + w[0].item.width())).to_pt() > 2.0)
+        .count()
 }
 
 fn tail(s: &str, n: usize) -> String {

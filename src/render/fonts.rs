@@ -13,7 +13,12 @@ use typst::text::{Font, FontBook};
 
 /// The family order of every template: an agency's licensed faces first,
 /// the shipped Laksaman last.
-pub const FAMILIES: [&str; 4] = ["TH SarabunIT๙", "TH Sarabun New", "TH SarabunPSK", "Laksaman"];
+pub const FAMILIES: [&str; 4] = [
+    "TH SarabunIT๙",
+    "TH Sarabun New",
+    "TH SarabunPSK",
+    "Laksaman",
+];
 
 const EMBEDDED: [&[u8]; 4] = [
     include_bytes!("../../fonts/Laksaman.ttf"),
@@ -31,10 +36,7 @@ pub struct FontSet {
 #[derive(Debug, thiserror::Error)]
 pub enum FontError {
     #[error("อ่านโฟลเดอร์แบบอักษร {dir} ไม่ได้ (cannot read the fonts folder): {source}")]
-    Dir {
-        dir: String,
-        source: std::io::Error,
-    },
+    Dir { dir: String, source: std::io::Error },
 }
 
 impl FontSet {

@@ -183,7 +183,11 @@ impl Renderer {
 /// Paragraphs (not yet ragged) with a line whose widest gap is more than
 /// twice a normal space: justification cannot be met there, so they are set
 /// ragged-right on the next compile.
-fn gappy_paragraphs(doc: &PagedDocument, paragraphs: &[(String, String)], ragged: &[String]) -> Vec<String> {
+fn gappy_paragraphs(
+    doc: &PagedDocument,
+    paragraphs: &[(String, String)],
+    ragged: &[String],
+) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     for line in check::wide_lines(doc, check::MAX_GAP) {
         let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
@@ -208,22 +212,34 @@ fn json_bytes<T: serde::Serialize>(value: &T) -> Bytes {
 /// document's date, so the same input gives the same bytes.
 pub fn pdf(laid: &Laidout, opts: &RenderOptions) -> Result<Vec<u8>, RenderError> {
     let date = laid.date;
-    let timestamp = Datetime::from_ymd_hms(date.year(), date.month() as u8, date.day() as u8, 0, 0, 0)
-        .map(Timestamp::new_utc);
+    let timestamp =
+        Datetime::from_ymd_hms(date.year(), date.month() as u8, date.day() as u8, 0, 0, 0)
+            .map(Timestamp::new_utc);
     let standards = if opts.pdfa {
-        PdfStandards::new(&[PdfStandard::A_2b]).map_err(|e| RenderError::Pdf(e.message().to_string()))?
+        PdfStandards::new(&[PdfStandard::A_2b])
+            .map_err(|e| RenderError::Pdf(e.message().to_string()))?
     } else {
         PdfStandards::default()
     };
     let options = PdfOptions {
-        ident: typst::foundations::Smart::Custom(format!("saraban:{}:{}", laid.meta.title, laid.meta.keywords.join(","))),
+        ident: typst::foundations::Smart::Custom(format!(
+            "saraban:{}:{}",
+            laid.meta.title,
+            laid.meta.keywords.join(",")
+        )),
         creator: typst::foundations::Smart::Custom(Some("saraban".into())),
         timestamp,
         standards,
         ..PdfOptions::default()
     };
     typst_pdf::pdf(&laid.doc, &options).map_err(|errors| {
-        RenderError::Pdf(errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
+        RenderError::Pdf(
+            errors
+                .iter()
+                .map(|e| e.message.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
     })
 }
 

@@ -49,7 +49,10 @@ fn collect<'a>(frame: &'a Frame, offset: Point, out: &mut Vec<Run<'a>>) {
                 let t = g.transform;
                 collect(&g.frame, at + Point::new(t.tx, t.ty), out);
             }
-            FrameItem::Text(text) => out.push(Run { pos: at, item: text }),
+            FrameItem::Text(text) => out.push(Run {
+                pos: at,
+                item: text,
+            }),
             _ => {}
         }
     }
@@ -66,18 +69,26 @@ pub fn body_lines(frame: &Frame) -> Vec<Line<'_>> {
         y > MARGIN_TOP && y < bottom + 1.0
     });
     runs.sort_by(|a, b| {
-        a.pos.y.to_pt().total_cmp(&b.pos.y.to_pt()).then(a.pos.x.to_pt().total_cmp(&b.pos.x.to_pt()))
+        a.pos
+            .y
+            .to_pt()
+            .total_cmp(&b.pos.y.to_pt())
+            .then(a.pos.x.to_pt().total_cmp(&b.pos.x.to_pt()))
     });
     let mut lines: Vec<Line> = Vec::new();
     for run in runs {
         let y = run.pos.y.to_pt();
         match lines.last_mut() {
             Some(line) if (line.baseline - y).abs() < 1.0 => line.runs.push(run),
-            _ => lines.push(Line { baseline: y, runs: vec![run] }),
+            _ => lines.push(Line {
+                baseline: y,
+                runs: vec![run],
+            }),
         }
     }
     for line in &mut lines {
-        line.runs.sort_by(|a, b| a.pos.x.to_pt().total_cmp(&b.pos.x.to_pt()));
+        line.runs
+            .sort_by(|a, b| a.pos.x.to_pt().total_cmp(&b.pos.x.to_pt()));
     }
     lines
 }
@@ -97,13 +108,30 @@ pub fn first_words(text: &str) -> String {
     text[..end].trim_end().to_string()
 }
 
-/// The parts of a document: runs of pages whose logical page number starts
-/// again at 1 (each part resets its page counter).
+/// The page number printed in the header (`- ๒ -`), as a reader sees it;
+/// `None` on a part's first page, which carries none.
+pub fn printed_page_number(frame: &Frame) -> Option<u64> {
+    let mut runs = Vec::new();
+    collect(frame, Point::zero(), &mut runs);
+    let header: String = runs
+        .iter()
+        .filter(|r| r.pos.y.to_pt() < MARGIN_TOP)
+        .map(|r| r.item.text.as_str())
+        .collect();
+    let compact: String = header.chars().filter(|c| !c.is_whitespace()).collect();
+    // The secrecy mark may share the header; the number sits between dashes.
+    let start = compact.find('-')?;
+    let inner = compact[start + 1..].strip_suffix('-')?;
+    crate::thai::digits::parse_number(inner)
+}
+
+/// The parts of a document: each starts on a page without a printed page
+/// number (every part numbers its own pages from 1, printing from 2).
 pub fn part_ranges(doc: &PagedDocument) -> Vec<std::ops::Range<usize>> {
     let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
     for (i, page) in doc.pages().iter().enumerate() {
         match ranges.last_mut() {
-            Some(r) if page.number != 1 => r.end = i + 1,
+            Some(r) if printed_page_number(&page.frame).is_some() => r.end = i + 1,
             _ => ranges.push(i..i + 1),
         }
     }

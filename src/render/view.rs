@@ -62,6 +62,12 @@ impl Prep {
         mark_breaks(s.trim(), &self.names)
     }
 
+    /// Text for a narrow table cell: only compounds are protected, so that
+    /// nothing is too long to fit.
+    fn cell(&self, s: &str) -> String {
+        mark_breaks(s.trim(), &[])
+    }
+
     fn texts(&self, v: &[String]) -> Vec<String> {
         v.iter().map(|s| self.text(s)).collect()
     }
@@ -113,7 +119,10 @@ impl Prep {
         match s.end_date.filter(|e| *e != s.date) {
             Some(end) => {
                 let range = thai::DateRange { start: s.date, end };
-                parts.push(format!("ระหว่างวันที่ {}", keep_together(&range.format(self.digits))));
+                parts.push(format!(
+                    "ระหว่างวันที่ {}",
+                    keep_together(&range.format(self.digits))
+                ));
             }
             None => parts.push(self.weekday_date(s.date)),
         }
@@ -123,6 +132,9 @@ impl Prep {
         self.text(&parts.join(" "))
     }
 }
+
+/// The longest name kept unbroken, in characters.
+const MAX_PROTECTED: usize = 30;
 
 /// Names the data knows, which lines must never break inside.
 fn known_names(doc: &Document) -> Vec<String> {
@@ -160,7 +172,10 @@ fn known_names(doc: &Document) -> Vec<String> {
     for p in &PROVINCES {
         names.push(format!("จังหวัด{}", p.name));
     }
-    names.retain(|n| n.chars().count() <= 60);
+    // A name longer than this could not fit a line or a table cell if it
+    // were unbreakable (it would run off the page); it may break between its
+    // own words instead.
+    names.retain(|n| n.chars().count() <= MAX_PROTECTED);
     names
 }
 
@@ -174,7 +189,11 @@ pub fn build(doc: &Document) -> Result<View, FieldError> {
     let mut parts = Vec::new();
     let mut overlays = serde_json::Map::new();
     for (i, part) in std::iter::once(&doc.main).chain(&doc.annexes).enumerate() {
-        let field = if i == 0 { "main".to_string() } else { format!("annexes[{}]", i - 1) };
+        let field = if i == 0 {
+            "main".to_string()
+        } else {
+            format!("annexes[{}]", i - 1)
+        };
         let (data, overlay) = part_view(&prep, part, &field)?;
         parts.push(data);
         if let Some(o) = overlay {
@@ -200,17 +219,37 @@ pub fn build(doc: &Document) -> Result<View, FieldError> {
 
 fn meta(main: &Part) -> Meta {
     let (title, author, number, date) = match main {
-        Part::Letter(l) => (l.subject.clone(), l.issuer.name.clone(), l.number.clone(), l.date),
+        Part::Letter(l) => (
+            l.subject.clone(),
+            l.issuer.name.clone(),
+            l.number.clone(),
+            l.date,
+        ),
         Part::Memo(m) => (m.subject.clone(), m.unit.clone(), m.number.clone(), m.date),
-        Part::Order(o) => (o.subject.clone(), o.issuer.clone(), o.number.clone(), o.date),
-        Part::Announcement(a) => (a.subject.clone(), a.issuer.clone(), a.number.clone(), a.date),
+        Part::Order(o) => (
+            o.subject.clone(),
+            o.issuer.clone(),
+            o.number.clone(),
+            o.date,
+        ),
+        Part::Announcement(a) => (
+            a.subject.clone(),
+            a.issuer.clone(),
+            a.number.clone(),
+            a.date,
+        ),
         Part::Schedule(s) => (
             s.title.join(" "),
             String::new(),
             None,
             s.session.as_ref().map(|x| x.date).unwrap_or_default(),
         ),
-        Part::Project(p) => (p.title.clone(), p.proposer.name.clone(), None, NaiveDate::default()),
+        Part::Project(p) => (
+            p.title.clone(),
+            p.proposer.name.clone(),
+            None,
+            NaiveDate::default(),
+        ),
         Part::Form(f) => (
             f.title.clone(),
             String::new(),
@@ -234,8 +273,34 @@ fn part_view(prep: &Prep, part: &Part, field: &str) -> Result<(Value, Option<Val
     Ok(match part {
         Part::Letter(l) => letter(prep, l),
         Part::Memo(m) => memo(prep, m),
-        Part::Order(o) => (directive(prep, "order", &o.issuer, o.number.as_deref(), &o.subject, &o.body, o.date, &o.signer, o.secrecy), None),
-        Part::Announcement(a) => (directive(prep, "announcement", &a.issuer, a.number.as_deref(), &a.subject, &a.body, a.date, &a.signer, None), None),
+        Part::Order(o) => (
+            directive(
+                prep,
+                "order",
+                &o.issuer,
+                o.number.as_deref(),
+                &o.subject,
+                &o.body,
+                o.date,
+                &o.signer,
+                o.secrecy,
+            ),
+            None,
+        ),
+        Part::Announcement(a) => (
+            directive(
+                prep,
+                "announcement",
+                &a.issuer,
+                a.number.as_deref(),
+                &a.subject,
+                &a.body,
+                a.date,
+                &a.signer,
+                None,
+            ),
+            None,
+        ),
         Part::Schedule(s) => (schedule(prep, s), None),
         Part::Project(p) => (project(prep, p, field)?, None),
         Part::Form(f) => form(prep, f, field)?,
@@ -252,7 +317,9 @@ fn number_line(prep: &Prep, number: Option<&str>, office_code: Option<&str>) -> 
 }
 
 fn letter(prep: &Prep, l: &Letter) -> (Value, Option<Value>) {
-    let salutation = l.salutation.unwrap_or_else(|| Salutation::for_recipient(&l.to));
+    let salutation = l
+        .salutation
+        .unwrap_or_else(|| Salutation::for_recipient(&l.to));
     let references: Vec<Value> = l
         .references
         .iter()
@@ -335,7 +402,9 @@ fn letter(prep: &Prep, l: &Letter) -> (Value, Option<Value>) {
 }
 
 fn memo(prep: &Prep, m: &Memo) -> (Value, Option<Value>) {
-    let salutation = m.salutation.unwrap_or_else(|| Salutation::for_recipient(&m.to));
+    let salutation = m
+        .salutation
+        .unwrap_or_else(|| Salutation::for_recipient(&m.to));
     let data = json!({
         "kind": "memo",
         "urgency": m.urgency.map(Urgency::thai),
@@ -400,7 +469,13 @@ fn schedule(prep: &Prep, s: &Schedule) -> Value {
         .notes
         .iter()
         .enumerate()
-        .map(|(i, n)| if numbered { prep.para(&format!("{} {n}", prep.ordinal(i + 1))) } else { prep.para(n) })
+        .map(|(i, n)| {
+            if numbered {
+                prep.para(&format!("{} {n}", prep.ordinal(i + 1)))
+            } else {
+                prep.para(n)
+            }
+        })
         .collect();
     json!({
         "kind": "schedule",
@@ -419,19 +494,37 @@ fn grid(prep: &Prep, s: &Schedule) -> Value {
     if s.days.is_empty() {
         return Value::Null;
     }
-    let am = s.days.iter().map(|d| d.morning.len()).max().unwrap_or(0).max(1);
-    let pm = s.days.iter().map(|d| d.afternoon.len()).max().unwrap_or(0).max(1);
+    let am = s
+        .days
+        .iter()
+        .map(|d| d.morning.len())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let pm = s
+        .days
+        .iter()
+        .map(|d| d.afternoon.len())
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let has_break = s.break_label.is_some();
     let columns = 1 + am + usize::from(has_break) + pm;
     // Narrow cells: a time may wrap at its dash.
-    let time = |x: &GridSession| thai::TimeRange { start: x.start, end: Some(x.end) }.format(prep.digits);
-    let mut cells: Vec<Value> = Vec::new();
-    let cell = |text: String, colspan: usize, rowspan: usize, header: bool| {
-        json!({ "text": text, "colspan": colspan, "rowspan": rowspan, "header": header })
+    let time = |x: &GridSession| {
+        thai::TimeRange {
+            start: x.start,
+            end: Some(x.end),
+        }
+        .format(prep.digits)
     };
+    let mut cells: Vec<Value> = Vec::new();
+    let cell = |text: String, colspan: usize, rowspan: usize, header: bool| json!({ "text": text, "colspan": colspan, "rowspan": rowspan, "header": header });
     // Sessions fill their half; the last one takes what is left.
     let spans = |n: usize, width: usize| -> Vec<usize> {
-        (0..n).map(|i| if i + 1 == n { width - i } else { 1 }).collect()
+        (0..n)
+            .map(|i| if i + 1 == n { width - i } else { 1 })
+            .collect()
     };
     for (d, day) in s.days.iter().enumerate() {
         let mut header = vec![cell("เวลา ว/ด/ป".into(), 1, 1, true)];
@@ -443,11 +536,11 @@ fn grid(prep: &Prep, s: &Schedule) -> Value {
             }
             for (x, span) in half.iter().zip(spans(half.len(), width)) {
                 header.push(cell(time(x), span, 1, true));
-                row.push(cell(prep.text(&x.what), span, 1, false));
+                row.push(cell(prep.cell(&x.what), span, 1, false));
             }
             if is_am && has_break && d == 0 {
                 let label = s.break_label.as_deref().unwrap_or_default();
-                header.push(cell(prep.text(label), 1, 2 * s.days.len(), false));
+                header.push(cell(prep.cell(label), 1, 2 * s.days.len(), false));
             }
         }
         cells.extend(header);
@@ -455,7 +548,7 @@ fn grid(prep: &Prep, s: &Schedule) -> Value {
     }
     // Widths in cm (fixed) or fr (shared): the day column and the break
     // column fixed, sessions sharing the rest.
-    let mut widths = vec![json!({ "cm": 3.2 })];
+    let mut widths = vec![json!({ "cm": 3.6 })];
     widths.extend((0..am).map(|_| json!({ "fr": 1 })));
     if has_break {
         widths.push(json!({ "cm": 1.8 }));
@@ -472,7 +565,11 @@ fn project(prep: &Prep, p: &Project, field: &str) -> Result<Value, FieldError> {
         let mut paragraphs = prep.paras(&s.paragraphs);
         if let Some(b) = &s.budget {
             let satang = thai::parse_baht_figure(&b.amount).map_err(|e| {
-                FieldError::new(format!("{field}.sections[{i}].budget.amount"), "จำนวนเงินไม่ถูกต้อง", e.to_string())
+                FieldError::new(
+                    format!("{field}.sections[{i}].budget.amount"),
+                    "จำนวนเงินไม่ถูกต้อง",
+                    e.to_string(),
+                )
             })?;
             let figure = keep_together(&thai::baht_figure(satang, prep.digits));
             let mut text = format!("จำนวนเงิน {figure} ({})", thai::baht_words(satang));
@@ -486,7 +583,12 @@ fn project(prep: &Prep, p: &Project, field: &str) -> Result<Value, FieldError> {
             .items
             .iter()
             .enumerate()
-            .map(|(j, it)| prep.para(&format!("{} {it}", prep.digits.apply(&format!("{n}.{}", j + 1)))))
+            .map(|(j, it)| {
+                prep.para(&format!(
+                    "{} {it}",
+                    prep.digits.apply(&format!("{n}.{}", j + 1))
+                ))
+            })
             .collect();
         sections.push(json!({
             "heading": prep.text(&format!("{} {}", prep.ordinal(n), s.heading)),
@@ -508,7 +610,11 @@ fn form(prep: &Prep, f: &Form, field: &str) -> Result<(Value, Option<Value>), Fi
     let mut codes = Vec::new();
     for (i, q) in f.codes.iter().enumerate() {
         let svg = super::qr::qr_svg(&q.url).map_err(|e| {
-            FieldError::new(format!("{field}.codes[{i}].url"), "สร้าง QR Code จากลิงก์นี้ไม่ได้", e.to_string())
+            FieldError::new(
+                format!("{field}.codes[{i}].url"),
+                "สร้าง QR Code จากลิงก์นี้ไม่ได้",
+                e.to_string(),
+            )
         })?;
         codes.push(json!({ "caption": prep.text(&q.caption), "url": q.url, "svg": svg }));
     }

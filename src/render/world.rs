@@ -23,12 +23,27 @@ use super::fonts::{FontError, FontSet};
 const TEMPLATES: &[(&str, &str)] = &[
     ("/main.typ", include_str!("../../templates/typst/main.typ")),
     ("/lib.typ", include_str!("../../templates/typst/lib.typ")),
-    ("/letter.typ", include_str!("../../templates/typst/letter.typ")),
+    (
+        "/letter.typ",
+        include_str!("../../templates/typst/letter.typ"),
+    ),
     ("/memo.typ", include_str!("../../templates/typst/memo.typ")),
-    ("/order.typ", include_str!("../../templates/typst/order.typ")),
-    ("/announcement.typ", include_str!("../../templates/typst/announcement.typ")),
-    ("/schedule.typ", include_str!("../../templates/typst/schedule.typ")),
-    ("/project.typ", include_str!("../../templates/typst/project.typ")),
+    (
+        "/order.typ",
+        include_str!("../../templates/typst/order.typ"),
+    ),
+    (
+        "/announcement.typ",
+        include_str!("../../templates/typst/announcement.typ"),
+    ),
+    (
+        "/schedule.typ",
+        include_str!("../../templates/typst/schedule.typ"),
+    ),
+    (
+        "/project.typ",
+        include_str!("../../templates/typst/project.typ"),
+    ),
     ("/form.typ", include_str!("../../templates/typst/form.typ")),
 ];
 
@@ -66,8 +81,9 @@ impl Typesetter {
             .iter()
             .map(|(path, text)| {
                 let id = file_id(path);
-                let on_disk = template_dir
-                    .and_then(|dir| std::fs::read_to_string(dir.join(path.trim_start_matches('/'))).ok());
+                let on_disk = template_dir.and_then(|dir| {
+                    std::fs::read_to_string(dir.join(path.trim_start_matches('/'))).ok()
+                });
                 let text = on_disk.unwrap_or_else(|| text.to_string());
                 (id, Source::new(id, text))
             })
@@ -82,7 +98,11 @@ impl Typesetter {
     }
 
     /// A world for one compile with these in-memory files.
-    pub fn world<'a>(&'a self, files: &'a HashMap<FileId, Bytes>, today: NaiveDate) -> CompileWorld<'a> {
+    pub fn world<'a>(
+        &'a self,
+        files: &'a HashMap<FileId, Bytes>,
+        today: NaiveDate,
+    ) -> CompileWorld<'a> {
         CompileWorld {
             base: self,
             files,
@@ -118,11 +138,11 @@ impl World for CompileWorld<'_> {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        self.base
-            .sources
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| FileError::NotFound(std::path::PathBuf::from(id.get().vpath().get_without_slash())))
+        self.base.sources.get(&id).cloned().ok_or_else(|| {
+            FileError::NotFound(std::path::PathBuf::from(
+                id.get().vpath().get_without_slash(),
+            ))
+        })
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
@@ -133,7 +153,11 @@ impl World for CompileWorld<'_> {
             .sources
             .get(&id)
             .map(|s| Bytes::from_string(s.clone()))
-            .ok_or_else(|| FileError::NotFound(std::path::PathBuf::from(id.get().vpath().get_without_slash())))
+            .ok_or_else(|| {
+                FileError::NotFound(std::path::PathBuf::from(
+                    id.get().vpath().get_without_slash(),
+                ))
+            })
     }
 
     fn font(&self, index: usize) -> Option<Font> {
@@ -142,6 +166,10 @@ impl World for CompileWorld<'_> {
 
     /// The document's own date, so that output never depends on the clock.
     fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
-        Datetime::from_ymd(self.today.year(), self.today.month() as u8, self.today.day() as u8)
+        Datetime::from_ymd(
+            self.today.year(),
+            self.today.month() as u8,
+            self.today.day() as u8,
+        )
     }
 }

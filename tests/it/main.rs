@@ -4,5 +4,6 @@ mod cli;
 mod dates;
 mod docnum;
 mod money;
+mod render;
 mod seeds;
 mod support;
