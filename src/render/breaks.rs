@@ -103,10 +103,20 @@ pub const COMPOUNDS: &[&str] = &[
     "สารบรรณ",
 ];
 
-/// Joins the spaces of a value that must stay on one line (a date, a time,
-/// a document number, an amount): a word joiner on each side of each space.
+/// Joins a value that must stay on one line (a date, a time, a document
+/// number, an amount): a word joiner between every two grapheme clusters,
+/// spaces included.
 pub fn keep_together(s: &str) -> String {
-    s.replace(' ', "\u{2060} \u{2060}")
+    let mut out = String::with_capacity(s.len() * 2);
+    let mut prev = 0;
+    for b in GraphemeClusterSegmenter::new().segment_str(s).skip(1) {
+        out.push_str(&s[prev..b]);
+        if b < s.len() {
+            out.push(WORD_JOINER);
+        }
+        prev = b;
+    }
+    out
 }
 
 /// Thai letters, vowels and marks (not Thai digits, which break like digits).
@@ -230,6 +240,10 @@ mod tests {
         );
         let date = keep_together("๒๓ พฤษภาคม ๒๕๖๗");
         assert_eq!(unmark(&date), "๒๓ พฤษภาคม ๒๕๖๗");
+        assert!(
+            date.contains("พ\u{2060}ฤ") && date.contains("๓\u{2060} \u{2060}พ"),
+            "{date:?}"
+        );
         assert!(!mark_breaks(&format!("วันที่ {date}"), &[]).contains("ค\u{2060} \u{200B}"));
     }
 

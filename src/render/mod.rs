@@ -57,6 +57,8 @@ pub struct RenderOptions {
 pub struct Laidout {
     pub doc: PagedDocument,
     pub continuation: Vec<Vec<String>>,
+    /// Paragraphs set ragged-right because justifying them left wide gaps.
+    pub ragged: Vec<String>,
     pub compiles: usize,
     date: NaiveDate,
     meta: view::Meta,
@@ -121,6 +123,37 @@ impl Renderer {
         recipient: Option<&Value>,
         opts: &RenderOptions,
     ) -> Result<Laidout, RenderError> {
+        self.layout_from(prepared, recipient, opts, Vec::new(), Vec::new())
+    }
+
+    /// Lays out for another recipient, starting from what an earlier layout
+    /// of the same prepared document found: when only the number and the
+    /// addressee change, the continuation words and ragged paragraphs are
+    /// usually the same, and one compile confirms them.
+    pub fn layout_like(
+        &self,
+        prepared: &Prepared,
+        recipient: Option<&Value>,
+        opts: &RenderOptions,
+        earlier: &Laidout,
+    ) -> Result<Laidout, RenderError> {
+        self.layout_from(
+            prepared,
+            recipient,
+            opts,
+            earlier.continuation.clone(),
+            earlier.ragged.clone(),
+        )
+    }
+
+    fn layout_from(
+        &self,
+        prepared: &Prepared,
+        recipient: Option<&Value>,
+        opts: &RenderOptions,
+        mut continuation: Vec<Vec<String>>,
+        mut ragged: Vec<String>,
+    ) -> Result<Laidout, RenderError> {
         let mut files: HashMap<FileId, Bytes> = HashMap::new();
         files.insert(file_id("/data.json"), json_bytes(&prepared.view.data));
         files.insert(
@@ -135,8 +168,6 @@ impl Renderer {
         if let Some(b) = emblem {
             files.insert(file_id("/emblem.img"), b);
         }
-        let mut continuation: Vec<Vec<String>> = Vec::new();
-        let mut ragged: Vec<String> = Vec::new();
         for compiles in 1..=MAX_COMPILES {
             files.insert(file_id("/continuation.json"), json_bytes(&continuation));
             files.insert(file_id("/ragged.json"), json_bytes(&ragged));
@@ -161,6 +192,7 @@ impl Renderer {
                 return Ok(Laidout {
                     doc,
                     continuation: found,
+                    ragged,
                     compiles,
                     date: prepared.date,
                     meta: prepared.view.meta.clone(),

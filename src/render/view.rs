@@ -72,9 +72,16 @@ impl Prep {
         v.iter().map(|s| self.text(s)).collect()
     }
 
-    /// A value saraban formats: digits per the office, kept on one line.
+    /// A short value saraban formats (a phone number, a quantity, a label):
+    /// digits per the office, kept on one line.
     fn value(&self, s: &str) -> String {
         keep_together(&self.digits.apply(s.trim()))
+    }
+
+    /// Text whose digits follow the office (an address, a unit with its
+    /// telephone), breaking like any text.
+    fn digits_text(&self, s: &str) -> String {
+        mark_breaks(&self.digits.apply(s.trim()), &self.names)
     }
 
     fn date(&self, d: NaiveDate) -> String {
@@ -382,7 +389,7 @@ fn letter(prep: &Prep, l: &Letter) -> (Value, Option<Value>) {
         "urgency": l.urgency.map(Urgency::thai),
         "secrecy": l.secrecy.map(Secrecy::thai),
         "issuer": prep.text(&l.issuer.name),
-        "address": l.issuer.address.iter().map(|a| prep.value(a)).collect::<Vec<_>>(),
+        "address": l.issuer.address.iter().map(|a| prep.digits_text(a)).collect::<Vec<_>>(),
         "date": prep.date(l.date),
         "subject": prep.para(&l.subject),
         "salutation": salutation.word(),
@@ -409,7 +416,7 @@ fn memo(prep: &Prep, m: &Memo) -> (Value, Option<Value>) {
         "kind": "memo",
         "urgency": m.urgency.map(Urgency::thai),
         "secrecy": m.secrecy.map(Secrecy::thai),
-        "unit": prep.value(&m.unit),
+        "unit": prep.digits_text(&m.unit),
         "date": prep.date(m.date),
         "subject": prep.text(&m.subject),
         "salutation": salutation.word(),

@@ -544,3 +544,95 @@ fn the_cli_renders_and_reports() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("date") && err.contains("ต้องกรอก"), "{err}");
 }
+
+/// The organisation's emblem, when configured, is placed as an image; a
+/// missing file is a clear error from the CLI.
+#[test]
+fn the_configured_emblem_is_used() {
+    // Any PNG will do: take a rendered page.
+    let doc = Document::from_json(&example("form")).unwrap();
+    let laid = renderer()
+        .layout(
+            &renderer().prepare(&doc).unwrap(),
+            None,
+            &RenderOptions::default(),
+        )
+        .unwrap();
+    let png = render::png_pages(&laid, 20.0).remove(0);
+    let memo = Document::from_json(&example("memo")).unwrap();
+    let prepared = renderer().prepare(&memo).unwrap();
+    let plain = renderer()
+        .render_pdf(&memo, &RenderOptions::default())
+        .unwrap();
+    let opts = RenderOptions {
+        pdfa: false,
+        emblem: Some(png),
+    };
+    let with = render::pdf(&renderer().layout(&prepared, None, &opts).unwrap(), &opts).unwrap();
+    if poppler() {
+        // pdfimages lists the images a PDF carries (and their soft masks),
+        // one line each after a header of two.
+        let images = |name: &str, pdf: &[u8]| {
+            let path = temp_pdf(name, pdf);
+            let out = Command::new("pdfimages")
+                .arg("-list")
+                .arg(&path)
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .skip(2)
+                .filter(|l| l.split_whitespace().nth(2) == Some("image"))
+                .count()
+        };
+        assert_eq!(images("no-emblem", &plain), 0);
+        assert_eq!(images("emblem", &with), 1);
+    }
+
+    let dir = std::env::temp_dir().join(format!("saraban-emblem-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("memo.json");
+    let mut value: Value = serde_json::from_str(&example("memo")).unwrap();
+    value =
+        serde_json::json!({ "kind": "document", "emblem": "no-such-garuda.png", "main": value });
+    std::fs::write(&data, value.to_string()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_saraban"))
+        .arg("render")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-garuda.png"));
+}
+
+#[test]
+fn a_missing_fonts_folder_is_a_clear_error() {
+    let err = Renderer::new(&[Path::new("/no/such/fonts")])
+        .err()
+        .expect("an error");
+    assert!(err.to_string().contains("/no/such/fonts"), "{err}");
+    // A folder of faces loads them alongside the embedded Laksaman.
+    let with = Renderer::new(&[&root().join("fonts")]).unwrap();
+    assert!(with.font_families().iter().any(|f| f == "Laksaman"));
+}
+
+/// Arabic digits when the office chooses them: dates, numbers, page numbers.
+#[test]
+fn an_office_can_print_arabic_digits() {
+    if !poppler() {
+        return;
+    }
+    let mut value: Value = serde_json::from_str(&example("seed-003")).unwrap();
+    value["digits"] = Value::String("arabic".into());
+    let pdf = pdf_file("arabic", &value.to_string());
+    let text = pdftotext(&pdf.path, None);
+    assert!(text.contains("พล 0023.3/2122"), "number");
+    assert!(text.contains("24 กุมภาพันธ์ 2564"), "date");
+    assert!(text.contains("9,100 บาท (เก้าพันหนึ่งร้อยบาทถ้วน)"), "budget");
+    let page2 = norm(&pdftotext(&pdf.path, Some(2)));
+    assert!(
+        page2.starts_with("-2"),
+        "page number: {}",
+        page2.chars().take(10).collect::<String>()
+    );
+}

@@ -1,0 +1,97 @@
+//! Mail-merge throughput and memory (`cargo bench --bench mailmerge`):
+//! 1,000 personalised letters, each a 2-page letter plus a QR response form
+//! whose link carries the recipient's own token, on 2 threads. Prints
+//! letters per second and resident memory after each 250 letters, which
+//! must stay flat (target ≤ 200 MiB).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use saraban::model::Document;
+use saraban::render::{self, RenderOptions, Renderer};
+use serde_json::json;
+
+const LETTERS: usize = 1000;
+const THREADS: usize = 2;
+
+/// Resident set size and its peak, from /proc (Linux), in MiB.
+fn rss() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<f64>().ok())
+            .map(|kb| kb / 1024.0)
+            .unwrap_or(0.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let letter: serde_json::Value =
+        serde_json::from_str(include_str!("../examples/letter.json")).unwrap();
+    let form: serde_json::Value =
+        serde_json::from_str(include_str!("../examples/form.json")).unwrap();
+    let doc = json!({ "kind": "document", "main": letter, "annexes": [form] });
+    let doc = Document::from_json(&doc.to_string()).unwrap();
+    let renderer = Renderer::new(&[]).unwrap();
+    let opts = RenderOptions::default();
+    let prepared = renderer.prepare(&doc).unwrap();
+    let first = renderer.layout(&prepared, None, &opts).unwrap();
+    let base_overlay = prepared.recipient().clone();
+    let (rss0, _) = rss();
+    println!(
+        "mailmerge: {LETTERS} letters ({} pages each) on {THREADS} threads; RSS before {rss0:.0} MiB",
+        first.page_count()
+    );
+
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let start = Instant::now();
+    let samples = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..THREADS {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= LETTERS {
+                        break;
+                    }
+                    let mut overlay = base_overlay.clone();
+                    overlay["0"]["number"] = json!(format!("พล ๐๐๒๓.๓/ว {}", 1000 + i));
+                    overlay["0"]["to"] = json!(format!("นายกองค์การบริหารส่วนตำบลที่ {i}"));
+                    let url = format!("https://forms.example.go.th/r/{i:08x}");
+                    let svg = render::qr::qr_svg(&url).unwrap();
+                    overlay["1"]["codes"][0]["url"] = json!(url);
+                    overlay["1"]["codes"][0]["svg"] = json!(svg);
+                    let laid = renderer
+                        .layout_like(&prepared, Some(&overlay), &opts, &first)
+                        .unwrap();
+                    let pdf = render::pdf(&laid, &opts).unwrap();
+                    assert!(pdf.len() > 10_000);
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if n % 250 == 0 {
+                        let (now, peak) = rss();
+                        samples
+                            .lock()
+                            .unwrap()
+                            .push((n, start.elapsed().as_secs_f64(), now, peak));
+                    }
+                }
+            });
+        }
+    });
+    let secs = start.elapsed().as_secs_f64();
+    for (n, t, now, peak) in samples.into_inner().unwrap() {
+        println!("  after {n:>4} letters: {t:>6.2} s, RSS {now:>5.0} MiB (peak {peak:.0} MiB)");
+    }
+    let (_, peak) = rss();
+    println!(
+        "mailmerge: {LETTERS} letters in {secs:.2} s = {:.0} letters/s; peak RSS {peak:.0} MiB",
+        LETTERS as f64 / secs
+    );
+}
