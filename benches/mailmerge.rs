@@ -74,7 +74,7 @@ fn main() {
                     let pdf = render::pdf(&laid, &opts).unwrap();
                     assert!(pdf.len() > 10_000);
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if n % 250 == 0 {
+                    if n.is_multiple_of(250) {
                         let (now, peak) = rss();
                         samples
                             .lock()
