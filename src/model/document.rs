@@ -20,20 +20,6 @@ pub enum Part {
     Form(Form),
 }
 
-impl Part {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Part::Letter(_) => "letter",
-            Part::Memo(_) => "memo",
-            Part::Order(_) => "order",
-            Part::Announcement(_) => "announcement",
-            Part::Schedule(_) => "schedule",
-            Part::Project(_) => "project",
-            Part::Form(_) => "form",
-        }
-    }
-}
-
 impl Validate for Part {
     fn validate_into(&self, c: &mut Checker<'_>) {
         match self {

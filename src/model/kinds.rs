@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 
 use super::common::*;
 use super::validate::{Checker, Validate};
-use crate::thai::Digits;
 
 /// หนังสือภายนอก (circulars included).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -463,11 +462,4 @@ impl Validate for Form {
             }
         }
     }
-}
-
-/// Options an organisation sets once.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OfficeStyle {
-    #[serde(default)]
-    pub digits: Digits,
 }

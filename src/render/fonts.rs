@@ -70,11 +70,4 @@ impl FontSet {
         let book = FontBook::from_fonts(&fonts);
         Ok(FontSet { book, fonts })
     }
-
-    /// Family names present, for messages and `--check` reports.
-    pub fn families(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.fonts.iter().map(|f| f.info().family.clone()).collect();
-        names.dedup();
-        names
-    }
 }

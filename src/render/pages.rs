@@ -1,7 +1,7 @@
 //! Reading laid-out pages back: lines of text in the body area, and the
 //! continuation words (`/และขอให้...`) that a page's footer must show.
 
-use typst::layout::{Abs, Frame, FrameItem, Point};
+use typst::layout::{Frame, FrameItem, Point};
 use typst::text::TextItem;
 use typst_layout::PagedDocument;
 
@@ -157,14 +157,4 @@ pub fn continuation_words(doc: &PagedDocument) -> Vec<Vec<String>> {
                 .collect()
         })
         .collect()
-}
-
-/// All text of a page's body, line by line (for tests and the checker).
-pub fn body_text(frame: &Frame) -> Vec<String> {
-    body_lines(frame).iter().map(Line::text).collect()
-}
-
-/// Width helper for reports.
-pub fn pt(a: Abs) -> f64 {
-    a.to_pt()
 }

@@ -109,6 +109,22 @@ impl Prep {
         keep_together(&thai::TimeRange { start, end }.format(self.digits))
     }
 
+    /// List entries numbered `๑.`, `๒.` … when there is more than one
+    /// (enclosures, notes); a lone entry stands unnumbered.
+    fn numbered<'a>(&self, items: impl ExactSizeIterator<Item = &'a str>) -> Vec<String> {
+        let many = items.len() > 1;
+        items
+            .enumerate()
+            .map(|(i, t)| {
+                if many {
+                    format!("{} {t}", self.ordinal(i + 1))
+                } else {
+                    t.to_string()
+                }
+            })
+            .collect()
+    }
+
     /// `๑.` for list and section numbers.
     fn ordinal(&self, i: usize) -> String {
         self.digits.apply(&format!("{i}."))
@@ -353,19 +369,12 @@ fn letter(prep: &Prep, l: &Letter) -> (Value, Option<Value>) {
             prep.para(&s)
         })
         .collect();
-    let numbered = l.enclosures.len() > 1;
+    let texts = prep.numbered(l.enclosures.iter().map(|e| e.text.as_str()));
     let enclosures: Vec<Value> = l
         .enclosures
         .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let text = if numbered {
-                format!("{} {}", prep.ordinal(i + 1), e.text)
-            } else {
-                e.text.clone()
-            };
-            json!({ "text": prep.text(&text), "quantity": e.quantity.as_deref().map(|q| prep.value(q)) })
-        })
+        .zip(texts)
+        .map(|(e, text)| json!({ "text": prep.text(&text), "quantity": e.quantity.as_deref().map(|q| prep.value(q)) }))
         .collect();
     let c = &l.contact;
     let mut contact: Vec<String> = prep.texts(&c.owner_unit);
@@ -471,18 +480,10 @@ fn schedule(prep: &Prep, s: &Schedule) -> Value {
             json!({ "time": time, "what": prep.texts(&item.what), "by": by })
         })
         .collect();
-    let numbered = s.notes.len() > 1;
-    let notes: Vec<Value> = s
-        .notes
+    let notes: Vec<Value> = prep
+        .numbered(s.notes.iter().map(String::as_str))
         .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            if numbered {
-                prep.para(&format!("{} {n}", prep.ordinal(i + 1)))
-            } else {
-                prep.para(n)
-            }
-        })
+        .map(|n| prep.para(n))
         .collect();
     json!({
         "kind": "schedule",
