@@ -135,7 +135,12 @@ pub enum DateError {
     },
     #[error("มีข้อความเกินหลังวันที่ (unexpected text after the date): {0:?}")]
     Trailing(String),
+    #[error("ปี พ.ศ. {0} อยู่นอกช่วงที่รับได้ ๒๔๐๐–๒๙๙๙ (a B.E. year from 2400 to 2999 expected)")]
+    YearRange(i32),
 }
+
+/// The Buddhist-era years a letter can carry.
+pub const YEARS_BE: std::ops::RangeInclusive<i32> = 2400..=2999;
 
 /// The prefixes letters put before a date. Longer first.
 const DATE_PREFIXES: &[&str] = &[
@@ -189,6 +194,9 @@ impl PartialDate {
     pub fn complete(&self, month: u32, year_be: i32) -> Result<NaiveDate, DateError> {
         let month = self.month.unwrap_or(month);
         let year_be = self.year_be.unwrap_or(year_be);
+        if !YEARS_BE.contains(&year_be) {
+            return Err(DateError::YearRange(year_be));
+        }
         let date = NaiveDate::from_ymd_opt(ce_year(year_be), month, self.day).ok_or(
             DateError::Impossible {
                 day: self.day,
@@ -435,6 +443,8 @@ mod tests {
             Err(DateError::Trailing(_))
         ));
         assert!(matches!(parse_date(""), Err(DateError::MissingDay(_))));
+        assert_eq!(parse_date("1 มกราคม 0000"), Err(DateError::YearRange(0)));
+        assert_eq!(parse_date("1 มกราคม 2024"), Err(DateError::YearRange(2024)));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod cli;
 mod dates;
 mod docnum;
+mod fuzz;
 mod money;
 mod render;
 mod seeds;
