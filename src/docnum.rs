@@ -40,22 +40,24 @@ pub enum DocNumError {
     #[error("ไม่มีเลขที่หนังสือ (expected a document number such as มท ๐๘๑๐.๗/ว ๒๑๓๕ or ๑๒๕/๒๕๖๗)")]
     Empty,
     #[error(
-        "ต้องมีเลขประจำหน่วยงานหลังรหัสพยัญชนะ {agency} (expected a unit number such as ๐๘๑๐.๗ after the letter code) at {found:?}"
+        "ต้องมีเลขประจำหน่วยงานหลังรหัสพยัญชนะ {agency} (expected a unit number such as ๐๘๑๐.๗ after the letter code) at “{found}”"
     )]
     ExpectedUnit { agency: String, found: String },
     #[error(
-        "ต้องมีเครื่องหมาย / ระหว่างเลขประจำหน่วยงานกับเลขทะเบียน (expected `/` before the running number) at {0:?}"
+        "ต้องมีเครื่องหมาย / ระหว่างเลขประจำหน่วยงานกับเลขทะเบียน (expected `/` before the running number) at “{0}”"
     )]
     ExpectedSlash(String),
-    #[error("ต้องมีเลขทะเบียนหลังเครื่องหมาย / (expected the running number after `/`) at {0:?}")]
+    #[error("ต้องมีเลขทะเบียนหลังเครื่องหมาย / (expected the running number after `/`) at “{0}”")]
     ExpectedSeq(String),
     #[error("เลขทะเบียนต้องมากกว่า ๐ และไม่เกิน ๙ หลัก (the running number must be 1 to 999999999)")]
     SeqRange,
-    #[error("เลขคำสั่งหรือประกาศต้องเป็น เลขที่/ปี พ.ศ. เช่น ๑๒๕/๒๕๖๗ (expected number/B.E. year) at {0:?}")]
+    #[error(
+        "เลขคำสั่งหรือประกาศต้องเป็น เลขที่/ปี พ.ศ. เช่น ๑๒๕/๒๕๖๗ (expected number/B.E. year 2400–2999) at “{0}”"
+    )]
     ExpectedYear(String),
-    #[error("ต้องขึ้นต้นด้วยรหัสพยัญชนะ เช่น มท หรือ พล (expected a letter code such as มท) at {0:?}")]
+    #[error("ต้องขึ้นต้นด้วยรหัสพยัญชนะ เช่น มท หรือ พล (expected a letter code such as มท) at “{0}”")]
     ExpectedAgency(String),
-    #[error("มีข้อความเกินหลังเลขที่หนังสือ (unexpected text after the number): {0:?}")]
+    #[error("มีข้อความเกินหลังเลขที่หนังสือ (unexpected text after the number): “{0}”")]
     Trailing(String),
 }
 
@@ -162,9 +164,11 @@ impl std::str::FromStr for DocNumber {
 
 fn seq_at(cur: &mut Cursor) -> Result<u32, DocNumError> {
     cur.skip_blanks();
-    let (value, _) = cur
-        .number(9)
-        .ok_or_else(|| DocNumError::ExpectedSeq(cur.rest().to_string()))?;
+    if !cur.peek().is_some_and(is_digit) {
+        return Err(DocNumError::ExpectedSeq(cur.rest().to_string()));
+    }
+    // More than nine digits is out of range, not missing.
+    let (value, _) = cur.number(9).ok_or(DocNumError::SeqRange)?;
     if value == 0 || value > MAX_SEQ {
         return Err(DocNumError::SeqRange);
     }
@@ -187,15 +191,21 @@ fn circular_mark_at(cur: &mut Cursor) -> bool {
 
 /// `๑๒๕/๒๕๖๗`: an order or announcement.
 fn order_at(cur: &mut Cursor) -> Result<DocNumber, DocNumError> {
+    let start = *cur;
     let seq = seq_at(cur)?;
     cur.skip_blanks();
+    // `0810.7/…`: a unit number without its letter code.
+    if cur.peek() == Some('.') {
+        return Err(DocNumError::ExpectedAgency(start.rest().to_string()));
+    }
     if !cur.eat("/") {
         return Err(DocNumError::ExpectedYear(cur.rest().to_string()));
     }
     cur.skip_blanks();
+    let year_text = cur.rest().to_string();
     let year = match cur.number(4) {
-        Some((y, 4)) => y as u16,
-        _ => return Err(DocNumError::ExpectedYear(cur.rest().to_string())),
+        Some((y, 4)) if crate::thai::date::YEARS_BE.contains(&(y as i32)) => y as u16,
+        _ => return Err(DocNumError::ExpectedYear(year_text)),
     };
     Ok(DocNumber::order(seq, year))
 }

@@ -62,7 +62,7 @@ pub(crate) fn each<E: std::fmt::Display>(
             Ok(line) => println!("{line}"),
             Err(err) => {
                 failed = true;
-                eprintln!("saraban: {value:?}: {err}");
+                eprintln!("saraban: “{value}”: {err}");
             }
         }
     }

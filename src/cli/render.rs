@@ -22,9 +22,9 @@ pub struct RenderArgs {
     /// Also write PNG pages into this folder (page-1.png, page-2.png …).
     #[arg(long)]
     png: Option<PathBuf>,
-    /// Resolution of the PNG pages.
-    #[arg(long, default_value_t = 150.0)]
-    dpi: f32,
+    /// Resolution of the PNG pages (20 to 600).
+    #[arg(long, default_value_t = 150, value_parser = clap::value_parser!(u16).range(20..=600))]
+    dpi: u16,
     /// A folder of the agency's own fonts (TH SarabunIT๙ …); also SARABAN_FONTS.
     #[arg(long, env = "SARABAN_FONTS")]
     fonts: Option<PathBuf>,
@@ -67,9 +67,19 @@ pub fn run(a: RenderArgs) -> anyhow::Result<ExitCode> {
     std::fs::write(&output, &pdf)
         .with_context(|| format!("เขียนไฟล์ไม่ได้ (cannot write) {}", output.display()))?;
     eprintln!("{}: {} หน้า (pages)", output.display(), laid.page_count());
+    if !laid.converged {
+        eprintln!(
+            "saraban: คำต่อเนื่องท้ายหน้ายังไม่คงที่ ตรวจดูท้ายหน้าก่อนพิมพ์ \
+             (warning: continuation words had not settled after {} compiles; check the page footers)",
+            laid.compiles
+        );
+    }
     if let Some(dir) = &a.png {
         std::fs::create_dir_all(dir)?;
-        for (i, png) in render::png_pages(&laid, a.dpi).iter().enumerate() {
+        for (i, png) in render::png_pages(&laid, f32::from(a.dpi))
+            .iter()
+            .enumerate()
+        {
             let path = dir.join(format!("page-{}.png", i + 1));
             std::fs::write(&path, png)
                 .with_context(|| format!("cannot write {}", path.display()))?;

@@ -98,7 +98,7 @@ pub struct DigitsArgs {
 
 #[derive(Debug, Args)]
 pub struct FiscalArgs {
-    /// ISO dates; with --range, B.E. fiscal years (2568).
+    /// ISO dates; with --range, B.E. fiscal years (2568), printed as ISO dates.
     values: Vec<String>,
     /// Print the first and last day of each fiscal year given.
     #[arg(long)]
@@ -125,8 +125,15 @@ fn digits(arabic: bool) -> Digits {
 }
 
 fn iso_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| "ต้องเป็นวันที่แบบ ISO (expected an ISO date such as 2024-05-23)".to_string())
+    use chrono::Datelike;
+    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| "ต้องเป็นวันที่แบบ ISO (expected an ISO date such as 2024-05-23)".to_string())?;
+    if !saraban::thai::date::YEARS_BE.contains(&thai::be_year(date.year())) {
+        return Err(
+            "ปีอยู่นอกช่วง พ.ศ. ๒๔๐๐–๒๙๙๙ (year outside B.E. 2400–2999, C.E. 1857–2456)".to_string(),
+        );
+    }
+    Ok(date)
 }
 
 pub fn run(cmd: ThaiCommand) -> anyhow::Result<ExitCode> {
@@ -211,7 +218,8 @@ pub fn run(cmd: ThaiCommand) -> anyhow::Result<ExitCode> {
                 return each(&a.values, |v| {
                     let year = saraban::thai::digits::parse_number(v.trim())
                         .and_then(|y| i32::try_from(y).ok())
-                        .ok_or("ต้องเป็นปี พ.ศ. เช่น 2568 (expected a B.E. year)")?;
+                        .filter(|y| saraban::thai::date::YEARS_BE.contains(y))
+                        .ok_or("ต้องเป็นปี พ.ศ. สี่หลัก เช่น 2568 (expected a B.E. year 2400–2999)")?;
                     let (s, e) =
                         thai::fiscal_year_range(year).ok_or("ปีอยู่นอกช่วงปฏิทิน (year out of range)")?;
                     Ok::<_, String>(format!("{s}..{e}"))

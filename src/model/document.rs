@@ -55,6 +55,22 @@ pub struct Document {
 
 impl Validate for Document {
     fn validate_into(&self, c: &mut Checker<'_>) {
+        if let Some(path) = &self.emblem {
+            // Relative to the JSON file and inside its folder.
+            let p = std::path::Path::new(path);
+            let escapes = p.components().any(|x| {
+                !matches!(
+                    x,
+                    std::path::Component::Normal(_) | std::path::Component::CurDir
+                )
+            });
+            if path.is_empty() || escapes {
+                c.at("emblem").error(
+                    "ต้องเป็นชื่อไฟล์ในโฟลเดอร์เดียวกับไฟล์ข้อมูล",
+                    "must be a relative path inside the data file's folder",
+                );
+            }
+        }
         self.main.validate_into(&mut c.at("main"));
         c.list("names", &self.names, false);
         for (i, n) in self.names.iter().enumerate() {
@@ -169,8 +185,8 @@ fn kind_of(
     if !KINDS.split(", ").any(|k| k == kind) {
         return Err(InputError::Fields(vec![FieldError::new(
             field,
-            format!("ไม่รู้จักชนิดเอกสาร {kind:?}: ใช้ได้ {KINDS}"),
-            format!("unknown kind {kind:?}; expected one of {KINDS}"),
+            format!("ไม่รู้จักชนิดเอกสาร “{kind}”: ใช้ได้ {KINDS}"),
+            format!("unknown kind “{kind}”; expected one of {KINDS}"),
         )]));
     }
     Ok(kind.to_string())
@@ -199,7 +215,7 @@ fn part_from_value(value: serde_json::Value, at: &str) -> Result<Part, InputErro
         other => {
             return Err(field_error(
                 &join(at, "kind"),
-                &format!("{other:?} cannot be a part of a document"),
+                &format!("“{other}” cannot be a part of a document"),
             ));
         }
     })

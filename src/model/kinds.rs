@@ -244,6 +244,7 @@ pub struct Form {
 fn check_signer(c: &mut Checker<'_>, field: &str, s: &Signer) {
     let mut c = c.at(field);
     c.line("name", &s.name);
+    c.list("position", &s.position, false);
     for (i, p) in s.position.iter().enumerate() {
         c.line(&format!("position[{i}]"), p);
     }
@@ -280,7 +281,8 @@ fn check_number(c: &mut Checker<'_>, field: &str, number: Option<&str>, order: b
 impl Validate for Letter {
     fn validate_into(&self, c: &mut Checker<'_>) {
         check_number(c, "number", self.number.as_deref(), false);
-        c.opt_line("office_code", self.office_code.as_deref());
+        c.opt_short("office_code", self.office_code.as_deref());
+        c.date("date", self.date);
         c.at("issuer").line("name", &self.issuer.name);
         check_lines(&mut c.at("issuer"), "address", &self.issuer.address, false);
         c.line("subject", &self.subject);
@@ -293,6 +295,9 @@ impl Validate for Letter {
             }
             rc.opt_line("text", r.text.as_deref());
             rc.opt_line("issuer", r.issuer.as_deref());
+            if let Some(d) = r.date {
+                rc.date("date", d);
+            }
             if let Some(n) = &r.number
                 && let Err(e) = crate::docnum::DocNumber::parse(n)
             {
@@ -303,16 +308,16 @@ impl Validate for Letter {
         for (i, e) in self.enclosures.iter().enumerate() {
             let mut ec = c.at(&format!("enclosures[{i}]"));
             ec.line("text", &e.text);
-            ec.opt_line("quantity", e.quantity.as_deref());
+            ec.opt_short("quantity", e.quantity.as_deref());
         }
         check_paragraphs(c, "body", &self.body, true);
         c.opt_line("closing", self.closing.as_deref());
         check_signer(c, "signer", &self.signer);
         let mut cc = c.at("contact");
         check_lines(&mut cc, "owner_unit", &self.contact.owner_unit, false);
+        cc.opt_short("phone", self.contact.phone.as_deref());
+        cc.opt_short("fax", self.contact.fax.as_deref());
         for (f, v) in [
-            ("phone", &self.contact.phone),
-            ("fax", &self.contact.fax),
             ("email", &self.contact.email),
             ("website", &self.contact.website),
             ("coordinator", &self.contact.coordinator),
@@ -327,7 +332,8 @@ impl Validate for Memo {
     fn validate_into(&self, c: &mut Checker<'_>) {
         c.line("unit", &self.unit);
         check_number(c, "number", self.number.as_deref(), false);
-        c.opt_line("office_code", self.office_code.as_deref());
+        c.opt_short("office_code", self.office_code.as_deref());
+        c.date("date", self.date);
         c.line("subject", &self.subject);
         c.line("to", &self.to);
         check_paragraphs(c, "body", &self.body, true);
@@ -341,6 +347,7 @@ impl Validate for Order {
         check_number(c, "number", self.number.as_deref(), true);
         c.line("subject", &self.subject);
         check_paragraphs(c, "body", &self.body, true);
+        c.date("date", self.date);
         check_signer(c, "signer", &self.signer);
     }
 }
@@ -351,13 +358,18 @@ impl Validate for Announcement {
         check_number(c, "number", self.number.as_deref(), true);
         c.line("subject", &self.subject);
         check_paragraphs(c, "body", &self.body, true);
+        c.date("date", self.date);
         check_signer(c, "signer", &self.signer);
     }
 }
 
 fn check_session(c: &mut Checker<'_>, s: &Session) {
     let mut c = c.at("session");
-    c.opt_line("label", s.label.as_deref());
+    c.opt_short("label", s.label.as_deref());
+    c.date("date", s.date);
+    if let Some(end) = s.end_date {
+        c.date("end_date", end);
+    }
     if let Some(end) = s.end_date
         && end < s.date
     {
@@ -400,6 +412,7 @@ impl Validate for Schedule {
         c.list("days", &self.days, false);
         for (i, day) in self.days.iter().enumerate() {
             let mut dc = c.at(&format!("days[{i}]"));
+            dc.date("date", day.date);
             for (part, sessions) in [("morning", &day.morning), ("afternoon", &day.afternoon)] {
                 dc.list(part, sessions, false);
                 for (j, s) in sessions.iter().enumerate() {

@@ -22,6 +22,9 @@ impl FieldError {
 
 /// Longest text a one-line field may hold (names, numbers, captions).
 pub const MAX_LINE: usize = 500;
+/// Longest value kept on one line when printed (a phone number, a quantity,
+/// a session label): longer would run off the page.
+pub const MAX_SHORT: usize = 60;
 /// Longest paragraph.
 pub const MAX_PARAGRAPH: usize = 20_000;
 /// Most items in any list (paragraphs, schedule rows, enclosures …).
@@ -71,6 +74,25 @@ impl<'a> Checker<'a> {
     pub fn opt_line(&mut self, field: &str, value: Option<&str>) {
         if let Some(v) = value {
             self.text(field, v, MAX_LINE, false);
+        }
+    }
+
+    /// A short value printed unbroken.
+    pub fn opt_short(&mut self, field: &str, value: Option<&str>) {
+        if let Some(v) = value {
+            self.text(field, v, MAX_SHORT, false);
+        }
+    }
+
+    /// A date a letter can carry: B.E. 2400–2999.
+    pub fn date(&mut self, field: &str, date: chrono::NaiveDate) {
+        use chrono::Datelike;
+        let be = crate::thai::be_year(date.year());
+        if !crate::thai::date::YEARS_BE.contains(&be) {
+            self.at(field).error(
+                &format!("ปี พ.ศ. {be} อยู่นอกช่วง ๒๔๐๐–๒๙๙๙"),
+                &format!("B.E. year {be} outside 2400–2999"),
+            );
         }
     }
 

@@ -27,6 +27,9 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 use crate::model::{Document, FieldError};
 use world::{Typesetter, file_id};
 
+/// Typst's `today` for a document without a date of its own.
+const UNDATED: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date");
+
 /// Continuation words converge in two compiles in practice, ragged
 /// paragraphs in one or two more; never loop more than this.
 const MAX_COMPILES: usize = 6;
@@ -60,7 +63,10 @@ pub struct Laidout {
     /// Paragraphs set ragged-right because justifying them left wide gaps.
     pub ragged: Vec<String>,
     pub compiles: usize,
-    date: NaiveDate,
+    /// False when the compile limit was reached before the continuation
+    /// words and ragged paragraphs stopped changing.
+    pub converged: bool,
+    date: Option<NaiveDate>,
     meta: view::Meta,
 }
 
@@ -74,7 +80,7 @@ impl Laidout {
 /// number of recipients.
 pub struct Prepared {
     view: view::View,
-    date: NaiveDate,
+    date: Option<NaiveDate>,
 }
 
 impl Prepared {
@@ -171,7 +177,10 @@ impl Renderer {
         for compiles in 1..=MAX_COMPILES {
             files.insert(file_id("/continuation.json"), json_bytes(&continuation));
             files.insert(file_id("/ragged.json"), json_bytes(&ragged));
-            let world = self.typesetter.world(&files, prepared.date);
+            // Typst's `today` is the document's date (no template reads it;
+            // a fixed day keeps output independent of the clock).
+            let today = prepared.date.unwrap_or(UNDATED);
+            let world = self.typesetter.world(&files, today);
             let result = typst::compile::<PagedDocument>(&world).output;
             // comemo's cache is process-wide: trim it after every compile,
             // failures included, or memory grows without bound.
@@ -188,12 +197,14 @@ impl Renderer {
             let doc = text_layer::strip_break_marks(&doc);
             let found = pages::continuation_words(&doc);
             let more_ragged = gappy_paragraphs(&doc, &prepared.view.paragraphs, &ragged);
-            if (found == continuation && more_ragged.is_empty()) || compiles == MAX_COMPILES {
+            let converged = found == continuation && more_ragged.is_empty();
+            if converged || compiles == MAX_COMPILES {
                 return Ok(Laidout {
                     doc,
                     continuation: found,
                     ragged,
                     compiles,
+                    converged,
                     date: prepared.date,
                     meta: prepared.view.meta.clone(),
                 });
@@ -243,10 +254,13 @@ fn json_bytes<T: serde::Serialize>(value: &T) -> Bytes {
 /// Exports PDF (or PDF/A-2b) with the creation time taken from the
 /// document's date, so the same input gives the same bytes.
 pub fn pdf(laid: &Laidout, opts: &RenderOptions) -> Result<Vec<u8>, RenderError> {
-    let date = laid.date;
-    let timestamp =
-        Datetime::from_ymd_hms(date.year(), date.month() as u8, date.day() as u8, 0, 0, 0)
-            .map(Timestamp::new_utc);
+    // No date (a project or schedule without one): no creation time at all.
+    let timestamp = laid
+        .date
+        .and_then(|date| {
+            Datetime::from_ymd_hms(date.year(), date.month() as u8, date.day() as u8, 0, 0, 0)
+        })
+        .map(Timestamp::new_utc);
     let standards = if opts.pdfa {
         PdfStandards::new(&[PdfStandard::A_2b])
             .map_err(|e| RenderError::Pdf(e.message().to_string()))?

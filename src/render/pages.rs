@@ -29,10 +29,6 @@ impl Line<'_> {
         self.runs.iter().map(|r| r.item.text.as_str()).collect()
     }
 
-    pub fn left(&self) -> f64 {
-        self.runs.first().map(|r| r.pos.x.to_pt()).unwrap_or(0.0)
-    }
-
     pub fn right(&self) -> f64 {
         self.runs
             .last()

@@ -33,7 +33,8 @@ pub struct Meta {
     pub title: String,
     pub author: String,
     pub keywords: Vec<String>,
-    pub date: NaiveDate,
+    /// The document's date; a project or an undated schedule has none.
+    pub date: Option<NaiveDate>,
 }
 
 struct Prep {
@@ -48,7 +49,10 @@ impl Prep {
     fn para(&self, s: &str) -> Value {
         let mut paragraphs = self.paragraphs.borrow_mut();
         let id = format!("p{}", paragraphs.len());
-        let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        let compact: String = super::breaks::unmark(s)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         paragraphs.push((id.clone(), compact));
         json!({ "id": id, "text": self.text(s) })
     }
@@ -246,38 +250,38 @@ fn meta(main: &Part) -> Meta {
             l.subject.clone(),
             l.issuer.name.clone(),
             l.number.clone(),
-            l.date,
+            Some(l.date),
         ),
-        Part::Memo(m) => (m.subject.clone(), m.unit.clone(), m.number.clone(), m.date),
+        Part::Memo(m) => (
+            m.subject.clone(),
+            m.unit.clone(),
+            m.number.clone(),
+            Some(m.date),
+        ),
         Part::Order(o) => (
             o.subject.clone(),
             o.issuer.clone(),
             o.number.clone(),
-            o.date,
+            Some(o.date),
         ),
         Part::Announcement(a) => (
             a.subject.clone(),
             a.issuer.clone(),
             a.number.clone(),
-            a.date,
+            Some(a.date),
         ),
         Part::Schedule(s) => (
             s.title.join(" "),
             String::new(),
             None,
-            s.session.as_ref().map(|x| x.date).unwrap_or_default(),
+            s.session.as_ref().map(|x| x.date),
         ),
-        Part::Project(p) => (
-            p.title.clone(),
-            p.proposer.name.clone(),
-            None,
-            NaiveDate::default(),
-        ),
+        Part::Project(p) => (p.title.clone(), p.proposer.name.clone(), None, None),
         Part::Form(f) => (
             f.title.clone(),
             String::new(),
             None,
-            f.session.as_ref().map(|x| x.date).unwrap_or_default(),
+            f.session.as_ref().map(|x| x.date),
         ),
     };
     let keywords = number

@@ -1,7 +1,7 @@
 //! Buddhist-era dates: formatting through ICU, parsing of what letters print.
 //!
 //! Formatting uses ICU4X with the locale `th-TH-u-ca-buddhist-nu-thai` (or
-//! `th-TH-u-ca-buddhist` for Arabic digits), so month and weekday names and
+//! `th-TH-u-ca-buddhist-nu-latn` for Arabic digits), so month and weekday names and
 //! the era arithmetic come from CLDR, not from tables of ours. Parsing is ours:
 //! ICU does not parse, and letters print dates in more shapes than CLDR knows
 //! (`ลว. 15 ก.ย. 48`, `14 ม.ค.62`, `วันที่ ๔ เดือน กุมภาพันธ์ ๒๕๖๕`).
@@ -82,10 +82,9 @@ static THAI_DIGITS: LazyLock<Formatters> =
 static ARABIC_DIGITS: LazyLock<Formatters> =
     LazyLock::new(|| Formatters::new("th-TH-u-ca-buddhist-nu-latn"));
 
-fn iso(date: NaiveDate) -> Date<Iso> {
-    // A NaiveDate is always a valid ISO date.
-    Date::try_new_iso(date.year(), date.month() as u8, date.day() as u8)
-        .expect("chrono dates are valid ISO dates")
+/// The ISO date for ICU, which takes years −9999 to 9999 only.
+fn iso(date: NaiveDate) -> Option<Date<Iso>> {
+    Date::try_new_iso(date.year(), date.month() as u8, date.day() as u8).ok()
 }
 
 /// Formats `date` in the given style and digits.
@@ -94,7 +93,16 @@ pub fn format_date(date: NaiveDate, style: DateStyle, digits: Digits) -> String 
         Digits::Thai => &*THAI_DIGITS,
         Digits::Arabic => &*ARABIC_DIGITS,
     };
-    let d = iso(date);
+    let Some(d) = iso(date) else {
+        // Beyond ICU's calendar (C.E. year over 9999): the long form by hand.
+        let text = format!(
+            "{} {} {}",
+            date.day(),
+            super::names::MONTHS[date.month0() as usize],
+            be_year(date.year())
+        );
+        return digits.apply(&text);
+    };
     match style {
         DateStyle::Long => f.long.format(&d).to_string(),
         DateStyle::Weekday => f.weekday.format(&d).to_string(),
@@ -117,11 +125,11 @@ pub fn format_date(date: NaiveDate, style: DateStyle, digits: Digits) -> String 
 /// Why a date did not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
-    #[error("ไม่พบวันที่ (expected a day number) in {0:?}")]
+    #[error("ไม่พบวันที่ (expected a day number) in “{0}”")]
     MissingDay(String),
-    #[error("ไม่รู้จักชื่อเดือน (expected a Thai month name such as มีนาคม or มี.ค.) in {0:?}")]
+    #[error("ไม่รู้จักชื่อเดือน (expected a Thai month name such as มีนาคม or มี.ค.) in “{0}”")]
     MissingMonth(String),
-    #[error("ไม่พบปี พ.ศ. (expected a Buddhist-era year such as ๒๕๖๗ or ๖๗) in {0:?}")]
+    #[error("ไม่พบปี พ.ศ. (expected a Buddhist-era year such as ๒๕๖๗ or ๖๗) in “{0}”")]
     MissingYear(String),
     #[error("ไม่มีวันที่ {day} เดือน {month} ปี พ.ศ. {year_be} (impossible date)")]
     Impossible { day: u32, month: u32, year_be: i32 },
@@ -133,7 +141,7 @@ pub enum DateError {
         printed: &'static str,
         actual: &'static str,
     },
-    #[error("มีข้อความเกินหลังวันที่ (unexpected text after the date): {0:?}")]
+    #[error("มีข้อความเกินหลังวันที่ (unexpected text after the date): “{0}”")]
     Trailing(String),
     #[error("ปี พ.ศ. {0} อยู่นอกช่วงที่รับได้ ๒๔๐๐–๒๙๙๙ (a B.E. year from 2400 to 2999 expected)")]
     YearRange(i32),

@@ -42,14 +42,14 @@ pub enum MoneyError {
     #[error(transparent)]
     Words(#[from] WordsError),
     #[error(
-        "จำนวนเงินต้องลงท้ายด้วย บาทถ้วน หรือ สตางค์ (amount in words must end in บาทถ้วน or สตางค์): {0:?}"
+        "จำนวนเงินต้องลงท้ายด้วย บาทถ้วน หรือ สตางค์ (amount in words must end in บาทถ้วน or สตางค์): “{0}”"
     )]
     Shape(String),
-    #[error("สตางค์ต้องน้อยกว่า ๑๐๐ (satang must be below 100): {0:?}")]
+    #[error("สตางค์ต้องน้อยกว่า ๑๐๐ (satang must be below 100): “{0}”")]
     Satang(String),
-    #[error("จำนวนเงินไม่ถูกต้อง (expected an amount such as 9100, 9,100 or 1234.50): {0:?}")]
+    #[error("จำนวนเงินไม่ถูกต้อง (expected an amount such as 9100, 9,100 or 1234.50): “{0}”")]
     Figure(String),
-    #[error("จำนวนเงินใหญ่เกินไป (amount too large): {0:?}")]
+    #[error("จำนวนเงินใหญ่เกินไป (amount too large): “{0}”")]
     Overflow(String),
 }
 
@@ -92,7 +92,19 @@ pub fn parse_baht_figure(text: &str) -> Result<u64, MoneyError> {
     let t = text.trim();
     let t = t.strip_suffix("บาท").unwrap_or(t).trim();
     let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
-    let whole: String = whole.chars().filter(|c| *c != ',').collect();
+    // Commas only between groups of three digits: 9,100 but not 9,1,00.
+    let groups: Vec<&str> = whole.split(',').collect();
+    let well_grouped = groups.len() == 1
+        || (!groups[0].is_empty()
+            && groups[0].chars().count() <= 3
+            && groups[1..].iter().all(|g| g.chars().count() == 3));
+    if !well_grouped {
+        return Err(bad());
+    }
+    let whole: String = groups.concat();
+    if whole.chars().count() > 18 {
+        return Err(MoneyError::Overflow(text.to_string()));
+    }
     let baht = parse_number(&whole).ok_or_else(bad)?;
     let st = match frac.chars().count() {
         0 if !t.contains('.') => 0,
@@ -142,6 +154,9 @@ mod tests {
         assert_eq!(parse_baht_figure("1234.5"), Ok(123_450));
         assert_eq!(parse_baht_figure("1234.50"), Ok(123_450));
         assert!(parse_baht_figure("12.345").is_err());
+        assert!(parse_baht_figure("9,1,00").is_err());
+        assert!(parse_baht_figure(",100").is_err());
+        assert_eq!(parse_baht_figure("1,234,567"), Ok(123_456_700));
         assert!(parse_baht_figure("abc").is_err());
         assert!(parse_baht_figure("1.").is_err());
         assert!(parse_baht_figure("").is_err());

@@ -26,10 +26,10 @@ pub enum RangeError {
     #[error(transparent)]
     Date(#[from] DateError),
     #[error(
-        "ไม่พบเครื่องหมาย - หรือคำว่า ถึง ระหว่างวันที่ (expected `-` or `ถึง` between the dates) in {0:?}"
+        "ไม่พบเครื่องหมาย - หรือคำว่า ถึง ระหว่างวันที่ (expected `-` or `ถึง` between the dates) in “{0}”"
     )]
     MissingSeparator(String),
-    #[error("วันเริ่มต้นอยู่หลังวันสิ้นสุด (the range ends before it starts) in {0:?}")]
+    #[error("วันเริ่มต้นอยู่หลังวันสิ้นสุด (the range ends before it starts) in “{0}”")]
     Reversed(String),
 }
 
@@ -100,7 +100,7 @@ pub fn parse_date_range(text: &str) -> Result<DateRange, RangeError> {
     let mut start = left.complete(end.month(), be_year(end.year()))?;
     // `๓๐ ธันวาคม - ๒ มกราคม ๒๕๖๘`: the left side shares no year, so it is
     // the December before.
-    if start > end && left.year_be.is_none() && left.month.is_some() {
+    if start > end && left.year_be.is_none() && left.month.is_some_and(|m| m > end.month()) {
         start = left.complete(end.month(), be_year(end.year()) - 1)?;
     }
     DateRange::new(start, end).ok_or_else(|| RangeError::Reversed(text.to_string()))
@@ -151,6 +151,10 @@ mod tests {
     fn reports_bad_ranges() {
         assert!(matches!(
             parse_date_range("๕ - ๓ มีนาคม ๒๕๖๔"),
+            Err(RangeError::Reversed(_))
+        ));
+        assert!(matches!(
+            parse_date_range("๕ มีนาคม - ๓ มีนาคม ๒๕๖๔"),
             Err(RangeError::Reversed(_))
         ));
         assert!(matches!(

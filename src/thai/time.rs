@@ -8,13 +8,13 @@ use super::scan::{Cursor, is_blank};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimeError {
-    #[error("ไม่พบเวลา (expected a time such as ๐๙.๓๐ น.) in {0:?}")]
+    #[error("ไม่พบเวลา (expected a time such as ๐๙.๓๐ น.) in “{0}”")]
     Missing(String),
     #[error("ไม่มีเวลา {hour}.{minute:02} น. (hours run 00–23, minutes 00–59)")]
     Impossible { hour: u32, minute: u32 },
-    #[error("เวลาสิ้นสุดก่อนเวลาเริ่ม (the time range ends before it starts) in {0:?}")]
+    #[error("เวลาสิ้นสุดก่อนเวลาเริ่ม (the time range ends before it starts) in “{0}”")]
     Reversed(String),
-    #[error("มีข้อความเกินหลังเวลา (unexpected text after the time): {0:?}")]
+    #[error("มีข้อความเกินหลังเวลา (unexpected text after the time): “{0}”")]
     Trailing(String),
 }
 

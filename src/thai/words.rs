@@ -83,9 +83,9 @@ pub fn count_figure(n: u64, classifier: &str, digits: super::Digits) -> String {
 /// Why Thai number words did not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WordsError {
-    #[error("ไม่รู้จักคำ {0:?} ในจำนวนเงินหรือจำนวนนับ (not a Thai number word)")]
+    #[error("ไม่รู้จักคำ “{0}” ในจำนวนเงินหรือจำนวนนับ (not a Thai number word)")]
     UnknownWord(String),
-    #[error("ลำดับหลักไม่ถูกต้องที่ {0:?} (number words out of order)")]
+    #[error("ลำดับหลักไม่ถูกต้องที่ “{0}” (number words out of order)")]
     OutOfOrder(String),
     #[error("ไม่มีตัวเลข (no number words)")]
     Empty,
