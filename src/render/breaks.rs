@@ -101,6 +101,8 @@ pub const COMPOUNDS: &[&str] = &[
     "คณะทำงาน",
     "เลขานุการ",
     "สารบรรณ",
+    "ระหว่างวันที่",
+    "วันที่",
 ];
 
 /// Joins a value that must stay on one line (a date, a time, a document
@@ -192,7 +194,10 @@ pub fn mark_breaks(text: &str, names: &[String]) -> String {
             let prev_word = text[..p].chars().rev().find(|c| !c.is_whitespace());
             let next_word = text[p..].chars().find(|c| !c.is_whitespace());
             let dash_near = prev_word.is_some_and(is_dash) || next_word.is_some_and(is_dash);
-            if inside(p) || dash_near {
+            // Digit groups (`๐ ๒๒๔๑ ๙๐๐๐`, a phone number) stay on one line.
+            let digits_apart = prev_word.is_some_and(crate::thai::digits::is_digit)
+                && next_word.is_some_and(crate::thai::digits::is_digit);
+            if inside(p) || dash_near || digits_apart {
                 Some(WORD_JOINER)
             } else {
                 None
@@ -275,6 +280,15 @@ mod tests {
         let person = "นายปรีชา แดงแสงทอง".to_string();
         let marked = mark_breaks("โดย นายปรีชา แดงแสงทอง", std::slice::from_ref(&person));
         assert!(marked.contains("\u{2060} \u{2060}"), "{marked:?}");
+    }
+
+    #[test]
+    fn digit_groups_stay_together() {
+        let marked = mark_breaks("ติดต่อ โทร. ๐ ๒๒๔๑ ๙๐๐๐ ต่อ ๒๓๒๒", &[]);
+        assert!(
+            marked.contains("๐\u{2060} \u{2060}๒๒๔๑\u{2060} \u{2060}๙๐๐๐"),
+            "{marked:?}"
+        );
     }
 
     #[test]
