@@ -7,4 +7,5 @@ pub mod codes;
 pub mod docnum;
 pub mod model;
 pub mod render;
+pub mod store;
 pub mod thai;

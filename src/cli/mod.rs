@@ -5,6 +5,7 @@
 //! good values are still printed.
 
 mod codes;
+mod db;
 mod number;
 mod render;
 mod thai;
@@ -22,6 +23,8 @@ use clap::{Parser, Subcommand};
 pub struct Args {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    db: db::DbArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -36,14 +39,39 @@ enum Command {
     Codes(codes::CodesArgs),
     /// Render a document (JSON) to PDF, with PNG previews and a line check.
     Render(render::RenderArgs),
+    /// Create or update the database's tables.
+    Migrate,
+    /// Offices: list, import from CSV, demo data, synthetic national list.
+    #[command(subcommand)]
+    Orgs(db::OrgsCommand),
+    /// Stored documents: create, number, send, cancel, official copy, attach.
+    #[command(subcommand)]
+    Doc(db::DocCommand),
+    /// Send and receive registers (ทะเบียนหนังสือส่ง / รับ).
+    #[command(subcommand)]
+    Register(db::RegisterCommand),
+    /// The hash-chained audit log.
+    #[command(subcommand)]
+    Audit(db::AuditCommand),
+    /// Copy the SQLite database while it is in use.
+    Backup { file: std::path::PathBuf },
+    /// Replace the SQLite database with a backup (stop `serve` first).
+    Restore { file: std::path::PathBuf },
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Thai(cmd) => thai::run(cmd),
-        Command::Number(cmd) => number::run(cmd),
+        Command::Number(cmd) => number::run(cmd, &args.db),
         Command::Codes(cmd) => codes::run(cmd),
         Command::Render(cmd) => render::run(cmd),
+        Command::Migrate => db::migrate(&args.db),
+        Command::Orgs(cmd) => db::orgs(&args.db, cmd),
+        Command::Doc(cmd) => db::doc(&args.db, cmd),
+        Command::Register(cmd) => db::register(&args.db, cmd),
+        Command::Audit(cmd) => db::audit(&args.db, cmd),
+        Command::Backup { file } => db::backup_cmd(&args.db, file),
+        Command::Restore { file } => db::restore_cmd(&args.db, file),
     }
 }
 

@@ -7,12 +7,118 @@ use saraban::docnum::DocNumber;
 use saraban::thai::Digits;
 use serde::Serialize;
 
+use super::db::{DbArgs, office};
 use super::each;
+use chrono::Utc;
+use saraban::store::Actor;
+use saraban::store::numbering::{self, Entry, Series};
+
+fn issue(db: &DbArgs, a: IssueArgs) -> anyhow::Result<ExitCode> {
+    let doc_date = match &a.doc_date {
+        Some(text) => Some(
+            saraban::thai::parse_date(text)
+                .or_else(|_| text.parse::<chrono::NaiveDate>().map_err(|_| ()))
+                .map_err(|_| anyhow::anyhow!("วันที่ “{text}” อ่านไม่ได้ (unreadable date)"))?,
+        ),
+        None => None,
+    };
+    db.run(|store| async move {
+        let o = office(&store, &a.series.office).await?;
+        let series = Series::parse(&a.series.series)?;
+        let entry = Entry {
+            subject: a.subject.clone(),
+            to: a.to.clone(),
+            from: a.from.clone(),
+            doc_number: a.doc_number.clone(),
+            doc_date,
+            ..Entry::default()
+        };
+        let actor = Actor::cli();
+        for _ in 0..a.count.max(1) {
+            let issued = numbering::issue(&store, &actor, Utc::now(), &o, series, &entry).await?;
+            if a.json {
+                println!("{}", serde_json::to_string(&issued)?);
+            } else {
+                println!("{}", issued.printed);
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
 
 #[derive(Debug, Subcommand)]
 pub enum NumberCommand {
     /// Parse document numbers as printed (`มท ๐๘๑๐.๗/ว ๒๑๓๕`) into their parts.
     Parse(ParseArgs),
+    /// Issue the next number of a series, writing its register row; prints
+    /// it as printed on paper (`มท ๐๘๑๐.๗/ว ๒๑๓๖`).
+    Issue(IssueArgs),
+    /// Show the next number of a series without issuing it.
+    Peek(SeriesArgs),
+    /// Set aside a block of numbers for a batch (used or cancelled whole).
+    Reserve {
+        #[command(flatten)]
+        series: SeriesArgs,
+        #[arg(long)]
+        count: i64,
+        #[arg(long)]
+        subject: String,
+    },
+    /// Cancel an issued number: it stays in the register as ยกเลิก.
+    Cancel {
+        #[command(flatten)]
+        series: SeriesArgs,
+        /// B.E. year of the series.
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        seq: i64,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Cancel a whole reservation (its batch name, as `reserve` printed it).
+    CancelReservation {
+        batch: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SeriesArgs {
+    /// The office: its code (`มท 0810.7`), `#id` or exact name.
+    #[arg(long)]
+    office: String,
+    /// normal, circular (ว), order, announcement or receive.
+    #[arg(long, default_value = "normal")]
+    series: String,
+}
+
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    #[command(flatten)]
+    series: SeriesArgs,
+    /// เรื่อง
+    #[arg(long)]
+    subject: String,
+    /// ถึง
+    #[arg(long, default_value = "")]
+    to: String,
+    /// จาก (the sender, for the receive register)
+    #[arg(long, default_value = "")]
+    from: String,
+    /// ที่ of a received letter
+    #[arg(long)]
+    doc_number: Option<String>,
+    /// ลงวันที่ of the letter (`21 พ.ค. 2567`, `2024-05-21` …)
+    #[arg(long)]
+    doc_date: Option<String>,
+    /// Issue this many numbers one after another (each its own transaction).
+    #[arg(long, default_value_t = 1)]
+    count: u32,
+    /// One JSON object per number.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -39,8 +145,65 @@ struct Parsed<'a> {
     canonical: String,
 }
 
-pub fn run(cmd: NumberCommand) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: NumberCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
     match cmd {
+        NumberCommand::Issue(a) => issue(db, a),
+        NumberCommand::Peek(a) => db.run(|store| async move {
+            let o = office(&store, &a.office).await?;
+            let (_, _, printed) =
+                numbering::peek(&store, Utc::now(), &o, Series::parse(&a.series)?).await?;
+            println!("{printed}");
+            Ok(ExitCode::SUCCESS)
+        }),
+        NumberCommand::Reserve {
+            series,
+            count,
+            subject,
+        } => db.run(|store| async move {
+            let o = office(&store, &series.office).await?;
+            let s = Series::parse(&series.series)?;
+            let r = numbering::reserve(&store, &Actor::cli(), Utc::now(), &o, s, count, &subject)
+                .await?;
+            let d = o.fields.digits;
+            println!(
+                "{}\t{}–{}",
+                r.batch,
+                d.apply(&r.first.to_string()),
+                d.apply(&r.last.to_string())
+            );
+            Ok(ExitCode::SUCCESS)
+        }),
+        NumberCommand::Cancel {
+            series,
+            year,
+            seq,
+            reason,
+        } => db.run(|store| async move {
+            let o = office(&store, &series.office).await?;
+            let s = Series::parse(&series.series)?;
+            numbering::cancel_number(
+                &store,
+                &Actor::cli(),
+                Utc::now(),
+                &o,
+                numbering::Taken {
+                    series: s,
+                    year_be: year,
+                    seq,
+                },
+                &reason,
+            )
+            .await?;
+            println!("ยกเลิกเลข {seq} ปี {year} แล้ว (cancelled)");
+            Ok(ExitCode::SUCCESS)
+        }),
+        NumberCommand::CancelReservation { batch, reason } => db.run(|store| async move {
+            let n =
+                numbering::cancel_reservation(&store, &Actor::cli(), Utc::now(), &batch, &reason)
+                    .await?;
+            println!("ยกเลิก {n} เลข (cancelled {n} numbers)");
+            Ok(ExitCode::SUCCESS)
+        }),
         NumberCommand::Parse(a) => {
             let digits = if a.arabic {
                 Digits::Arabic

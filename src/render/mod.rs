@@ -215,6 +215,78 @@ impl Renderer {
         unreachable!("the loop returns on its last pass")
     }
 
+    /// A register (ทะเบียนหนังสือ) as PDF: `register` is the table the
+    /// `register.typ` template reads, already formatted by the caller.
+    pub fn render_register(
+        &self,
+        register: Value,
+        digits: crate::thai::Digits,
+        title: &str,
+        author: &str,
+        dated: NaiveDate,
+    ) -> Result<Vec<u8>, RenderError> {
+        let data = serde_json::json!({
+            "fonts": fonts::FAMILIES,
+            "title": title,
+            "author": author,
+            "keywords": [],
+            "digits": digits,
+            "register": register,
+        });
+        let mut files: HashMap<FileId, Bytes> = HashMap::new();
+        files.insert(file_id("/data.json"), json_bytes(&data));
+        files.insert(
+            file_id("/recipient.json"),
+            json_bytes(&serde_json::json!({})),
+        );
+        // lib.typ reads these at import; a register has none of them.
+        files.insert(file_id("/ragged.json"), json_bytes(&serde_json::json!([])));
+        files.insert(
+            file_id("/continuation.json"),
+            json_bytes(&serde_json::json!([])),
+        );
+        files.insert(
+            file_id("/emblem.json"),
+            json_bytes(&serde_json::json!({ "present": false })),
+        );
+        let world = self.typesetter.world(&files, dated);
+        let result = typst::compile::<PagedDocument>(&world).output;
+        comemo::evict(10);
+        let doc = result.map_err(|errors| {
+            RenderError::Typst(
+                errors
+                    .iter()
+                    .map(|e| e.message.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })?;
+        let doc = text_layer::strip_break_marks(&doc);
+        let options = PdfOptions {
+            ident: typst::foundations::Smart::Custom(format!("saraban:register:{title}")),
+            creator: typst::foundations::Smart::Custom(Some("saraban".into())),
+            timestamp: Datetime::from_ymd_hms(
+                dated.year(),
+                dated.month() as u8,
+                dated.day() as u8,
+                0,
+                0,
+                0,
+            )
+            .map(Timestamp::new_utc),
+            ..PdfOptions::default()
+        };
+        typst_pdf::pdf(&doc, &options).map_err(|errors| {
+            RenderError::Pdf(
+                errors
+                    .iter()
+                    .map(|e| e.message.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })
+    }
+
     /// The whole path for one document: prepare, lay out, export PDF.
     pub fn render_pdf(&self, doc: &Document, opts: &RenderOptions) -> Result<Vec<u8>, RenderError> {
         let prepared = self.prepare(doc)?;

@@ -45,6 +45,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/typst/project.typ"),
     ),
     ("/form.typ", include_str!("../../templates/typst/form.typ")),
+    (
+        "/register.typ",
+        include_str!("../../templates/typst/register.typ"),
+    ),
 ];
 
 /// A file id for a path inside the project root.

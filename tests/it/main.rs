@@ -2,9 +2,12 @@
 
 mod cli;
 mod dates;
+mod db;
 mod docnum;
 mod fuzz;
 mod money;
+mod registers;
 mod render;
 mod seeds;
+mod store;
 mod support;

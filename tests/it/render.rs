@@ -84,6 +84,14 @@ fn temp_pdf(name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
+/// The text of PDF bytes, or `None` (said loudly) without poppler.
+pub fn pdf_bytes_text(name: &str, bytes: &[u8]) -> Option<String> {
+    if !poppler() {
+        return None;
+    }
+    Some(pdftotext(&temp_pdf(name, bytes), None))
+}
+
 fn pdftotext(path: &Path, page: Option<usize>) -> String {
     let mut cmd = Command::new("pdftotext");
     if let Some(p) = page {

@@ -1,0 +1,908 @@
+//! Stored documents: typed content (the rendering input), lifecycle
+//! draft → numbered → sent (or cancelled), the official copy, attachments
+//! and references between letters.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use super::audit::{Appender, Change};
+use super::numbering::{Entry, Issued, Series, issue_in};
+use super::offices::Office;
+use super::{Actor, Store, StoreError, sha256_hex, stamp};
+use crate::docnum::DocNumber;
+use crate::model::{Document, Part, Validate};
+
+/// Where a document is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Draft,
+    Numbered,
+    Sent,
+    Cancelled,
+}
+
+impl State {
+    pub fn key(self) -> &'static str {
+        match self {
+            State::Draft => "draft",
+            State::Numbered => "numbered",
+            State::Sent => "sent",
+            State::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn thai(self) -> &'static str {
+        match self {
+            State::Draft => "ร่าง",
+            State::Numbered => "ออกเลขแล้ว",
+            State::Sent => "ส่งแล้ว",
+            State::Cancelled => "ยกเลิก",
+        }
+    }
+
+    fn parse(text: &str) -> State {
+        match text {
+            "numbered" => State::Numbered,
+            "sent" => State::Sent,
+            "cancelled" => State::Cancelled,
+            _ => State::Draft,
+        }
+    }
+}
+
+fn transition(from: State, to: State) -> StoreError {
+    StoreError::IllegalTransition {
+        from: from.key(),
+        to: to.key(),
+        from_th: from.thai(),
+        to_th: to.thai(),
+    }
+}
+
+/// A document as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stored {
+    pub id: i64,
+    pub office_id: i64,
+    pub kind: String,
+    pub state: State,
+    pub series: Option<Series>,
+    pub year_be: Option<i32>,
+    pub seq: Option<i64>,
+    /// With Arabic digits, as in the register.
+    pub number: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub subject: String,
+    pub issuer: String,
+    pub content: Document,
+    pub official_sha256: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The fields that identify a letter and freeze when it is numbered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Facts {
+    kind: &'static str,
+    number: Option<String>,
+    date: Option<NaiveDate>,
+    subject: String,
+    issuer: String,
+}
+
+fn facts(doc: &Document, office: &str) -> Facts {
+    let (kind, number, date, subject, issuer) = match &doc.main {
+        Part::Letter(x) => (
+            "letter",
+            x.number.clone(),
+            Some(x.date),
+            x.subject.clone(),
+            x.issuer.name.clone(),
+        ),
+        Part::Memo(x) => (
+            "memo",
+            x.number.clone(),
+            Some(x.date),
+            x.subject.clone(),
+            x.unit.clone(),
+        ),
+        Part::Order(x) => (
+            "order",
+            x.number.clone(),
+            Some(x.date),
+            x.subject.clone(),
+            x.issuer.clone(),
+        ),
+        Part::Announcement(x) => (
+            "announcement",
+            x.number.clone(),
+            Some(x.date),
+            x.subject.clone(),
+            x.issuer.clone(),
+        ),
+        Part::Schedule(x) => (
+            "schedule",
+            None,
+            x.session.as_ref().map(|s| s.date),
+            x.title.join(" "),
+            office.to_string(),
+        ),
+        Part::Project(x) => ("project", None, None, x.title.clone(), office.to_string()),
+        Part::Form(x) => (
+            "form",
+            None,
+            x.session.as_ref().map(|s| s.date),
+            x.title.clone(),
+            office.to_string(),
+        ),
+    };
+    Facts {
+        kind,
+        number,
+        date,
+        subject,
+        issuer,
+    }
+}
+
+/// The series a kind is numbered in when none is asked for.
+pub fn default_series(doc: &Document) -> Option<Series> {
+    match &doc.main {
+        Part::Letter(_) | Part::Memo(_) => Some(Series::Normal),
+        Part::Order(_) => Some(Series::Order),
+        Part::Announcement(_) => Some(Series::Announcement),
+        _ => None,
+    }
+}
+
+fn set_number(doc: &mut Document, number: &str) {
+    let slot = match &mut doc.main {
+        Part::Letter(x) => &mut x.number,
+        Part::Memo(x) => &mut x.number,
+        Part::Order(x) => &mut x.number,
+        Part::Announcement(x) => &mut x.number,
+        _ => return,
+    };
+    *slot = Some(number.to_string());
+}
+
+const COLUMNS: &str = "id, office_id, kind, state, series, year, seq, number, date, subject, \
+                       issuer, content, official_sha256, created_at, updated_at";
+
+fn from_row(row: &AnyRow) -> Result<Stored, StoreError> {
+    let state: String = row.try_get(3)?;
+    let series: Option<String> = row.try_get(4)?;
+    let year: Option<i64> = row.try_get(5)?;
+    let date: Option<String> = row.try_get(8)?;
+    let content: String = row.try_get(11)?;
+    Ok(Stored {
+        id: row.try_get(0)?,
+        office_id: row.try_get(1)?,
+        kind: row.try_get(2)?,
+        state: State::parse(&state),
+        series: series.and_then(|s| Series::parse(&s).ok()),
+        year_be: year.map(|y| y as i32),
+        seq: row.try_get(6)?,
+        number: row.try_get(7)?,
+        date: date.and_then(|d| d.parse().ok()),
+        subject: row.try_get(9)?,
+        issuer: row.try_get(10)?,
+        content: serde_json::from_str(&content).map_err(|e| {
+            StoreError::rejected(
+                "เนื้อหาที่เก็บไว้อ่านไม่ได้",
+                format!("stored content unreadable: {e}"),
+            )
+        })?,
+        official_sha256: row.try_get(12)?,
+        created_at: row.try_get(13)?,
+        updated_at: row.try_get(14)?,
+    })
+}
+
+fn check(doc: &Document) -> Result<(), StoreError> {
+    doc.validate().map_err(|errors| {
+        StoreError::Invalid(errors.into_iter().next().expect("errors are never empty"))
+    })
+}
+
+fn content_json(doc: &Document) -> String {
+    serde_json::to_string(doc).expect("documents serialise")
+}
+
+/// Stores a new draft for `office`.
+pub async fn create_draft(
+    store: &Store,
+    actor: &Actor,
+    office: &Office,
+    doc: &Document,
+) -> Result<Stored, StoreError> {
+    check(doc)?;
+    let f = facts(doc, &office.fields.name);
+    let content = content_json(doc);
+    let now = stamp(Utc::now());
+    let mut tx = store.begin_write().await?;
+    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    let row = sqlx::query(
+        "INSERT INTO documents (office_id, kind, state, number, date, subject, issuer, content, \
+         created_at, updated_at) VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+    )
+    .bind(office.id)
+    .bind(f.kind)
+    .bind(f.number.as_deref().map(|n| {
+        DocNumber::parse(n)
+            .map(|x| x.key())
+            .unwrap_or(n.to_string())
+    }))
+    .bind(f.date.map(|d| d.to_string()))
+    .bind(&f.subject)
+    .bind(&f.issuer)
+    .bind(&content)
+    .bind(&now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let id: i64 = row.try_get(0)?;
+    audit
+        .append(
+            &mut tx,
+            Change {
+                office_id: Some(office.id),
+                action: "document.create",
+                object: format!("document:{id}"),
+                before: None,
+                after: Some(content.as_bytes()),
+            },
+        )
+        .await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    get(store, id).await
+}
+
+pub async fn get(store: &Store, id: i64) -> Result<Stored, StoreError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM documents WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(store.reader())
+        .await?
+        .ok_or(StoreError::UnknownDocument(id))?;
+    from_row(&row)
+}
+
+async fn get_in(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Stored, StoreError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM documents WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::UnknownDocument(id))?;
+    from_row(&row)
+}
+
+/// Replaces a document's content. Drafts change freely; once numbered, the
+/// number, date, subject and issuer are frozen; sent and cancelled
+/// documents do not change.
+pub async fn update(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    doc: &Document,
+) -> Result<Stored, StoreError> {
+    check(doc)?;
+    let mut tx = store.begin_write().await?;
+    let old = get_in(&mut tx, id).await?;
+    match old.state {
+        State::Draft => {}
+        State::Numbered => {
+            let before = facts(&old.content, &old.issuer);
+            let after = facts(doc, &old.issuer);
+            let frozen = [
+                (before.kind != after.kind, "kind", "ชนิดหนังสือ"),
+                (before.number != after.number, "number", "เลขที่หนังสือ"),
+                (before.date != after.date, "date", "วันที่"),
+                (before.subject != after.subject, "subject", "เรื่อง"),
+                (
+                    before.issuer != after.issuer,
+                    "issuer",
+                    "ส่วนราชการเจ้าของหนังสือ",
+                ),
+            ];
+            if let Some((_, field, field_th)) = frozen.into_iter().find(|x| x.0) {
+                return Err(StoreError::Frozen { field, field_th });
+            }
+        }
+        state => {
+            return Err(StoreError::rejected(
+                format!("หนังสือที่{}แล้วแก้ไขไม่ได้", state.thai()),
+                format!("a {} document cannot be edited", state.key()),
+            ));
+        }
+    }
+    let f = facts(doc, &old.issuer);
+    let content = content_json(doc);
+    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    sqlx::query(
+        "UPDATE documents SET kind = $1, date = $2, subject = $3, issuer = $4, content = $5, \
+         updated_at = $6 WHERE id = $7",
+    )
+    .bind(f.kind)
+    .bind(f.date.map(|d| d.to_string()))
+    .bind(&f.subject)
+    .bind(&f.issuer)
+    .bind(&content)
+    .bind(stamp(Utc::now()))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    audit
+        .append(
+            &mut tx,
+            Change {
+                office_id: Some(old.office_id),
+                action: "document.update",
+                object: format!("document:{id}"),
+                before: Some(content_json(&old.content).as_bytes()),
+                after: Some(content.as_bytes()),
+            },
+        )
+        .await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    get(store, id).await
+}
+
+/// Numbers a draft: takes the next number of `series` (the kind's own when
+/// `None`), writes it into the content and the send register, freezes the
+/// document. One transaction.
+pub async fn number(
+    store: &Store,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    id: i64,
+    series: Option<Series>,
+    to: &str,
+) -> Result<(Stored, Issued), StoreError> {
+    let mut tx = store.begin_write().await?;
+    let old = get_in(&mut tx, id).await?;
+    if old.state != State::Draft {
+        return Err(transition(old.state, State::Numbered));
+    }
+    let series = series
+        .or_else(|| default_series(&old.content))
+        .ok_or_else(|| {
+            StoreError::rejected(
+                format!("หนังสือชนิด {} ไม่มีเลขที่ ให้แนบไปกับหนังสือที่ออกเลข", old.kind),
+                format!(
+                    "a {} is not numbered on its own; attach it to a numbered letter",
+                    old.kind
+                ),
+            )
+        })?;
+    if series == Series::Receive {
+        return Err(StoreError::rejected(
+            "หนังสือที่ส่งออกใช้ทะเบียนรับไม่ได้",
+            "outgoing documents are not numbered in the receive register",
+        ));
+    }
+    let office = super::offices::get(store, old.office_id).await?;
+    let entry = Entry {
+        subject: old.subject.clone(),
+        to: to.to_string(),
+        doc_date: old.date,
+        ..Entry::default()
+    };
+    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    let issued = issue_in(&mut tx, &mut audit, at, &office, series, &entry, Some(id)).await?;
+    let mut content = old.content.clone();
+    set_number(&mut content, &issued.number);
+    let json = content_json(&content);
+    sqlx::query(
+        "UPDATE documents SET state = 'numbered', series = $1, year = $2, seq = $3, number = $4, \
+         content = $5, updated_at = $6 WHERE id = $7",
+    )
+    .bind(series.key())
+    .bind(i64::from(issued.year_be))
+    .bind(issued.seq)
+    .bind(&issued.number)
+    .bind(&json)
+    .bind(stamp(at))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    audit
+        .append(
+            &mut tx,
+            Change {
+                office_id: Some(old.office_id),
+                action: "document.number",
+                object: format!("document:{id}"),
+                before: Some(content_json(&old.content).as_bytes()),
+                after: Some(json.as_bytes()),
+            },
+        )
+        .await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok((get(store, id).await?, issued))
+}
+
+pub(crate) async fn set_state_in(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    id: i64,
+    state: &str,
+) -> Result<(), StoreError> {
+    let old = get_in(tx, id).await?;
+    sqlx::query("UPDATE documents SET state = $1 WHERE id = $2")
+        .bind(state)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    audit
+        .append(
+            tx,
+            Change {
+                office_id: Some(old.office_id),
+                action: "document.state",
+                object: format!("document:{id}"),
+                before: Some(old.state.key().as_bytes()),
+                after: Some(state.as_bytes()),
+            },
+        )
+        .await
+}
+
+/// numbered → sent.
+pub async fn mark_sent(store: &Store, actor: &Actor, id: i64) -> Result<Stored, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let old = get_in(&mut tx, id).await?;
+    if old.state != State::Numbered {
+        return Err(transition(old.state, State::Sent));
+    }
+    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    set_state_in(&mut tx, &mut audit, id, "sent").await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    get(store, id).await
+}
+
+/// Cancels a document; a numbered one keeps its number in the register,
+/// marked ยกเลิก.
+pub async fn cancel(
+    store: &Store,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    id: i64,
+    reason: &str,
+) -> Result<Stored, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let old = get_in(&mut tx, id).await?;
+    if old.state == State::Cancelled {
+        return Err(transition(old.state, State::Cancelled));
+    }
+    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    if old.state != State::Draft {
+        let row = sqlx::query(
+            "SELECT id FROM register_entries WHERE document_id = $1 AND status = 'issued'",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = row {
+            super::numbering::cancel_row(
+                &mut tx,
+                &mut audit,
+                row.try_get(0)?,
+                old.office_id,
+                reason,
+            )
+            .await?;
+        }
+    }
+    set_state_in(&mut tx, &mut audit, id, "cancelled").await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    get(store, id).await
+}
+
+/// The official copy: rendered once when first asked for (numbered or sent
+/// documents only), stored with its SHA-256, and returned as stored ever
+/// after, never silently re-rendered.
+pub async fn official_copy(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    render: impl FnOnce(&Document) -> Result<Vec<u8>, String>,
+) -> Result<(Vec<u8>, String), StoreError> {
+    let row = sqlx::query("SELECT state, official_pdf, official_sha256, content, office_id FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(store.reader())
+        .await?
+        .ok_or(StoreError::UnknownDocument(id))?;
+    let state = State::parse(&row.try_get::<String, _>(0)?);
+    let pdf: Option<Vec<u8>> = row.try_get(1)?;
+    let sha: Option<String> = row.try_get(2)?;
+    if let (Some(pdf), Some(sha)) = (pdf, sha) {
+        return Ok((pdf, sha));
+    }
+    if !matches!(state, State::Numbered | State::Sent) {
+        return Err(StoreError::rejected(
+            "ฉบับจริงทำได้เมื่อหนังสือออกเลขแล้วเท่านั้น",
+            "the official copy is made only once the document is numbered",
+        ));
+    }
+    let content: String = row.try_get(3)?;
+    let office_id: i64 = row.try_get(4)?;
+    let doc: Document = serde_json::from_str(&content)
+        .map_err(|e| StoreError::rejected("เนื้อหาที่เก็บไว้อ่านไม่ได้", e.to_string()))?;
+    let pdf = render(&doc).map_err(|e| StoreError::rejected("จัดทำ PDF ไม่สำเร็จ", e))?;
+    let sha = sha256_hex(&pdf);
+    let mut tx = store.begin_write().await?;
+    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    // Only if none was stored meanwhile: the first copy wins.
+    let done = sqlx::query(
+        "UPDATE documents SET official_pdf = $1, official_sha256 = $2 WHERE id = $3 AND official_pdf IS NULL",
+    )
+    .bind(&pdf)
+    .bind(&sha)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        // Another writer stored one first: that one is the official copy.
+        drop(tx);
+        let row = sqlx::query("SELECT official_pdf, official_sha256 FROM documents WHERE id = $1")
+            .bind(id)
+            .fetch_one(store.reader())
+            .await?;
+        return Ok((row.try_get(0)?, row.try_get(1)?));
+    }
+    audit
+        .append(
+            &mut tx,
+            Change {
+                office_id: Some(office_id),
+                action: "document.official_copy",
+                object: format!("document:{id}"),
+                before: None,
+                after: Some(&pdf),
+            },
+        )
+        .await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok((pdf, sha))
+}
+
+/// Largest attachment accepted.
+pub const MAX_ATTACHMENT: usize = 25 * 1024 * 1024;
+
+/// An attachment's description (its bytes are fetched separately).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attachment {
+    pub id: i64,
+    pub document_id: i64,
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+/// Attaches a file to a document that is not yet sent.
+pub async fn attach(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    name: &str,
+    media_type: &str,
+    bytes: &[u8],
+) -> Result<Attachment, StoreError> {
+    if bytes.len() > MAX_ATTACHMENT {
+        return Err(StoreError::invalid(
+            "attachment",
+            &format!("ไฟล์ใหญ่เกิน {} MB", MAX_ATTACHMENT / 1024 / 1024),
+            &format!("file larger than {} MB", MAX_ATTACHMENT / 1024 / 1024),
+        ));
+    }
+    if bytes.is_empty() {
+        return Err(StoreError::invalid(
+            "attachment",
+            "ไฟล์ว่างเปล่า",
+            "empty file",
+        ));
+    }
+    if name.trim().is_empty() || name.contains(['/', '\\']) || name.chars().count() > 255 {
+        return Err(StoreError::invalid("name", "ชื่อไฟล์ไม่ถูกต้อง", "bad file name"));
+    }
+    let mut tx = store.begin_write().await?;
+    let doc = get_in(&mut tx, id).await?;
+    if matches!(doc.state, State::Sent | State::Cancelled) {
+        return Err(StoreError::rejected(
+            format!("หนังสือที่{}แล้วแนบไฟล์เพิ่มไม่ได้", doc.state.thai()),
+            format!("files cannot be attached to a {} document", doc.state.key()),
+        ));
+    }
+    let sha = sha256_hex(bytes);
+    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO attachments (document_id, name, media_type, size, sha256, bytes, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(media_type)
+    .bind(bytes.len() as i64)
+    .bind(&sha)
+    .bind(bytes)
+    .bind(stamp(Utc::now()))
+    .fetch_one(&mut *tx)
+    .await;
+    let att_id: i64 = match inserted {
+        Ok(row) => row.try_get(0)?,
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(StoreError::duplicate(
+                "ไฟล์นี้แนบไว้แล้ว",
+                "this file is already attached",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit
+        .append(
+            &mut tx,
+            Change {
+                office_id: Some(doc.office_id),
+                action: "attachment.add",
+                object: format!("attachment:{att_id}"),
+                before: None,
+                after: Some(bytes),
+            },
+        )
+        .await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Attachment {
+        id: att_id,
+        document_id: id,
+        name: name.to_string(),
+        media_type: media_type.to_string(),
+        size: bytes.len() as i64,
+        sha256: sha,
+    })
+}
+
+pub async fn attachments(store: &Store, id: i64) -> Result<Vec<Attachment>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, document_id, name, media_type, size, sha256 FROM attachments WHERE document_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Attachment {
+                id: r.try_get(0)?,
+                document_id: r.try_get(1)?,
+                name: r.try_get(2)?,
+                media_type: r.try_get(3)?,
+                size: r.try_get(4)?,
+                sha256: r.try_get(5)?,
+            })
+        })
+        .collect()
+}
+
+/// The bytes of one attachment.
+pub async fn attachment_bytes(store: &Store, attachment_id: i64) -> Result<Vec<u8>, StoreError> {
+    let row = sqlx::query("SELECT bytes FROM attachments WHERE id = $1")
+        .bind(attachment_id)
+        .fetch_optional(store.reader())
+        .await?
+        .ok_or_else(|| StoreError::rejected("ไม่พบไฟล์แนบ", "no such attachment"))?;
+    Ok(row.try_get(0)?)
+}
+
+/// How one letter refers to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// อ้างถึง
+    Cites,
+    /// answers
+    RepliesTo,
+    /// replaces
+    Supersedes,
+    /// revokes
+    Cancels,
+}
+
+impl Relation {
+    pub fn key(self) -> &'static str {
+        match self {
+            Relation::Cites => "cites",
+            Relation::RepliesTo => "replies_to",
+            Relation::Supersedes => "supersedes",
+            Relation::Cancels => "cancels",
+        }
+    }
+
+    fn parse(text: &str) -> Relation {
+        match text {
+            "replies_to" => Relation::RepliesTo,
+            "supersedes" => Relation::Supersedes,
+            "cancels" => Relation::Cancels,
+            _ => Relation::Cites,
+        }
+    }
+}
+
+/// What a reference points at: a stored document, or a letter known only by
+/// its number and date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    Stored(i64),
+    External {
+        /// Canonical, Arabic digits.
+        number: String,
+        date: Option<NaiveDate>,
+        issuer: Option<String>,
+    },
+}
+
+/// One edge of the reference graph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reference {
+    pub from: i64,
+    pub relation: Relation,
+    pub target: Target,
+}
+
+/// Records that document `from` refers to `target`.
+pub async fn add_reference(
+    store: &Store,
+    actor: &Actor,
+    from: i64,
+    relation: Relation,
+    target: &Target,
+) -> Result<Reference, StoreError> {
+    let target = match target {
+        Target::External {
+            number,
+            date,
+            issuer,
+        } => {
+            let canonical = DocNumber::parse(number).map_err(|e| {
+                StoreError::invalid(
+                    "number",
+                    &format!("เลขที่หนังสือไม่ถูกต้อง: {e}"),
+                    "not a document number",
+                )
+            })?;
+            Target::External {
+                number: canonical.key(),
+                date: *date,
+                issuer: issuer.clone(),
+            }
+        }
+        Target::Stored(id) => {
+            if *id == from {
+                return Err(StoreError::rejected(
+                    "หนังสืออ้างถึงตัวเองไม่ได้",
+                    "a document cannot cite itself",
+                ));
+            }
+            get(store, *id).await?;
+            Target::Stored(*id)
+        }
+    };
+    let mut tx = store.begin_write().await?;
+    let doc = get_in(&mut tx, from).await?;
+    let (to_id, number, date, issuer) = match &target {
+        Target::Stored(id) => (Some(*id), None, None, None),
+        Target::External {
+            number,
+            date,
+            issuer,
+        } => (
+            None,
+            Some(number.clone()),
+            date.map(|d| d.to_string()),
+            issuer.clone(),
+        ),
+    };
+    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    let row = sqlx::query(
+        "INSERT INTO doc_references (from_id, relation, to_id, ext_number, ext_date, ext_issuer) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(from)
+    .bind(relation.key())
+    .bind(to_id)
+    .bind(&number)
+    .bind(&date)
+    .bind(&issuer)
+    .fetch_one(&mut *tx)
+    .await?;
+    let ref_id: i64 = row.try_get(0)?;
+    let reference = Reference {
+        from,
+        relation,
+        target,
+    };
+    audit
+        .append(
+            &mut tx,
+            Change {
+                office_id: Some(doc.office_id),
+                action: "reference.add",
+                object: format!("reference:{ref_id}"),
+                before: None,
+                after: Some(
+                    serde_json::to_string(&reference)
+                        .unwrap_or_default()
+                        .as_bytes(),
+                ),
+            },
+        )
+        .await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(reference)
+}
+
+fn reference_from_row(row: &AnyRow) -> Result<Reference, StoreError> {
+    let relation: String = row.try_get(1)?;
+    let to_id: Option<i64> = row.try_get(2)?;
+    let number: Option<String> = row.try_get(3)?;
+    let date: Option<String> = row.try_get(4)?;
+    Ok(Reference {
+        from: row.try_get(0)?,
+        relation: Relation::parse(&relation),
+        target: match to_id {
+            Some(id) => Target::Stored(id),
+            None => Target::External {
+                number: number.unwrap_or_default(),
+                date: date.and_then(|d| d.parse().ok()),
+                issuer: row.try_get(5)?,
+            },
+        },
+    })
+}
+
+/// What `id` refers to.
+pub async fn references_from(store: &Store, id: i64) -> Result<Vec<Reference>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT from_id, relation, to_id, ext_number, ext_date, ext_issuer FROM doc_references WHERE from_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(reference_from_row).collect()
+}
+
+/// What refers to `id`: stored links, and references by its number.
+pub async fn references_to(store: &Store, id: i64) -> Result<Vec<Reference>, StoreError> {
+    let doc = get(store, id).await?;
+    let rows = sqlx::query(
+        "SELECT from_id, relation, to_id, ext_number, ext_date, ext_issuer FROM doc_references \
+         WHERE to_id = $1 OR (ext_number IS NOT NULL AND ext_number = $2) ORDER BY id",
+    )
+    .bind(id)
+    .bind(doc.number.unwrap_or_default())
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(reference_from_row).collect()
+}
+
+/// Documents of one office, newest first.
+pub async fn list(store: &Store, office_id: i64, limit: i64) -> Result<Vec<Stored>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM documents WHERE office_id = $1 ORDER BY id DESC LIMIT $2"
+    ))
+    .bind(office_id)
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
