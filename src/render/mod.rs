@@ -185,15 +185,7 @@ impl Renderer {
             // comemo's cache is process-wide: trim it after every compile,
             // failures included, or memory grows without bound.
             comemo::evict(10);
-            let doc = result.map_err(|errors| {
-                RenderError::Typst(
-                    errors
-                        .iter()
-                        .map(|e| e.message.to_string())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                )
-            })?;
+            let doc = result.map_err(|errors| RenderError::Typst(messages(&errors)))?;
             let doc = text_layer::strip_break_marks(&doc);
             let found = pages::continuation_words(&doc);
             let more_ragged = gappy_paragraphs(&doc, &prepared.view.paragraphs, &ragged);
@@ -252,15 +244,7 @@ impl Renderer {
         let world = self.typesetter.world(&files, dated);
         let result = typst::compile::<PagedDocument>(&world).output;
         comemo::evict(10);
-        let doc = result.map_err(|errors| {
-            RenderError::Typst(
-                errors
-                    .iter()
-                    .map(|e| e.message.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
-        })?;
+        let doc = result.map_err(|errors| RenderError::Typst(messages(&errors)))?;
         let doc = text_layer::strip_break_marks(&doc);
         let options = PdfOptions {
             ident: typst::foundations::Smart::Custom(format!("saraban:register:{title}")),
@@ -276,15 +260,7 @@ impl Renderer {
             .map(Timestamp::new_utc),
             ..PdfOptions::default()
         };
-        typst_pdf::pdf(&doc, &options).map_err(|errors| {
-            RenderError::Pdf(
-                errors
-                    .iter()
-                    .map(|e| e.message.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
-        })
+        typst_pdf::pdf(&doc, &options).map_err(|errors| RenderError::Pdf(messages(&errors)))
     }
 
     /// The whole path for one document: prepare, lay out, export PDF.
@@ -316,6 +292,15 @@ fn gappy_paragraphs(
         }
     }
     found
+}
+
+/// Typst's diagnostics as one line.
+fn messages(errors: &[typst::diag::SourceDiagnostic]) -> String {
+    errors
+        .iter()
+        .map(|e| e.message.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn json_bytes<T: serde::Serialize>(value: &T) -> Bytes {
@@ -350,15 +335,7 @@ pub fn pdf(laid: &Laidout, opts: &RenderOptions) -> Result<Vec<u8>, RenderError>
         standards,
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(&laid.doc, &options).map_err(|errors| {
-        RenderError::Pdf(
-            errors
-                .iter()
-                .map(|e| e.message.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })
+    typst_pdf::pdf(&laid.doc, &options).map_err(|errors| RenderError::Pdf(messages(&errors)))
 }
 
 /// PNG images of every page at `dpi`.

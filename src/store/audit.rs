@@ -88,6 +88,12 @@ impl Appender {
         })
     }
 
+    /// Records the following events as done by `actor` at `at`.
+    pub fn act_as(&mut self, actor: &Actor, at: DateTime<Utc>) {
+        self.actor = actor.0.clone();
+        self.at = stamp(at);
+    }
+
     pub async fn append(
         &mut self,
         tx: &mut Transaction<'static, Any>,

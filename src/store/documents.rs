@@ -219,46 +219,65 @@ pub async fn create_draft(
     office: &Office,
     doc: &Document,
 ) -> Result<Stored, StoreError> {
-    check(doc)?;
-    let f = facts(doc, &office.fields.name);
-    let content = content_json(doc);
+    let ids = create_drafts(store, actor, office, std::slice::from_ref(doc)).await?;
+    get(store, ids[0]).await
+}
+
+/// Stores many drafts for `office` in one transaction (an import): all or
+/// none. Returns their ids in order.
+pub async fn create_drafts(
+    store: &Store,
+    actor: &Actor,
+    office: &Office,
+    docs: &[Document],
+) -> Result<Vec<i64>, StoreError> {
+    for doc in docs {
+        check(doc)?;
+    }
     let now = stamp(Utc::now());
     let mut tx = store.begin_write().await?;
     let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
-    let row = sqlx::query(
-        "INSERT INTO documents (office_id, kind, state, number, date, subject, issuer, content, \
-         created_at, updated_at) VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $8) RETURNING id",
-    )
-    .bind(office.id)
-    .bind(f.kind)
-    .bind(f.number.as_deref().map(|n| {
-        DocNumber::parse(n)
-            .map(|x| x.key())
-            .unwrap_or(n.to_string())
-    }))
-    .bind(f.date.map(|d| d.to_string()))
-    .bind(&f.subject)
-    .bind(&f.issuer)
-    .bind(&content)
-    .bind(&now)
-    .fetch_one(&mut *tx)
-    .await?;
-    let id: i64 = row.try_get(0)?;
-    audit
-        .append(
-            &mut tx,
-            Change {
-                office_id: Some(office.id),
-                action: "document.create",
-                object: format!("document:{id}"),
-                before: None,
-                after: Some(content.as_bytes()),
-            },
+    let mut ids = Vec::with_capacity(docs.len());
+    for doc in docs {
+        let f = facts(doc, &office.fields.name);
+        let content = content_json(doc);
+        let number = f.number.as_deref().map(|n| {
+            DocNumber::parse(n)
+                .map(|x| x.key())
+                .unwrap_or(n.to_string())
+        });
+        let row = sqlx::query(
+            "INSERT INTO documents (office_id, kind, state, number, date, subject, issuer, content, \
+             created_at, updated_at) VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $8) RETURNING id",
         )
+        .bind(office.id)
+        .bind(f.kind)
+        .bind(number)
+        .bind(f.date.map(|d| d.to_string()))
+        .bind(&f.subject)
+        .bind(&f.issuer)
+        .bind(&content)
+        .bind(&now)
+        .fetch_one(&mut *tx)
         .await?;
+        let id: i64 = row.try_get(0)?;
+        audit
+            .append(
+                &mut tx,
+                Change {
+                    office_id: Some(office.id),
+                    action: "document.create",
+                    object: format!("document:{id}"),
+                    before: None,
+                    after: Some(content.as_bytes()),
+                },
+            )
+            .await?;
+        ids.push(id);
+    }
     audit.finish(&mut tx).await?;
     tx.commit().await?;
-    get(store, id).await
+    Ok(ids)
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<Stored, StoreError> {

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod backup;
+mod batch;
 pub mod demo;
 pub mod documents;
 mod error;
@@ -72,6 +73,7 @@ pub struct Store {
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
+    issue_queue: batch::Slot,
 }
 
 /// How long a SQLite writer waits for another process's lock.
@@ -133,6 +135,7 @@ impl Store {
                     read,
                     write,
                     backend,
+                    issue_queue: batch::Slot::default(),
                 })
             }
             Backend::Postgres => {
@@ -146,6 +149,7 @@ impl Store {
                     read: pool.clone(),
                     write: pool,
                     backend,
+                    issue_queue: batch::Slot::default(),
                 })
             }
         }
@@ -162,6 +166,18 @@ impl Store {
             .run(&self.write)
             .await
             .map_err(|e| StoreError::Migrate(e.to_string()))
+    }
+
+    /// The group-commit writer for `numbering::issue`, started on first use.
+    pub(crate) fn issue_queue(&self) -> &batch::Queue {
+        self.issue_queue.get_or_init(|| {
+            // The task's own handle has an empty slot, so it does not keep
+            // its own queue open.
+            batch::spawn(Store {
+                issue_queue: batch::Slot::default(),
+                ..self.clone()
+            })
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -358,8 +358,39 @@ pub(crate) async fn issue_in(
 }
 
 /// Issues the next number of `series` for `office` at instant `at`, writing
-/// its register row: one transaction.
+/// its register row. Concurrent calls in one process are committed together
+/// (`batch`); each call's number is committed before it returns.
 pub async fn issue(
+    store: &Store,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    office: &Office,
+    series: Series,
+    entry: &Entry,
+) -> Result<Issued, StoreError> {
+    check_entry(series, entry)?;
+    printed_number(office, series, 0, 1)?;
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let job = super::batch::Job {
+        actor: actor.clone(),
+        at,
+        office: office.clone(),
+        series,
+        entry: entry.clone(),
+        reply,
+    };
+    match store.issue_queue().send(job) {
+        Ok(()) => match answer.await {
+            Ok(out) => out,
+            // The writer task's runtime is gone: issue directly.
+            Err(_) => issue_alone(store, actor, at, office, series, entry).await,
+        },
+        Err(_) => issue_alone(store, actor, at, office, series, entry).await,
+    }
+}
+
+/// `issue` in a transaction of its own.
+pub(crate) async fn issue_alone(
     store: &Store,
     actor: &Actor,
     at: DateTime<Utc>,

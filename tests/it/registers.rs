@@ -337,3 +337,68 @@ fn cli_register_export_and_errors() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+/// A clerk's day on the command line: draft, number, official copy, send.
+#[test]
+fn cli_document_lifecycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let db = db.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = bin().args(["--database", db]).args(args).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    assert!(run(&["orgs", "demo"]).0);
+    // The example carries a number already; a draft must not.
+    let text =
+        std::fs::read_to_string(crate::support::root().join("examples/letter.json")).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json.as_object_mut().unwrap().remove("number");
+    let draft = dir.path().join("draft.json");
+    std::fs::write(&draft, json.to_string()).unwrap();
+    let (ok, out, err) = run(&[
+        "doc",
+        "create",
+        "--office",
+        "พล 0023.3",
+        draft.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("#1\tร่าง\t-"), "{out}");
+    let (ok, out, err) = run(&[
+        "doc",
+        "number",
+        "1",
+        "--series",
+        "circular",
+        "--to",
+        "นายอำเภอ ทุกอำเภอ",
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with("พล ๐๐๒๓.๓/ว ๑\n#1\tออกเลขแล้ว\tพล 0023.3/ว 1"),
+        "{out}"
+    );
+    let (ok, _, err) = run(&["doc", "number", "1"]);
+    assert!(!ok && err.contains("numbered"), "{err}");
+    let pdf = dir.path().join("official.pdf");
+    let (ok, first, err) = run(&["doc", "official", "1", "-o", pdf.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(first.contains(&format!("sha256:{}", saraban::store::sha256_hex(&bytes))));
+    let (_, second, _) = run(&["doc", "official", "1", "-o", pdf.to_str().unwrap()]);
+    assert_eq!(first, second, "the stored copy, not a new rendering");
+    if let Some(text) = crate::render::pdf_bytes_text("official", &bytes) {
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(compact.contains("ที่พล๐๐๒๓.๓/ว๑"), "{text}");
+    }
+    assert!(run(&["doc", "send", "1"]).0);
+    let (ok, _, err) = run(&["doc", "attach", "1", draft.to_str().unwrap()]);
+    assert!(!ok && err.contains("sent"), "{err}");
+    let (ok, _, err) = run(&["audit", "verify"]);
+    assert!(ok, "{err}");
+}
