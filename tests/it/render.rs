@@ -76,10 +76,14 @@ pub fn poppler() -> bool {
     ok
 }
 
+/// A file of its own for every call: tests run in parallel and several
+/// render the same example, so a shared name would be rewritten under a reader.
 fn temp_pdf(name: &str, bytes: &[u8]) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("saraban-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{name}.pdf"));
+    let path = dir.join(format!("{name}-{n}.pdf"));
     std::fs::write(&path, bytes).unwrap();
     path
 }
