@@ -6,6 +6,7 @@
 pub mod codes;
 pub mod docnum;
 pub mod model;
+pub mod parse;
 pub mod render;
 pub mod store;
 pub mod thai;

@@ -7,6 +7,7 @@
 mod codes;
 mod db;
 mod number;
+mod parse;
 mod render;
 mod thai;
 
@@ -39,6 +40,9 @@ enum Command {
     Codes(codes::CodesArgs),
     /// Render a document (JSON) to PDF, with PNG previews and a line check.
     Render(render::RenderArgs),
+    /// Read letters (text or PDF) into their fields: number, date, subject,
+    /// references, deadlines, events, annexes.
+    Parse(parse::ParseArgs),
     /// Create or update the database's tables.
     Migrate,
     /// Offices: list, import from CSV, demo data, synthetic national list.
@@ -65,6 +69,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Number(cmd) => number::run(cmd, &args.db),
         Command::Codes(cmd) => codes::run(cmd),
         Command::Render(cmd) => render::run(cmd),
+        Command::Parse(cmd) => parse::run(cmd),
         Command::Migrate => db::migrate(&args.db),
         Command::Orgs(cmd) => db::orgs(&args.db, cmd),
         Command::Doc(cmd) => db::doc(&args.db, cmd),

@@ -4,6 +4,7 @@
 
 pub mod date;
 pub mod digits;
+pub mod find;
 pub mod fiscal;
 pub mod money;
 pub mod names;
@@ -14,6 +15,7 @@ pub mod words;
 
 pub use date::{DateError, DateStyle, be_year, ce_year, format_date, parse_date, parse_date_near};
 pub use digits::{Digits, to_arabic_digits, to_thai_digits};
+pub use find::{DateRole, FoundDate, find_dates};
 pub use fiscal::{fiscal_year, fiscal_year_range};
 pub use money::{baht_figure, baht_full, baht_words, parse_baht_figure, parse_baht_words};
 pub use range::{DateRange, parse_date_range};

@@ -79,31 +79,52 @@ const SEPARATORS: &[&str] = &["ถึงวันที่", "ถึง", "-", "
 pub fn parse_date_range(text: &str) -> Result<DateRange, RangeError> {
     let text = text.trim_matches(is_blank);
     let mut cur = Cursor::new(text);
-    cur.eat_any(RANGE_PREFIXES);
-    let left = parse_partial_at(&mut cur, DEFAULT_PIVOT_YEAR_BE, text)?;
-    cur.skip_blanks();
-    if cur.at_end() && left.month.is_some() && left.year_be.is_some() {
-        let date = left.complete(1, 1)?;
-        return Ok(DateRange {
-            start: date,
-            end: date,
-        });
-    }
-    if cur.eat_any(SEPARATORS).is_none() {
-        return Err(RangeError::MissingSeparator(text.to_string()));
-    }
-    let end = parse_date_at(&mut cur, DEFAULT_PIVOT_YEAR_BE, text)?;
+    let range = range_at(&mut cur, text)?;
     cur.skip_blanks();
     if !cur.at_end() {
         return Err(DateError::Trailing(cur.rest().to_string()).into());
     }
+    Ok(range)
+}
+
+/// Parses a range (or a lone full date) at the cursor, leaving the cursor
+/// after it; for finding dates inside running text.
+pub(crate) fn range_at(cur: &mut Cursor, whole: &str) -> Result<DateRange, RangeError> {
+    cur.eat_any(RANGE_PREFIXES);
+    let left = parse_partial_at(cur, DEFAULT_PIVOT_YEAR_BE, whole)?;
+    let mut probe = *cur;
+    probe.skip_blanks();
+    let separated = probe.eat_any(SEPARATORS).is_some();
+    let right = if separated {
+        parse_date_at(&mut probe, DEFAULT_PIVOT_YEAR_BE, whole).ok()
+    } else {
+        None
+    };
+    let Some(end) = right else {
+        if let (Some(month), Some(year_be)) = (left.month, left.year_be) {
+            let date = left.complete(month, year_be)?;
+            return Ok(DateRange {
+                start: date,
+                end: date,
+            });
+        }
+        return Err(if separated {
+            parse_date_at(&mut probe, DEFAULT_PIVOT_YEAR_BE, whole)
+                .err()
+                .map(RangeError::from)
+                .unwrap_or_else(|| RangeError::MissingSeparator(whole.to_string()))
+        } else {
+            RangeError::MissingSeparator(whole.to_string())
+        });
+    };
+    *cur = probe;
     let mut start = left.complete(end.month(), be_year(end.year()))?;
     // `๓๐ ธันวาคม - ๒ มกราคม ๒๕๖๘`: the left side shares no year, so it is
     // the December before.
     if start > end && left.year_be.is_none() && left.month.is_some_and(|m| m > end.month()) {
         start = left.complete(end.month(), be_year(end.year()) - 1)?;
     }
-    DateRange::new(start, end).ok_or_else(|| RangeError::Reversed(text.to_string()))
+    DateRange::new(start, end).ok_or_else(|| RangeError::Reversed(whole.to_string()))
 }
 
 #[cfg(test)]

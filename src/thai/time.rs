@@ -51,21 +51,31 @@ impl TimeRange {
 pub fn parse_time_range(text: &str) -> Result<TimeRange, TimeError> {
     let text = text.trim_matches(is_blank);
     let mut cur = Cursor::new(text);
-    cur.eat("เวลา");
-    let start = time_at(&mut cur, text)?;
+    let range = time_range_at(&mut cur, text)?;
     cur.skip_blanks();
-    let mut end = None;
-    if cur.eat_any(&["-", "–", "—", "ถึง"]).is_some() {
-        end = Some(time_at(&mut cur, text)?);
-        cur.skip_blanks();
-    }
     if !cur.at_end() {
         return Err(TimeError::Trailing(cur.rest().to_string()));
+    }
+    Ok(range)
+}
+
+/// Parses a time or time range at the cursor, leaving it after the match.
+pub(crate) fn time_range_at(cur: &mut Cursor, whole: &str) -> Result<TimeRange, TimeError> {
+    cur.eat("เวลา");
+    let start = time_at(cur, whole)?;
+    let mut end = None;
+    let mut probe = *cur;
+    probe.skip_blanks();
+    if probe.eat_any(&["-", "–", "—", "ถึง"]).is_some()
+        && let Ok(e) = time_at(&mut probe, whole)
+    {
+        *cur = probe;
+        end = Some(e);
     }
     if let Some(e) = end
         && e < start
     {
-        return Err(TimeError::Reversed(text.to_string()));
+        return Err(TimeError::Reversed(whole.to_string()));
     }
     Ok(TimeRange { start, end })
 }
@@ -92,8 +102,14 @@ fn time_at(cur: &mut Cursor, whole: &str) -> Result<NaiveTime, TimeError> {
         .filter(|(_, len)| *len == 2)
         .ok_or_else(|| TimeError::Missing(whole.to_string()))?;
     debug_assert_eq!(len, 2);
-    cur.skip_blanks();
-    cur.eat_any(&["น.", "น"]);
+    let mut probe = *cur;
+    probe.skip_blanks();
+    // `น.` (นาฬิกา), or a bare `น` that is not the start of the next word.
+    if probe.eat("น.")
+        || (probe.eat("น") && !probe.peek().is_some_and(|c| ('ก'..='๛').contains(&c)))
+    {
+        *cur = probe;
+    }
     NaiveTime::from_hms_opt(hour, minute, 0).ok_or(TimeError::Impossible { hour, minute })
 }
 

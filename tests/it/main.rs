@@ -6,6 +6,7 @@ mod db;
 mod docnum;
 mod fuzz;
 mod money;
+mod parse;
 mod registers;
 mod render;
 mod seeds;

@@ -24,16 +24,16 @@ pub const EXAMPLES: &[&str] = &[
     "seed-003",
 ];
 
-fn renderer() -> &'static Renderer {
+pub fn renderer() -> &'static Renderer {
     static R: OnceLock<Renderer> = OnceLock::new();
     R.get_or_init(|| Renderer::new(&[]).expect("embedded fonts load"))
 }
 
-fn example(name: &str) -> String {
+pub fn example(name: &str) -> String {
     std::fs::read_to_string(root().join("examples").join(format!("{name}.json"))).unwrap()
 }
 
-fn render_json(json: &str) -> Vec<u8> {
+pub fn render_json(json: &str) -> Vec<u8> {
     render_numbered(json).0
 }
 
@@ -78,7 +78,7 @@ pub fn poppler() -> bool {
 
 /// A file of its own for every call: tests run in parallel and several
 /// render the same example, so a shared name would be rewritten under a reader.
-fn temp_pdf(name: &str, bytes: &[u8]) -> PathBuf {
+pub fn temp_pdf(name: &str, bytes: &[u8]) -> PathBuf {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("saraban-test-{}", std::process::id()));
