@@ -6,6 +6,7 @@
 
 mod codes;
 mod db;
+mod letters;
 mod number;
 mod parse;
 mod render;
@@ -43,6 +44,10 @@ enum Command {
     /// Read letters (text or PDF) into their fields: number, date, subject,
     /// references, deadlines, events, annexes.
     Parse(parse::ParseArgs),
+    /// Store letters read from text or PDF files, optionally as received.
+    Import(letters::ImportArgs),
+    /// Follow references: what a letter cites, what cites it, the thread.
+    Refs(letters::RefsArgs),
     /// Create or update the database's tables.
     Migrate,
     /// Offices: list, import from CSV, demo data, synthetic national list.
@@ -70,6 +75,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Codes(cmd) => codes::run(cmd),
         Command::Render(cmd) => render::run(cmd),
         Command::Parse(cmd) => parse::run(cmd),
+        Command::Import(cmd) => letters::import(&args.db, cmd),
+        Command::Refs(cmd) => letters::refs(&args.db, cmd),
         Command::Migrate => db::migrate(&args.db),
         Command::Orgs(cmd) => db::orgs(&args.db, cmd),
         Command::Doc(cmd) => db::doc(&args.db, cmd),

@@ -65,17 +65,17 @@ fn summary(l: &ParsedLetter) -> String {
         out.push_str(&format!("  ลงวันที่ {}", date(d)));
     }
     out.push('\n');
-    for (label, value) in [
-        ("จาก", &l.issuer),
-        ("เรื่อง", &l.subject),
-        ("เรียน", &l.to),
-    ] {
+    for (label, value) in [("จาก", &l.issuer), ("เรื่อง", &l.subject), ("เรียน", &l.to)]
+    {
         if let Some(v) = value {
             out.push_str(&format!("  {label} {v}\n"));
         }
     }
     for r in &l.references {
-        let when = r.date.map(|d| format!(" ลงวันที่ {}", date(d))).unwrap_or_default();
+        let when = r
+            .date
+            .map(|d| format!(" ลงวันที่ {}", date(d)))
+            .unwrap_or_default();
         out.push_str(&format!("  อ้างถึง {}{when}\n", r.number.printed));
     }
     for d in &l.deadlines {

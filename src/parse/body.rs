@@ -214,7 +214,8 @@ fn item_activity(paragraph: &str, item: &str, found: &FoundDate) -> String {
 /// อบรม สัมมนาเพื่อ… ผ่านระบบ…` → `อบรม สัมมนาผ่านระบบ…`.
 pub fn subject_activity(subject: &str) -> String {
     let mut s = subject.trim();
-    for lead in ["การดำเนินงาน", "การจัด", "โครงการ"] {
+    for lead in ["การดำเนินงาน", "การจัด", "โครงการ"]
+    {
         s = s.strip_prefix(lead).unwrap_or(s).trim_start();
     }
     let mut s = s.to_string();
@@ -252,7 +253,10 @@ pub fn urls(lines: &[String]) -> Vec<String> {
             let end = at + url.len();
             if bracketed && end == line.len() && i + 1 < lines.len() {
                 let next = &lines[i + 1];
-                let tail: String = next.chars().take_while(|c| *c != '>' && !c.is_whitespace()).collect();
+                let tail: String = next
+                    .chars()
+                    .take_while(|c| *c != '>' && !c.is_whitespace())
+                    .collect();
                 if next[tail.len()..].starts_with('>') {
                     url.push_str(&tail);
                 }
@@ -303,11 +307,7 @@ const LAO_WORDS: &[&str] = &[
     "อบต.",
     "อบจ.",
 ];
-const LAO_NOTICES: &[&str] = &[
-    "แจ้งองค์กรปกครองส่วนท้องถิ่น",
-    "แจ้งองค์การบริหารส่วน",
-    "แจ้งเทศบาล",
-];
+const LAO_NOTICES: &[&str] = &["แจ้งองค์กรปกครองส่วนท้องถิ่น", "แจ้งองค์การบริหารส่วน", "แจ้งเทศบาล"];
 
 fn is_lao(name: &str) -> bool {
     LAO_WORDS.iter().any(|w| name.contains(w))
@@ -328,7 +328,9 @@ pub fn route(letter: &ParsedLetter, paragraphs: &[String]) -> Vec<Level> {
         .as_ref()
         .is_some_and(|n| dla_number(&n.agency, &n.unit));
     if own_dla
-        || parties.iter().any(|p| p.contains("กรมส่งเสริมการปกครองท้องถิ่น"))
+        || parties
+            .iter()
+            .any(|p| p.contains("กรมส่งเสริมการปกครองท้องถิ่น"))
         || letter
             .references
             .iter()
@@ -370,7 +372,8 @@ mod tests {
 
     #[test]
     fn finds_a_body_citation_with_its_issuer() {
-        let text = "ตามหนังสือกรมส่งเสริมการปกครองท้องถิ่น ที่ มท ๐๘๑๐.๗/ว ๓๓๓ ลงวันที่ ๑๙ กุมภาพันธ์ ๒๕๖๔ เพื่อเป็นค่าใช้จ่าย";
+        let text =
+            "ตามหนังสือกรมส่งเสริมการปกครองท้องถิ่น ที่ มท ๐๘๑๐.๗/ว ๓๓๓ ลงวันที่ ๑๙ กุมภาพันธ์ ๒๕๖๔ เพื่อเป็นค่าใช้จ่าย";
         let refs = citations_in(text, ReferenceSource::Body);
         assert_eq!(refs.len(), 1);
         assert_eq!(refs[0].number.printed, "มท ๐๘๑๐.๗/ว ๓๓๓");
@@ -380,7 +383,11 @@ mod tests {
 
     #[test]
     fn a_bracketed_link_may_wrap() {
-        let lines = vec!["ที่ <http://www.".to_string(), "pitloklocal.org> หัวข้อ".to_string(), "www.pitloklocal.org".to_string()];
+        let lines = vec![
+            "ที่ <http://www.".to_string(),
+            "pitloklocal.org> หัวข้อ".to_string(),
+            "www.pitloklocal.org".to_string(),
+        ];
         assert_eq!(urls(&lines), ["http://www.pitloklocal.org"]);
     }
 }

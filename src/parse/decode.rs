@@ -94,6 +94,9 @@ mod tests {
             decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
             Err(ParseError::Binary)
         ));
-        assert!(matches!(decode(&[0xFF, 0xFE, 0x80, 0x81]), Err(ParseError::NotText)));
+        assert!(matches!(
+            decode(&[0xFF, 0xFE, 0x80, 0x81]),
+            Err(ParseError::NotText)
+        ));
     }
 }

@@ -80,14 +80,18 @@ fn number_prefix(text: &str) -> Option<(NumberFields, Option<String>)> {
         Err(DocNumError::Trailing(rest)) => {
             let printed = text[..text.len() - rest.len()].trim_end();
             let n = DocNumber::parse(printed).ok()?;
-            Some((NumberFields::new(printed, &n), Some(rest.trim().to_string())))
+            Some((
+                NumberFields::new(printed, &n),
+                Some(rest.trim().to_string()),
+            ))
         }
         Err(_) => None,
     }
 }
 
 fn field<'a>(line: &'a str, word: &str) -> Option<&'a str> {
-    line.strip_prefix(word).map(|rest| rest.trim_start_matches([' ', ':']).trim())
+    line.strip_prefix(word)
+        .map(|rest| rest.trim_start_matches([' ', ':']).trim())
 }
 
 fn starts_field(line: &str) -> bool {
@@ -211,7 +215,8 @@ pub fn read(lines: &[String]) -> Heading {
             i = next;
             continue;
         }
-        if let Some(value) = field(line, "กราบเรียน").or_else(|| field(line, "เรียน")) {
+        if let Some(value) = field(line, "กราบเรียน").or_else(|| field(line, "เรียน"))
+        {
             head.to = Some(value.to_string());
             i += 1;
             continue;
@@ -372,7 +377,9 @@ fn list_items(lines: &[String], at: usize, first: &str, end: ItemEnd) -> (Vec<St
         let is_next_item = if numbered {
             item_number(line).is_some_and(|(n, _)| n as usize == items.len() + 1)
         } else {
-            end == ItemEnd::Dated && line.starts_with("หนังสือ") && items.last().is_some_and(|l| dated(l))
+            end == ItemEnd::Dated
+                && line.starts_with("หนังสือ")
+                && items.last().is_some_and(|l| dated(l))
         };
         if is_next_item || items.is_empty() {
             items.push(line.clone());
@@ -407,8 +414,7 @@ fn continues(line: &str, items: &[String], numbered: bool, end: ItemEnd) -> bool
         ItemEnd::Quantity => line.starts_with("จำนวน") && !last.contains("จำนวน"),
         ItemEnd::Dated => {
             // An unnumbered list: the next `หนังสือ…` starts a new item.
-            line.starts_with("หนังสือ")
-                || !dated(last) && line.chars().count() < 80
+            line.starts_with("หนังสือ") || !dated(last) && line.chars().count() < 80
         }
     }
 }

@@ -85,7 +85,10 @@ mod tests {
 
     #[test]
     fn collapses_spacing() {
-        assert_eq!(collapse("  ที่\t มท  ๐๘๑๐.๗/ว ๒๑๓๕ \u{200B}"), "ที่ มท ๐๘๑๐.๗/ว ๒๑๓๕");
+        assert_eq!(
+            collapse("  ที่\t มท  ๐๘๑๐.๗/ว ๒๑๓๕ \u{200B}"),
+            "ที่ มท ๐๘๑๐.๗/ว ๒๑๓๕"
+        );
         assert!(!is_page_number("- -"));
         assert!(!is_page_number("-๒๕๖๗ เป็นต้นไป-x"));
     }

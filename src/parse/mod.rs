@@ -247,8 +247,7 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<ParsedLetter, ParseError> {
 pub fn parse_text(text: &str) -> Result<ParsedLetter, ParseError> {
     let lines = lines::clean(text);
     let head = heading::read(&lines);
-    if head.number.is_none() && head.subject.is_none() && head.to.is_none() && head.date.is_none()
-    {
+    if head.number.is_none() && head.subject.is_none() && head.to.is_none() && head.date.is_none() {
         return Err(ParseError::NotALetter);
     }
     let mut tail = signoff::read(&lines, head.doc_type, head.body_start);

@@ -41,8 +41,24 @@ const CONTACT_WORDS: &[&str] = &[
 const UNIT_WORDS: &[&str] = &["กอง", "กลุ่ม", "สำนัก", "ฝ่าย", "ศูนย์", "ส่วน", "งาน"];
 
 const NAME_TITLES: &[&str] = &[
-    "นาย", "นาง", "น.ส.", "ว่าที่", "ดร.", "พล", "พ.", "ร.", "จ.", "ส.", "ศาสตราจารย์", "รอง", "ผู้ช่วย",
-    "รศ.", "ผศ.", "Mr", "Ms", "Mrs",
+    "นาย",
+    "นาง",
+    "น.ส.",
+    "ว่าที่",
+    "ดร.",
+    "พล",
+    "พ.",
+    "ร.",
+    "จ.",
+    "ส.",
+    "ศาสตราจารย์",
+    "รอง",
+    "ผู้ช่วย",
+    "รศ.",
+    "ผศ.",
+    "Mr",
+    "Ms",
+    "Mrs",
 ];
 
 pub fn read(lines: &[String], doc_type: DocType, body_start: usize) -> Tail {
@@ -207,9 +223,16 @@ fn read_contact(line: &str, contact: &mut Contact) {
         set(&mut contact.phone, value_after(first, "โทร"));
     } else if first.starts_with("ผู้ประสานงาน") {
         set(&mut contact.coordinator, value_after(first, "ผู้ประสานงาน"));
-    } else if let Some(word) = ["ไปรษณีย์อิเล็กทรอนิกส์", "E-mail", "e-mail", "Email", "email", "อีเมล"]
-        .iter()
-        .find(|w| first.starts_with(*w))
+    } else if let Some(word) = [
+        "ไปรษณีย์อิเล็กทรอนิกส์",
+        "E-mail",
+        "e-mail",
+        "Email",
+        "email",
+        "อีเมล",
+    ]
+    .iter()
+    .find(|w| first.starts_with(*w))
     {
         set(&mut contact.email, value_after(first, word));
     }

@@ -12,6 +12,8 @@ mod batch;
 pub mod demo;
 pub mod documents;
 mod error;
+pub mod graph;
+pub mod imports;
 pub mod numbering;
 pub mod offices;
 pub mod registers;

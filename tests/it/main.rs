@@ -5,6 +5,7 @@ mod dates;
 mod db;
 mod docnum;
 mod fuzz;
+mod imports;
 mod money;
 mod parse;
 mod registers;

@@ -49,7 +49,9 @@ fn differences(expected: &Value, got: &Value) -> Vec<String> {
     for (key, want) in e {
         let have = g.get(key).unwrap_or(&Value::Null);
         if squash(want) != squash(have) {
-            out.push(format!("  {key}:\n    expected {want}\n    got      {have}"));
+            out.push(format!(
+                "  {key}:\n    expected {want}\n    got      {have}"
+            ));
         }
     }
     for key in g.keys().filter(|k| !e.contains_key(*k)) {
@@ -84,7 +86,13 @@ fn check_all(dir: &str) -> usize {
             failures.push(format!("{name}:\n{}", diff.join("\n")));
         }
     }
-    assert!(failures.is_empty(), "{} of {} letters differ:\n{}", failures.len(), all.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} letters differ:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
     all.len()
 }
 
@@ -125,7 +133,16 @@ fn every_fixture_letter_parses_to_its_expected_fields() {
 fn bad_input_gets_a_clear_error() {
     assert!(matches!(parse_bytes(b""), Err(ParseError::Empty)));
     assert!(matches!(parse_bytes(&[0u8; 300]), Err(ParseError::Binary)));
-    let png = std::fs::read(root().join("fonts").read_dir().unwrap().next().unwrap().unwrap().path());
+    let png = std::fs::read(
+        root()
+            .join("fonts")
+            .read_dir()
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path(),
+    );
     if let Ok(bytes) = png {
         assert!(parse_bytes(&bytes).is_err());
     }
@@ -177,7 +194,9 @@ fn compare_round_trip(name: &str, input: &Value, got: &ParsedLetter) -> Vec<Stri
     let mut bad = Vec::new();
     let mut same = |field: &str, want: &str, have: Option<&str>| {
         if norm(want) != norm(have.unwrap_or("")) {
-            bad.push(format!("{name}.{field}: rendered “{want}”, read back {have:?}"));
+            bad.push(format!(
+                "{name}.{field}: rendered “{want}”, read back {have:?}"
+            ));
         }
     };
     if let Some(n) = input["number"].as_str() {
@@ -191,7 +210,11 @@ fn compare_round_trip(name: &str, input: &Value, got: &ParsedLetter) -> Vec<Stri
     }
     for field in ["subject", "to"] {
         if let Some(v) = input[field].as_str() {
-            let have = if field == "subject" { &got.subject } else { &got.to };
+            let have = if field == "subject" {
+                &got.subject
+            } else {
+                &got.to
+            };
             same(field, v, have.as_deref());
         }
     }
@@ -211,11 +234,23 @@ fn compare_round_trip(name: &str, input: &Value, got: &ParsedLetter) -> Vec<Stri
     }
     if let Some(signer) = input.get("signer") {
         let s = got.signer.as_ref();
-        same("signer.name", &join(&signer["name"]), s.map(|s| s.name.as_str()));
-        same("signer.position", &join(&signer["position"]), s.and_then(|s| s.position.as_deref()));
+        same(
+            "signer.name",
+            &join(&signer["name"]),
+            s.map(|s| s.name.as_str()),
+        );
+        same(
+            "signer.position",
+            &join(&signer["position"]),
+            s.and_then(|s| s.position.as_deref()),
+        );
     }
     if let Some(contact) = input.get("contact") {
-        same("owner_unit", &join(&contact["owner_unit"]), got.owner_unit.as_deref());
+        same(
+            "owner_unit",
+            &join(&contact["owner_unit"]),
+            got.owner_unit.as_deref(),
+        );
         for (field, have) in [
             ("phone", &got.contact.phone),
             ("fax", &got.contact.fax),
@@ -252,8 +287,14 @@ fn compare_round_trip(name: &str, input: &Value, got: &ParsedLetter) -> Vec<Stri
             .iter()
             .map(|e| format!("{} {}", join(&e["text"]), join(&e["quantity"])))
             .collect();
-        if want.iter().map(|s| norm(s)).ne(have.iter().map(|s| norm(s))) {
-            bad.push(format!("{name}.enclosures: rendered {want:?}, read back {have:?}"));
+        if want
+            .iter()
+            .map(|s| norm(s))
+            .ne(have.iter().map(|s| norm(s)))
+        {
+            bad.push(format!(
+                "{name}.enclosures: rendered {want:?}, read back {have:?}"
+            ));
         }
     }
     bad
@@ -265,12 +306,23 @@ fn every_rendered_example_parses_back_to_its_input() {
         return;
     }
     let mut bad = Vec::new();
-    for name in ["letter", "memo", "order", "announcement", "seed-000", "seed-003"] {
+    for name in [
+        "letter",
+        "memo",
+        "order",
+        "announcement",
+        "seed-000",
+        "seed-003",
+    ] {
         let json = example(name);
         let input: Value = serde_json::from_str(&json).unwrap();
         let pdf = temp_pdf(&format!("roundtrip-{name}"), &render_json(&json));
         let got = parse_file(&pdf).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let main = if input.get("main").is_some() { &input["main"] } else { &input };
+        let main = if input.get("main").is_some() {
+            &input["main"]
+        } else {
+            &input
+        };
         bad.extend(compare_round_trip(name, main, &got));
         if let Some(annexes) = input["annexes"].as_array() {
             let kinds: Vec<String> = annexes
@@ -280,10 +332,18 @@ fn every_rendered_example_parses_back_to_its_input() {
             let have: Vec<String> = got
                 .annexes
                 .iter()
-                .map(|a| serde_json::to_value(a.kind).unwrap().as_str().unwrap().to_string())
+                .map(|a| {
+                    serde_json::to_value(a.kind)
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
                 .collect();
             if kinds != have {
-                bad.push(format!("{name}.annexes: rendered {kinds:?}, read back {have:?}"));
+                bad.push(format!(
+                    "{name}.annexes: rendered {kinds:?}, read back {have:?}"
+                ));
             }
         }
     }
@@ -298,7 +358,11 @@ fn the_cli_parses_to_json() {
         .arg(&seed)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["number"]["printed"], "พล ๐๐๒๓.๓/๒๑๒๒");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_saraban"))

@@ -1,0 +1,228 @@
+//! `saraban import` (existing letters into the registry) and `saraban refs`
+//! (what a letter cites, what cites it, the whole thread).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use saraban::docnum::DocNumber;
+use saraban::parse::{ParsedLetter, parse_bytes, parse_pdf};
+use saraban::store::graph::{self, Node, NodeKind};
+use saraban::store::imports::{self, Source};
+use saraban::store::{Actor, Store};
+use saraban::thai::{self, DateStyle, Digits, format_date};
+
+use super::db::{DbArgs, office};
+
+/// Files imported per transaction: each batch is all or nothing.
+const BATCH: usize = 500;
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Letters as text files (UTF-8 or TIS-620) or PDFs.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Enter each letter in this office's receive register (code, name or #id).
+    #[arg(long)]
+    received_by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RefsArgs {
+    /// The letter's number, in any digits (`พล ๐๐๒๓.๓/๒๑๒๒`).
+    number: String,
+    /// Its date, when the number alone is not enough (`๒๔ ก.พ. ๒๕๖๔`, ISO).
+    #[arg(long)]
+    date: Option<String>,
+    /// The whole thread, both ways, as a dated timeline.
+    #[arg(long)]
+    thread: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn read(file: &PathBuf) -> anyhow::Result<(Vec<u8>, ParsedLetter)> {
+    let bytes = std::fs::read(file)?;
+    let letter = if bytes.starts_with(b"%PDF-") {
+        parse_pdf(file)?
+    } else {
+        parse_bytes(&bytes)?
+    };
+    Ok((bytes, letter))
+}
+
+pub fn import(db: &DbArgs, args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let mut read_ok = Vec::new();
+    let mut failed = false;
+    for file in &args.files {
+        match read(file) {
+            Ok((bytes, letter)) => read_ok.push((file.display().to_string(), bytes, letter)),
+            Err(e) => {
+                failed = true;
+                eprintln!("saraban: {}: {e}", file.display());
+            }
+        }
+    }
+    if failed {
+        eprintln!(
+            "saraban: ไม่ได้นำเข้าไฟล์ใด เพราะมีไฟล์ที่อ่านไม่ได้ (nothing imported: fix or leave out the files above)"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    db.run(|store| async move {
+        let received_by = match &args.received_by {
+            Some(q) => Some(office(&store, q).await?),
+            None => None,
+        };
+        for chunk in read_ok.chunks(BATCH) {
+            let sources: Vec<Source> = chunk
+                .iter()
+                .map(|(name, bytes, letter)| Source {
+                    name,
+                    bytes,
+                    letter,
+                })
+                .collect();
+            let at = chrono::Utc::now();
+            let done =
+                imports::import(&store, &Actor::cli(), at, &sources, received_by.as_ref()).await?;
+            for ((name, _, letter), imported) in chunk.iter().zip(done) {
+                let number = letter.number.as_ref().map_or("-", |n| n.printed.as_str());
+                if !imported.new {
+                    println!(
+                        "{name}: มีอยู่แล้ว ไม่นำเข้าซ้ำ (already imported) #{}",
+                        imported.id
+                    );
+                    continue;
+                }
+                let received = imported
+                    .received
+                    .map(|r| format!("  ทะเบียนรับ เลขรับที่ {}", r.printed))
+                    .unwrap_or_default();
+                println!("{name}: นำเข้า #{} ที่ {number}{received}", imported.id);
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn refs(db: &DbArgs, args: RefsArgs) -> anyhow::Result<ExitCode> {
+    let number = DocNumber::parse(&args.number)?;
+    let date = match &args.date {
+        Some(d) => Some(
+            d.parse::<chrono::NaiveDate>()
+                .or_else(|_| thai::parse_date(d))?,
+        ),
+        None => None,
+    };
+    db.run(|store| async move {
+        let mut starts = graph::lookup(&store, &number, date).await?;
+        if starts.is_empty() {
+            let external = Node {
+                kind: NodeKind::External,
+                id: None,
+                key: number.key(),
+                number: number.to_string(),
+                date,
+                issuer: None,
+                subject: None,
+            };
+            if graph::cited_by(&store, &external).await?.is_empty() {
+                anyhow::bail!(
+                    "ไม่พบหนังสือเลขที่ {number} ในทะเบียน และไม่มีหนังสือใดอ้างถึง (no letter {} is stored or cited)",
+                    number.key()
+                );
+            }
+            starts.push(external);
+        }
+        let mut out = Vec::new();
+        for start in &starts {
+            out.push(report(&store, start, args.thread).await?);
+        }
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        } else {
+            for r in &out {
+                print!("{}", r.text);
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+#[derive(serde::Serialize)]
+struct Report {
+    letter: Node,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cites: Option<Vec<Node>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cited_by: Option<Vec<Node>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thread: Option<Vec<Node>>,
+    #[serde(skip)]
+    text: String,
+}
+
+fn line(n: &Node) -> String {
+    let date = n
+        .date
+        .map(|d| format_date(d, DateStyle::Long, Digits::Thai))
+        .unwrap_or_else(|| "(ไม่ทราบวันที่)".to_string());
+    let subject = n.subject.as_deref().map(|s| {
+        let short: String = s.chars().take(70).collect();
+        if short.len() < s.len() {
+            format!("{short}…")
+        } else {
+            short
+        }
+    });
+    let what = [n.issuer.as_deref(), subject.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" — ");
+    let kind = match n.kind {
+        NodeKind::Imported => "นำเข้า",
+        NodeKind::Document => "ในระบบ",
+        NodeKind::External => "ยังไม่มีในระบบ",
+    };
+    format!("{date}  ที่ {}  {what}  [{kind}]", n.number)
+}
+
+async fn report(store: &Store, start: &Node, thread: bool) -> anyhow::Result<Report> {
+    let mut text = format!("{}\n", line(start));
+    if thread {
+        let nodes = graph::thread(store, start, 10_000).await?;
+        text.push_str("ลำดับเรื่อง (thread):\n");
+        for n in &nodes {
+            let mark = if n == start { "→" } else { " " };
+            text.push_str(&format!("{mark} {}\n", line(n)));
+        }
+        return Ok(Report {
+            letter: start.clone(),
+            cites: None,
+            cited_by: None,
+            thread: Some(nodes),
+            text,
+        });
+    }
+    let cites = graph::cites(store, start).await?;
+    let cited_by = graph::cited_by(store, start).await?;
+    text.push_str("อ้างถึง (cites):\n");
+    for n in &cites {
+        text.push_str(&format!("  {}\n", line(n)));
+    }
+    text.push_str("ถูกอ้างถึงโดย (cited by):\n");
+    for n in &cited_by {
+        text.push_str(&format!("  {}\n", line(n)));
+    }
+    Ok(Report {
+        letter: start.clone(),
+        cites: Some(cites),
+        cited_by: Some(cited_by),
+        thread: None,
+        text,
+    })
+}

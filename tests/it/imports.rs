@@ -1,0 +1,245 @@
+//! Importing letters and following their references, on both backends:
+//! the seeds' thread, import-order independence, re-import as a no-op,
+//! registration as received, and bad input that stores nothing.
+
+use chrono::{NaiveDate, Utc};
+use saraban::docnum::DocNumber;
+use saraban::parse::{ParsedLetter, parse_bytes};
+use saraban::store::graph::{self, Node, NodeKind};
+use saraban::store::imports::{self, Source};
+use saraban::store::{demo, offices};
+
+use crate::db::{TestDb, actor, count, on_both};
+
+on_both!(
+    seeds_thread_runs_back_to_the_cited_letters,
+    import_order_does_not_change_the_graph,
+    reimport_is_a_no_op_and_receiving_registers,
+);
+
+fn seed(name: &str) -> Vec<u8> {
+    let dir = crate::support::root().join("tests/data/seeds");
+    let path = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(name))
+        .unwrap();
+    std::fs::read(path).unwrap()
+}
+
+async fn import(db: &TestDb, name: &str, bytes: &[u8]) -> imports::Imported {
+    let letter = parse_bytes(bytes).unwrap();
+    let source = Source {
+        name,
+        bytes,
+        letter: &letter,
+    };
+    imports::import(db, &actor(), Utc::now(), &[source], None)
+        .await
+        .unwrap()
+        .remove(0)
+}
+
+fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+async fn node(db: &TestDb, number: &str) -> Node {
+    let n = DocNumber::parse(number).unwrap();
+    graph::lookup(db, &n, None).await.unwrap().remove(0)
+}
+
+async fn seeds_thread_runs_back_to_the_cited_letters(db: &TestDb) {
+    import(db, "000.txt", &seed("000")).await;
+    import(db, "003.txt", &seed("003")).await;
+    let start = node(db, "พล ๐๐๒๓.๓/๒๑๒๒").await;
+    let thread = graph::thread(db, &start, 100).await.unwrap();
+    let seen: Vec<(String, Option<NaiveDate>, NodeKind)> = thread
+        .iter()
+        .map(|n| (n.number.clone(), n.date, n.kind))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "พล ๐๐๒๓.๓/๒๑๕".to_string(),
+                date(2021, 1, 6),
+                NodeKind::External
+            ),
+            (
+                "มท ๐๘๑๐.๗/ว ๓๓๓".to_string(),
+                date(2021, 2, 19),
+                NodeKind::External
+            ),
+            (
+                "พล ๐๐๒๓.๓/๒๑๒๒".to_string(),
+                date(2021, 2, 24),
+                NodeKind::Imported
+            ),
+        ]
+    );
+    // And from the cited side: มท ๐๘๑๐.๗/ว ๓๓๓ is cited by the Phitsanulok letter.
+    let cited = Node {
+        kind: NodeKind::External,
+        id: None,
+        key: "มท 0810.7/ว 333".into(),
+        number: String::new(),
+        date: date(2021, 2, 19),
+        issuer: None,
+        subject: None,
+    };
+    let by = graph::cited_by(db, &cited).await.unwrap();
+    assert_eq!(by.len(), 1);
+    assert_eq!(by[0].key, "พล 0023.3/2122");
+}
+
+/// Three letters: C, B citing C, A citing B (and C in its body).
+fn chain() -> Vec<(&'static str, String)> {
+    let letter = |number: &str, date: &str, cite: &str| {
+        format!(
+            "ที่ {number}\n\nสำนักงานทดสอบ\n\n{date}\n\nเรื่อง ทดสอบ\n\nเรียน ผู้ว่าราชการจังหวัดพิษณุโลก\n\n{cite}\n\nขอแสดงความนับถือ\n"
+        )
+    };
+    vec![
+        (
+            "c",
+            letter("พล 0023.3/100", "2 มกราคม 2567", "ด้วยจังหวัดขอแจ้ง"),
+        ),
+        (
+            "b",
+            letter(
+                "พล 0023.3/200",
+                "3 มกราคม 2567",
+                "ตามหนังสือจังหวัดพิษณุโลก ที่ พล 0023.3/100 ลงวันที่ 2 มกราคม 2567 นั้น",
+            ),
+        ),
+        (
+            "a",
+            letter(
+                "พล 0023.3/300",
+                "4 มกราคม 2567",
+                "ตามหนังสือ ที่ พล 0023.3/200 ลงวันที่ 3 มกราคม 2567 และหนังสือ ที่ พล 0023.3/100 ลว. 2 ม.ค. 67",
+            ),
+        ),
+    ]
+}
+
+/// The graph as ids-free facts: every node's cites and cited-by.
+async fn picture(db: &TestDb) -> Vec<String> {
+    let mut out = Vec::new();
+    for number in ["พล 0023.3/100", "พล 0023.3/200", "พล 0023.3/300"] {
+        let n = node(db, number).await;
+        let show = |v: Vec<Node>| {
+            v.iter()
+                .map(|x| format!("{}@{:?}:{:?}", x.key, x.date, x.kind))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let cites = show(graph::cites(db, &n).await.unwrap());
+        let by = show(graph::cited_by(db, &n).await.unwrap());
+        let thread = show(graph::thread(db, &n, 100).await.unwrap());
+        out.push(format!(
+            "{number} cites [{cites}] by [{by}] thread [{thread}]"
+        ));
+    }
+    out
+}
+
+async fn import_order_does_not_change_the_graph(db: &TestDb) {
+    let letters = chain();
+    // The first half of the test: A, B, C in that order, into this database.
+    for (name, text) in letters.iter().rev() {
+        import(db, name, text.as_bytes()).await;
+    }
+    let forward = picture(db).await;
+    assert!(
+        forward[2].contains("พล 0023.3/200@Some(2024-01-03):Imported"),
+        "{forward:?}"
+    );
+    assert!(forward[0].contains("by [พล 0023.3/200"), "{forward:?}");
+    // The other order, into a second database of the same backend.
+    let other = if db.location.starts_with("postgres") {
+        crate::db::postgres()
+            .await
+            .expect("postgres was available a moment ago")
+    } else {
+        crate::db::sqlite().await
+    };
+    for (name, text) in &letters {
+        import(&other, name, text.as_bytes()).await;
+    }
+    assert_eq!(picture(&other).await, forward);
+}
+
+async fn reimport_is_a_no_op_and_receiving_registers(db: &TestDb) {
+    demo::load(db, &actor()).await.unwrap();
+    let office = offices::find(db, "พล 0023.3").await.unwrap();
+    let bytes = seed("003");
+    let letter: ParsedLetter = parse_bytes(&bytes).unwrap();
+    let source = || Source {
+        name: "003.txt",
+        bytes: &bytes,
+        letter: &letter,
+    };
+    let first = imports::import(db, &actor(), Utc::now(), &[source()], Some(&office))
+        .await
+        .unwrap();
+    assert!(first[0].new);
+    let received = first[0].received.as_ref().expect("registered as received");
+    assert_eq!(received.seq, 1);
+    let before = (
+        count(db, "SELECT COUNT(*) FROM imported_letters").await,
+        count(db, "SELECT COUNT(*) FROM register_entries").await,
+        count(db, "SELECT COUNT(*) FROM citations").await,
+    );
+    assert_eq!(before, (1, 1, 2));
+    let again = imports::import(db, &actor(), Utc::now(), &[source()], Some(&office))
+        .await
+        .unwrap();
+    assert!(!again[0].new);
+    assert_eq!(again[0].id, first[0].id);
+    let after = (
+        count(db, "SELECT COUNT(*) FROM imported_letters").await,
+        count(db, "SELECT COUNT(*) FROM register_entries").await,
+        count(db, "SELECT COUNT(*) FROM citations").await,
+    );
+    assert_eq!(after, before);
+    // The receive register shows the letter as printed on it.
+    let doc_number: String = {
+        use sqlx::Row;
+        sqlx::query("SELECT doc_number FROM register_entries WHERE register = 'receive'")
+            .fetch_one(db.reader())
+            .await
+            .unwrap()
+            .get(0)
+    };
+    assert_eq!(doc_number, "พล ๐๐๒๓.๓/๒๑๒๒");
+    // A batch with one bad letter stores none of it.
+    let mut bad = letter.clone();
+    bad.subject = Some("ก".repeat(5000));
+    let other_bytes = b"another file".to_vec();
+    let bad_source = Source {
+        name: "bad.txt",
+        bytes: &other_bytes,
+        letter: &bad,
+    };
+    let seed0 = seed("000");
+    let good = parse_bytes(&seed0).unwrap();
+    let good_source = Source {
+        name: "000.txt",
+        bytes: &seed0,
+        letter: &good,
+    };
+    let err = imports::import(
+        db,
+        &actor(),
+        Utc::now(),
+        &[good_source, bad_source],
+        Some(&office),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("too long"), "{err}");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM imported_letters").await, 1);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM register_entries").await, 1);
+}
