@@ -48,3 +48,73 @@ proptest! {
         prop_assert_eq!(thai::parse_baht_figure(&thai::baht_figure(satang, Digits::Thai)), Ok(satang));
     }
 }
+
+/// The letter parser's fuzz corpus: the seeds and every fixture letter.
+fn corpus() -> Vec<String> {
+    let root = crate::support::root().join("tests/data");
+    let mut out = Vec::new();
+    for dir in ["seeds", "letters"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for e in entries.filter_map(Result::ok) {
+            if e.path().extension().is_some_and(|x| x == "txt")
+                && let Ok(text) = std::fs::read_to_string(e.path())
+            {
+                out.push(text);
+            }
+        }
+    }
+    out
+}
+
+/// How many cases the letter-parser fuzzing runs: a quick default for every
+/// test run; `SARABAN_FUZZ_CASES=200000` for a long session.
+fn fuzz_cases() -> u32 {
+    std::env::var("SARABAN_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300)
+}
+
+/// Words the parser reacts to, so that random text reaches deep paths.
+const LETTER_WORDS: &str = "(ที่ |เรื่อง |เรียน |อ้างถึง |สิ่งที่ส่งมาด้วย |ลงวันที่ |ลว\\. |ภายในวันที่ |ระหว่างวันที่ |ด่วนที่สุด\n|บันทึกข้อความ\n|คำสั่ง|ประกาศ|สั่ง ณ วันที่ |ขอแสดงความนับถือ\n|\\(นาย|\\)|โทร\\. |โทรสาร |ผู้ประสานงาน |กำหนดการ|โครงการ|QR Code|จำนวนเงิน |บาท |มท |๐๘๑๐\\.๗/ว |[0-9๐-๙]{1,4}|[ก-ฮ]{1,3}|มีนาคม |๒๕๖๔|\\. |- |/|<http://|www\\.|\n\n|\n| ){0,80}";
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases()))]
+
+    #[test]
+    fn letter_parser_never_panics_on_letterish_text(s in LETTER_WORDS) {
+        let _ = saraban::parse::parse_text(&s);
+    }
+
+    #[test]
+    fn letter_parser_never_panics_on_any_bytes(b in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let _ = saraban::parse::parse_bytes(&b);
+    }
+
+    /// Seeds and fixtures with pieces cut out, repeated or spliced in.
+    #[test]
+    fn letter_parser_never_panics_on_mangled_letters(
+        pick in any::<prop::sample::Index>(),
+        cuts in proptest::collection::vec((any::<prop::sample::Index>(), 0usize..400, 0u8..3, LETTER_WORDS), 1..6),
+    ) {
+        let corpus = corpus();
+        prop_assume!(!corpus.is_empty());
+        let mut text = corpus[pick.index(corpus.len())].clone();
+        for (at, len, how, insert) in cuts {
+            let chars: Vec<char> = text.chars().collect();
+            let start = at.index(chars.len().max(1)).min(chars.len());
+            let end = (start + len).min(chars.len());
+            let piece: String = chars[start..end].iter().collect();
+            let (head, tail): (String, String) =
+                (chars[..start].iter().collect(), chars[end..].iter().collect());
+            text = match how {
+                0 => format!("{head}{tail}"),
+                1 => format!("{head}{piece}{piece}{tail}"),
+                _ => format!("{head}{insert}{tail}"),
+            };
+        }
+        let _ = saraban::parse::parse_text(&text);
+    }
+}

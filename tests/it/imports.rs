@@ -243,3 +243,48 @@ async fn reimport_is_a_no_op_and_receiving_registers(db: &TestDb) {
     assert_eq!(count(db, "SELECT COUNT(*) FROM imported_letters").await, 1);
     assert_eq!(count(db, "SELECT COUNT(*) FROM register_entries").await, 1);
 }
+
+/// The README's tour: import the seeds as received by the Phitsanulok office
+/// and follow the thread of its letter back to the letters it cites.
+#[test]
+fn the_cli_imports_and_follows_the_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_saraban"))
+            .arg("--database")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let seeds = crate::support::root().join("tests/data/seeds");
+    let s000 = seeds.join("000_ac5cdefbeceda38c.txt");
+    let s003 = seeds.join("003_718486cac1c47950.txt");
+    let (s000, s003) = (s000.to_str().unwrap(), s003.to_str().unwrap());
+    assert!(run(&["orgs", "demo"]).0);
+    let (ok, out, err) = run(&["import", s000, s003, "--received-by", "พล 0023.3"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("ที่ มท ๐๘๑๐.๗/ว ๒๑๓๕  ทะเบียนรับ เลขรับที่ ๑"), "{out}");
+    assert!(out.contains("ที่ พล ๐๐๒๓.๓/๒๑๒๒  ทะเบียนรับ เลขรับที่ ๒"), "{out}");
+    let (ok, out, _) = run(&["import", s003]);
+    assert!(ok && out.contains("already imported"), "{out}");
+    let (ok, out, err) = run(&["refs", "พล ๐๐๒๓.๓/๒๑๒๒", "--thread"]);
+    assert!(ok, "{err}");
+    let at = |s: &str| out.find(s).unwrap_or_else(|| panic!("{s} not in\n{out}"));
+    assert!(at("๖ มกราคม ๒๕๖๔  ที่ พล ๐๐๒๓.๓/๒๑๕") < at("๑๙ กุมภาพันธ์ ๒๕๖๔  ที่ มท ๐๘๑๐.๗/ว ๓๓๓"));
+    assert!(at("๑๙ กุมภาพันธ์ ๒๕๖๔  ที่ มท ๐๘๑๐.๗/ว ๓๓๓") < at("→ ๒๔ กุมภาพันธ์ ๒๕๖๔  ที่ พล ๐๐๒๓.๓/๒๑๒๒"));
+    // Bad input: a file that is not a letter stores nothing, and says why.
+    let bin = dir.path().join("x.bin");
+    std::fs::write(&bin, [0u8, 1, 2, 3, 255]).unwrap();
+    let (ok, _, err) = run(&["import", s000, bin.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("binary") && err.contains("nothing imported"), "{err}");
+    let (ok, _, err) = run(&["refs", "มท 0810.7/ว 9999"]);
+    assert!(!ok && err.contains("no letter"), "{err}");
+}
