@@ -64,7 +64,13 @@ fn parse_rate(corpus: &[String]) {
 
 /// Letter `i`: numbered พล 0023.3/(i+1) in 2567, citing the two before it.
 fn letter(i: usize) -> String {
-    let day = |k: usize| format!("{} {} 2567", k % 28 + 1, ["มกราคม", "กุมภาพันธ์", "มีนาคม"][k % 3]);
+    let day = |k: usize| {
+        format!(
+            "{} {} 2567",
+            k % 28 + 1,
+            ["มกราคม", "กุมภาพันธ์", "มีนาคม"][k % 3]
+        )
+    };
     let mut cites = String::new();
     for back in [1, 2] {
         if i >= back {
@@ -121,7 +127,10 @@ async fn import_bench(n: usize) {
         size as f64 / 1_048_576.0
     );
     let middle = DocNumber::parse(&format!("พล 0023.3/{}", n / 2)).unwrap();
-    let node = graph::lookup(&store, &middle, None).await.unwrap().remove(0);
+    let node = graph::lookup(&store, &middle, None)
+        .await
+        .unwrap()
+        .remove(0);
     let mut refs = Vec::new();
     for _ in 0..25 {
         let t = Instant::now();

@@ -10,6 +10,7 @@ mod letters;
 mod number;
 mod parse;
 mod render;
+mod routing;
 mod thai;
 
 use std::process::ExitCode;
@@ -48,6 +49,18 @@ enum Command {
     Import(letters::ImportArgs),
     /// Follow references: what a letter cites, what cites it, the thread.
     Refs(letters::RefsArgs),
+    /// Send a numbered letter to offices or groups (provinces, districts, …).
+    Dispatch(routing::DispatchArgs),
+    /// Register a delivered letter as received (receive register).
+    Receive(routing::DeliveryArgs),
+    /// Forward a received letter down the chain with a cover letter.
+    Forward(routing::ForwardArgs),
+    /// Acknowledge (รับทราบ) a delivered letter.
+    Ack(routing::DeliveryArgs),
+    /// Return (ตีกลับ) a delivered letter to its sender, with a reason.
+    Return(routing::ReturnArgs),
+    /// Who has and has not acted on a letter, level by level.
+    Track(routing::TrackArgs),
     /// Create or update the database's tables.
     Migrate,
     /// Offices: list, import from CSV, demo data, synthetic national list.
@@ -76,6 +89,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Render(cmd) => render::run(cmd),
         Command::Parse(cmd) => parse::run(cmd),
         Command::Import(cmd) => letters::import(&args.db, cmd),
+        Command::Dispatch(cmd) => routing::dispatch(&args.db, cmd),
+        Command::Receive(cmd) => routing::receive(&args.db, cmd),
+        Command::Forward(cmd) => routing::forward(&args.db, cmd),
+        Command::Ack(cmd) => routing::ack(&args.db, cmd),
+        Command::Return(cmd) => routing::return_cmd(&args.db, cmd),
+        Command::Track(cmd) => routing::track(&args.db, cmd),
         Command::Refs(cmd) => letters::refs(&args.db, cmd),
         Command::Migrate => db::migrate(&args.db),
         Command::Orgs(cmd) => db::orgs(&args.db, cmd),

@@ -311,3 +311,8 @@ pub fn parse_file(path: &std::path::Path) -> Result<ParsedLetter, ParseError> {
         parse_bytes(&bytes)
     }
 }
+
+/// The deadlines (`ภายในวันที่ …`) that body paragraphs set.
+pub fn deadlines_in(paragraphs: &[String]) -> Vec<Deadline> {
+    body::deadlines(paragraphs)
+}

@@ -93,10 +93,13 @@ pub async fn load(store: &Store, actor: &Actor) -> Result<Loaded, StoreError> {
         Some(province),
         OfficeFields::new(OfficeKind::Pao, "องค์การบริหารส่วนจังหวัดพิษณุโลก").place("พิษณุโลก", "")
     );
-    for district in PHITSANULOK_DISTRICTS {
+    for (i, district) in PHITSANULOK_DISTRICTS.iter().copied().enumerate() {
+        // Placeholder codes so that the district offices can number the
+        // letters they forward; see docs/codes.md (unconfirmed).
         let id = add!(
             Some(province),
             OfficeFields::new(OfficeKind::DistrictOffice, &format!("อำเภอ{district}"))
+                .code("พล", &format!("0618.{}", i + 1))
                 .place("พิษณุโลก", district)
         );
         match district {

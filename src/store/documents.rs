@@ -234,50 +234,62 @@ pub async fn create_drafts(
     for doc in docs {
         check(doc)?;
     }
-    let now = stamp(Utc::now());
     let mut tx = store.begin_write().await?;
     let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
     let mut ids = Vec::with_capacity(docs.len());
     for doc in docs {
-        let f = facts(doc, &office.fields.name);
-        let content = content_json(doc);
-        let number = f.number.as_deref().map(|n| {
-            DocNumber::parse(n)
-                .map(|x| x.key())
-                .unwrap_or(n.to_string())
-        });
-        let row = sqlx::query(
-            "INSERT INTO documents (office_id, kind, state, number, date, subject, issuer, content, \
-             created_at, updated_at) VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $8) RETURNING id",
-        )
-        .bind(office.id)
-        .bind(f.kind)
-        .bind(number)
-        .bind(f.date.map(|d| d.to_string()))
-        .bind(&f.subject)
-        .bind(&f.issuer)
-        .bind(&content)
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let id: i64 = row.try_get(0)?;
-        audit
-            .append(
-                &mut tx,
-                Change {
-                    office_id: Some(office.id),
-                    action: "document.create",
-                    object: format!("document:{id}"),
-                    before: None,
-                    after: Some(content.as_bytes()),
-                },
-            )
-            .await?;
+        let id = insert_draft_in(&mut tx, &mut audit, office, doc).await?;
         ids.push(id);
     }
     audit.finish(&mut tx).await?;
     tx.commit().await?;
     Ok(ids)
+}
+
+/// Stores one checked draft inside a write transaction.
+pub(crate) async fn insert_draft_in(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    office: &Office,
+    doc: &Document,
+) -> Result<i64, StoreError> {
+    check(doc)?;
+    let now = stamp(Utc::now());
+    let f = facts(doc, &office.fields.name);
+    let content = content_json(doc);
+    let number = f.number.as_deref().map(|n| {
+        DocNumber::parse(n)
+            .map(|x| x.key())
+            .unwrap_or(n.to_string())
+    });
+    let row = sqlx::query(
+        "INSERT INTO documents (office_id, kind, state, number, date, subject, issuer, content, \
+         created_at, updated_at) VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+    )
+    .bind(office.id)
+    .bind(f.kind)
+    .bind(number)
+    .bind(f.date.map(|d| d.to_string()))
+    .bind(&f.subject)
+    .bind(&f.issuer)
+    .bind(&content)
+    .bind(&now)
+    .fetch_one(&mut **tx)
+    .await?;
+    let id: i64 = row.try_get(0)?;
+    audit
+        .append(
+            tx,
+            Change {
+                office_id: Some(office.id),
+                action: "document.create",
+                object: format!("document:{id}"),
+                before: None,
+                after: Some(content.as_bytes()),
+            },
+        )
+        .await?;
+    Ok(id)
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<Stored, StoreError> {
@@ -289,7 +301,10 @@ pub async fn get(store: &Store, id: i64) -> Result<Stored, StoreError> {
     from_row(&row)
 }
 
-async fn get_in(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Stored, StoreError> {
+pub(crate) async fn get_in(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+) -> Result<Stored, StoreError> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM documents WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -382,7 +397,23 @@ pub async fn number(
     to: &str,
 ) -> Result<(Stored, Issued), StoreError> {
     let mut tx = store.begin_write().await?;
-    let old = get_in(&mut tx, id).await?;
+    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    let issued = number_in(&mut tx, &mut audit, at, id, series, to).await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok((get(store, id).await?, issued))
+}
+
+/// Numbers a draft inside a write transaction.
+pub(crate) async fn number_in(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    at: DateTime<Utc>,
+    id: i64,
+    series: Option<Series>,
+    to: &str,
+) -> Result<Issued, StoreError> {
+    let old = get_in(tx, id).await?;
     if old.state != State::Draft {
         return Err(transition(old.state, State::Numbered));
     }
@@ -403,15 +434,14 @@ pub async fn number(
             "outgoing documents are not numbered in the receive register",
         ));
     }
-    let office = super::offices::get(store, old.office_id).await?;
+    let office = super::offices::get_in(tx, old.office_id).await?;
     let entry = Entry {
         subject: old.subject.clone(),
         to: to.to_string(),
         doc_date: old.date,
         ..Entry::default()
     };
-    let mut audit = Appender::start(&mut tx, actor, at).await?;
-    let issued = issue_in(&mut tx, &mut audit, at, &office, series, &entry, Some(id)).await?;
+    let issued = issue_in(tx, audit, at, &office, series, &entry, Some(id)).await?;
     let mut content = old.content.clone();
     set_number(&mut content, &issued.number);
     let json = content_json(&content);
@@ -426,11 +456,11 @@ pub async fn number(
     .bind(&json)
     .bind(stamp(at))
     .bind(id)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     audit
         .append(
-            &mut tx,
+            tx,
             Change {
                 office_id: Some(old.office_id),
                 action: "document.number",
@@ -440,9 +470,7 @@ pub async fn number(
             },
         )
         .await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
-    Ok((get(store, id).await?, issued))
+    Ok(issued)
 }
 
 pub(crate) async fn set_state_in(
@@ -923,5 +951,32 @@ pub async fn list(store: &Store, office_id: i64, limit: i64) -> Result<Vec<Store
     .bind(limit)
     .fetch_all(store.reader())
     .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Documents with this number (canonical, any digits), newest first;
+/// only `office_id`'s when given.
+pub async fn find_by_number(
+    store: &Store,
+    number: &DocNumber,
+    office_id: Option<i64>,
+) -> Result<Vec<Stored>, StoreError> {
+    let rows = match office_id {
+        Some(office) => sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM documents WHERE number = $1 AND office_id = $2 ORDER BY id DESC"
+        ))
+        .bind(number.key())
+        .bind(office)
+        .fetch_all(store.reader())
+        .await?,
+        None => {
+            sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM documents WHERE number = $1 ORDER BY id DESC"
+            ))
+            .bind(number.key())
+            .fetch_all(store.reader())
+            .await?
+        }
+    };
     rows.iter().map(from_row).collect()
 }

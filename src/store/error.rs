@@ -18,6 +18,10 @@ pub enum StoreError {
     UnknownSeries(String),
     #[error("ไม่พบหนังสือเลขที่ {0} ในระบบ (unknown document {0})")]
     UnknownDocument(i64),
+    /// A delivery that does not exist, or is not the acting office's: the
+    /// two read the same, so ids of other offices do not leak.
+    #[error("ไม่พบรายการส่งหนังสือ {0} ของส่วนราชการนี้ (no delivery {0} for this office)")]
+    UnknownDelivery(i64),
     #[error(
         "ส่วนราชการ “{0}” ไม่มีรหัสพยัญชนะและเลขประจำส่วนราชการ จึงออกเลขหนังสือไม่ได้ (office “{0}” has no letter code and unit number, so it cannot number letters)"
     )]
@@ -72,7 +76,7 @@ impl StoreError {
             StoreError::Migrate(_) => "migration_failed",
             StoreError::UnknownOffice(_) => "unknown_office",
             StoreError::UnknownSeries(_) => "unknown_series",
-            StoreError::UnknownDocument(_) => "not_found",
+            StoreError::UnknownDocument(_) | StoreError::UnknownDelivery(_) => "not_found",
             StoreError::NoLetterCode(_) => "no_letter_code",
             StoreError::IllegalTransition { .. } => "illegal_transition",
             StoreError::Frozen { .. } => "frozen_field",

@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod backup;
 mod batch;
+mod cover;
 pub mod demo;
 pub mod documents;
 mod error;
@@ -17,7 +18,9 @@ pub mod imports;
 pub mod numbering;
 pub mod offices;
 pub mod registers;
+pub mod routing;
 pub mod synth;
+pub mod tracking;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -739,3 +739,58 @@ pub async fn sequence(
     .await?;
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
+
+/// Continues a paper register: the next number `series` gives this year
+/// will be `next`, numbers before it having been issued outside saraban
+/// (an office that starts mid-year). Only before the year's first number.
+pub async fn continue_from(
+    store: &Store,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    office: &Office,
+    series: Series,
+    next: i64,
+) -> Result<(), StoreError> {
+    if !(2..=999_999_999).contains(&next) {
+        return Err(StoreError::invalid(
+            "next",
+            "เลขถัดไปต้องมากกว่า ๑",
+            "the next number must be above 1",
+        ));
+    }
+    printed_number(office, series, 0, 1)?;
+    let year_be = series_year(office.fields.year_basis, bangkok_date(at));
+    let mut tx = store.begin_write().await?;
+    let taken =
+        sqlx::query("SELECT last FROM counters WHERE office_id = $1 AND series = $2 AND year = $3")
+            .bind(office.id)
+            .bind(series.key())
+            .bind(i64::from(year_be))
+            .fetch_optional(&mut *tx)
+            .await?;
+    if taken.is_some() {
+        return Err(StoreError::rejected(
+            format!("ปี {year_be} ออกเลขชุดนี้ไปแล้ว จึงตั้งเลขต่อจากทะเบียนกระดาษไม่ได้"),
+            format!(
+                "numbers were already issued in this series for {year_be}; a paper register can only be continued before the first"
+            ),
+        ));
+    }
+    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    bump(&mut tx, office.id, series, year_be, next - 1).await?;
+    audit
+        .append(
+            &mut tx,
+            Change {
+                office_id: Some(office.id),
+                action: "numbering.continue",
+                object: format!("counter:{}:{}:{year_be}", office.id, series.key()),
+                before: None,
+                after: Some(format!("next {next}").as_bytes()),
+            },
+        )
+        .await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -404,6 +404,19 @@ pub async fn get(store: &Store, id: i64) -> Result<Office, StoreError> {
     from_row(&row)
 }
 
+/// An office, read inside a write transaction.
+pub(crate) async fn get_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: i64,
+) -> Result<Office, StoreError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM offices WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::UnknownOffice(format!("#{id}")))?;
+    from_row(&row)
+}
+
 /// Finds an office by its code (`มท 0810.7`, `มท ๐๘๑๐.๗`), `#id`, DLA
 /// organisation code, or exact name.
 pub async fn find(store: &Store, query: &str) -> Result<Office, StoreError> {

@@ -270,7 +270,10 @@ fn the_cli_imports_and_follows_the_thread() {
     assert!(run(&["orgs", "demo"]).0);
     let (ok, out, err) = run(&["import", s000, s003, "--received-by", "พล 0023.3"]);
     assert!(ok, "{err}");
-    assert!(out.contains("ที่ มท ๐๘๑๐.๗/ว ๒๑๓๕  ทะเบียนรับ เลขรับที่ ๑"), "{out}");
+    assert!(
+        out.contains("ที่ มท ๐๘๑๐.๗/ว ๒๑๓๕  ทะเบียนรับ เลขรับที่ ๑"),
+        "{out}"
+    );
     assert!(out.contains("ที่ พล ๐๐๒๓.๓/๒๑๒๒  ทะเบียนรับ เลขรับที่ ๒"), "{out}");
     let (ok, out, _) = run(&["import", s003]);
     assert!(ok && out.contains("already imported"), "{out}");
@@ -284,7 +287,10 @@ fn the_cli_imports_and_follows_the_thread() {
     std::fs::write(&bin, [0u8, 1, 2, 3, 255]).unwrap();
     let (ok, _, err) = run(&["import", s000, bin.to_str().unwrap()]);
     assert!(!ok);
-    assert!(err.contains("binary") && err.contains("nothing imported"), "{err}");
+    assert!(
+        err.contains("binary") && err.contains("nothing imported"),
+        "{err}"
+    );
     let (ok, _, err) = run(&["refs", "มท 0810.7/ว 9999"]);
     assert!(!ok && err.contains("no letter"), "{err}");
 }

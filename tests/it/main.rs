@@ -10,6 +10,7 @@ mod money;
 mod parse;
 mod registers;
 mod render;
+mod routing;
 mod seeds;
 mod store;
 mod support;

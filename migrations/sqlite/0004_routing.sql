@@ -1,0 +1,28 @@
+-- Deliveries: one numbered letter to one office. A forwarded letter's
+-- deliveries point at the delivery it forwards (parent_id) and share the
+-- cascade's first letter (root_id), so a whole cascade is one tree.
+
+CREATE TABLE deliveries (
+    id             INTEGER PRIMARY KEY,
+    document_id    INTEGER NOT NULL REFERENCES documents(id),
+    root_id        INTEGER NOT NULL REFERENCES documents(id),
+    parent_id      INTEGER REFERENCES deliveries(id),
+    level          INTEGER NOT NULL,
+    from_office    INTEGER NOT NULL REFERENCES offices(id),
+    to_office      INTEGER NOT NULL REFERENCES offices(id),
+    state          TEXT NOT NULL CHECK (state IN ('sent', 'received', 'forwarded', 'acknowledged', 'replied', 'returned')),
+    deadline       TEXT,
+    sent_at        TEXT NOT NULL,
+    sent_by        TEXT NOT NULL,
+    received_at    TEXT,
+    received_by    TEXT,
+    receive_entry  INTEGER REFERENCES register_entries(id),
+    acted_at       TEXT,
+    acted_by       TEXT,
+    forward_id     INTEGER REFERENCES documents(id),
+    reason         TEXT,
+    UNIQUE (document_id, to_office)
+);
+CREATE INDEX deliveries_root ON deliveries (root_id, level);
+CREATE INDEX deliveries_inbox ON deliveries (to_office, state);
+CREATE INDEX deliveries_parent ON deliveries (parent_id);

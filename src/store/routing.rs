@@ -1,0 +1,809 @@
+//! Circulars down the chain: dispatch a numbered letter to offices, receive
+//! it (into the receive register), forward it under the forwarding office's
+//! own number with a cover letter citing it, acknowledge it, or return it.
+//! Every step checks that the acting office is the one the letter is for,
+//! happens in one transaction and is written to the audit chain.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use super::audit::{Appender, Change};
+use super::documents::{self, State, get_in, insert_draft_in, number_in, set_state_in};
+use super::numbering::{Entry, Series, issue_in};
+use super::offices::{self, Office, OfficeKind};
+use super::{Actor, Store, StoreError, bangkok_date, stamp};
+use crate::docnum::DocNumber;
+use crate::model::{Part, Secrecy};
+
+/// Who acts, for which office, and when: what every step records.
+#[derive(Clone, Copy)]
+struct Step<'a> {
+    at: DateTime<Utc>,
+    actor: &'a Actor,
+    acting: &'a Office,
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    Sent,
+    Received,
+    Forwarded,
+    Acknowledged,
+    Replied,
+    Returned,
+}
+
+impl DeliveryState {
+    pub fn key(self) -> &'static str {
+        match self {
+            DeliveryState::Sent => "sent",
+            DeliveryState::Received => "received",
+            DeliveryState::Forwarded => "forwarded",
+            DeliveryState::Acknowledged => "acknowledged",
+            DeliveryState::Replied => "replied",
+            DeliveryState::Returned => "returned",
+        }
+    }
+
+    pub fn thai(self) -> &'static str {
+        match self {
+            DeliveryState::Sent => "ส่งแล้ว",
+            DeliveryState::Received => "ลงรับแล้ว",
+            DeliveryState::Forwarded => "ส่งต่อแล้ว",
+            DeliveryState::Acknowledged => "รับทราบแล้ว",
+            DeliveryState::Replied => "ตอบแล้ว",
+            DeliveryState::Returned => "ตีกลับ",
+        }
+    }
+
+    fn parse(text: &str) -> DeliveryState {
+        match text {
+            "received" => DeliveryState::Received,
+            "forwarded" => DeliveryState::Forwarded,
+            "acknowledged" => DeliveryState::Acknowledged,
+            "replied" => DeliveryState::Replied,
+            "returned" => DeliveryState::Returned,
+            _ => DeliveryState::Sent,
+        }
+    }
+
+    /// Whether the recipient has done something with it.
+    pub fn acted(self) -> bool {
+        !matches!(self, DeliveryState::Sent | DeliveryState::Received)
+    }
+}
+
+/// One letter to one office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub document_id: i64,
+    /// The cascade's first letter.
+    pub root_id: i64,
+    /// The delivery whose letter this one forwards.
+    pub parent_id: Option<i64>,
+    /// 1 for the first dispatch, 2 for its forwards, and so on.
+    pub level: i64,
+    pub from_office: i64,
+    pub to_office: i64,
+    pub state: DeliveryState,
+    pub deadline: Option<NaiveDate>,
+    pub sent_at: String,
+    pub sent_by: String,
+    pub received_at: Option<String>,
+    pub received_by: Option<String>,
+    pub receive_entry: Option<i64>,
+    pub acted_at: Option<String>,
+    pub acted_by: Option<String>,
+    /// The cover letter it was forwarded with.
+    pub forward_id: Option<i64>,
+    /// Why it was returned.
+    pub reason: Option<String>,
+}
+
+pub(crate) const COLUMNS: &str = "id, document_id, root_id, parent_id, level, from_office, \
+     to_office, state, deadline, sent_at, sent_by, received_at, received_by, receive_entry, \
+     acted_at, acted_by, forward_id, reason";
+
+pub(crate) fn from_row(row: &AnyRow) -> Result<Delivery, StoreError> {
+    let state: String = row.try_get(7)?;
+    let deadline: Option<String> = row.try_get(8)?;
+    Ok(Delivery {
+        id: row.try_get(0)?,
+        document_id: row.try_get(1)?,
+        root_id: row.try_get(2)?,
+        parent_id: row.try_get(3)?,
+        level: row.try_get(4)?,
+        from_office: row.try_get(5)?,
+        to_office: row.try_get(6)?,
+        state: DeliveryState::parse(&state),
+        deadline: deadline.and_then(|d| d.parse().ok()),
+        sent_at: row.try_get(9)?,
+        sent_by: row.try_get(10)?,
+        received_at: row.try_get(11)?,
+        received_by: row.try_get(12)?,
+        receive_entry: row.try_get(13)?,
+        acted_at: row.try_get(14)?,
+        acted_by: row.try_get(15)?,
+        forward_id: row.try_get(16)?,
+        reason: row.try_get(17)?,
+    })
+}
+
+/// Office kinds one level down the chain from `kind`.
+fn next_level(kind: OfficeKind) -> &'static [OfficeKind] {
+    match kind {
+        OfficeKind::Department | OfficeKind::Division | OfficeKind::Group => {
+            &[OfficeKind::ProvincialOffice]
+        }
+        OfficeKind::ProvincialOffice => &[OfficeKind::DistrictOffice],
+        OfficeKind::DistrictOffice => &[
+            OfficeKind::Pao,
+            OfficeKind::CityMunicipality,
+            OfficeKind::TownMunicipality,
+            OfficeKind::SubdistrictMunicipality,
+            OfficeKind::Sao,
+            OfficeKind::Pattaya,
+        ],
+        _ => &[],
+    }
+}
+
+fn local_kinds() -> Vec<OfficeKind> {
+    OfficeKind::ALL
+        .into_iter()
+        .filter(|k| k.is_local())
+        .collect()
+}
+
+/// Offices of these kinds anywhere under `root` (or anywhere at all).
+async fn of_kinds(
+    store: &Store,
+    root: Option<&Office>,
+    kinds: &[OfficeKind],
+) -> Result<Vec<Office>, StoreError> {
+    let all = offices::list(store, root.map(|o| o.id)).await?;
+    Ok(all
+        .into_iter()
+        .filter(|o| kinds.contains(&o.fields.kind))
+        .collect())
+}
+
+/// Resolves a recipient list: comma-separated office codes, names or `#id`s,
+/// and groups: `provinces` (every provincial office), `all-laos` (every
+/// provincial office, to forward down to every local organisation),
+/// `districts[:OFFICE]` (district offices under an office, by default the
+/// sender), `laos[:OFFICE]` (local organisations under an office), `next`
+/// (one level down from the sender). The sender itself is never a recipient.
+pub async fn recipients(
+    store: &Store,
+    sender: &Office,
+    spec: &str,
+) -> Result<Vec<Office>, StoreError> {
+    let mut out: Vec<Office> = Vec::new();
+    for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (group, under) = match item.split_once(':') {
+            Some((g, u)) => (g.trim(), Some(offices::find(store, u.trim()).await?)),
+            None => (item, None),
+        };
+        let root = under.as_ref().unwrap_or(sender);
+        let found = match group {
+            "provinces" | "all-laos" | "จังหวัดทุกจังหวัด" => {
+                of_kinds(store, None, &[OfficeKind::ProvincialOffice]).await?
+            }
+            "districts" | "อำเภอทุกอำเภอ" => {
+                of_kinds(store, Some(root), &[OfficeKind::DistrictOffice]).await?
+            }
+            "laos" | "อปท.ทุกแห่ง" => {
+                of_kinds(store, Some(root), &local_kinds()).await?
+            }
+            "next" => children_below(store, root).await?,
+            _ => vec![offices::find(store, item).await?],
+        };
+        for office in found {
+            if office.id != sender.id && !out.iter().any(|o| o.id == office.id) {
+                out.push(office);
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(StoreError::rejected(
+            format!("ผู้รับ “{spec}” ไม่ตรงกับส่วนราชการใด"),
+            format!("the recipients “{spec}” resolve to no office"),
+        ));
+    }
+    Ok(out)
+}
+
+/// The offices one level down from `office`, directly under it.
+async fn children_below(store: &Store, office: &Office) -> Result<Vec<Office>, StoreError> {
+    let kinds = next_level(office.fields.kind);
+    if office.fields.kind == OfficeKind::Department
+        || office.fields.kind == OfficeKind::Division
+        || office.fields.kind == OfficeKind::Group
+    {
+        return of_kinds(store, None, kinds).await;
+    }
+    of_kinds(store, Some(office), kinds).await
+}
+
+/// The deadline a letter sets in its body (`ภายในวันที่ …`), if any.
+pub fn deadline_in(doc: &crate::model::Document) -> Option<NaiveDate> {
+    let body = match &doc.main {
+        Part::Letter(x) => &x.body,
+        Part::Memo(x) => &x.body,
+        Part::Order(x) => &x.body,
+        Part::Announcement(x) => &x.body,
+        _ => return None,
+    };
+    crate::parse::deadlines_in(body)
+        .into_iter()
+        .map(|d| d.date)
+        .min()
+}
+
+fn secrecy_of(doc: &crate::model::Document) -> Option<Secrecy> {
+    match &doc.main {
+        Part::Letter(x) => x.secrecy,
+        Part::Memo(x) => x.secrecy,
+        Part::Order(x) => x.secrecy,
+        _ => None,
+    }
+}
+
+/// Sends a numbered letter of `acting` to each recipient.
+pub async fn dispatch(
+    store: &Store,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    acting: &Office,
+    document_id: i64,
+    to: &[Office],
+    deadline: Option<NaiveDate>,
+) -> Result<Vec<Delivery>, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    let step = Step { at, actor, acting };
+    let ids = dispatch_in(&mut tx, &mut audit, step, document_id, to, deadline, None).await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    load_many(store, &ids).await
+}
+
+async fn dispatch_in(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    step: Step<'_>,
+    document_id: i64,
+    to: &[Office],
+    deadline: Option<NaiveDate>,
+    parent: Option<&Delivery>,
+) -> Result<Vec<i64>, StoreError> {
+    let Step { at, actor, acting } = step;
+    let doc = get_in(tx, document_id).await?;
+    if doc.office_id != acting.id {
+        return Err(StoreError::UnknownDocument(document_id));
+    }
+    if !matches!(doc.state, State::Numbered | State::Sent) {
+        return Err(StoreError::rejected(
+            format!("หนังสือสถานะ{}ส่งไม่ได้ ต้องออกเลขก่อน", doc.state.thai()),
+            format!(
+                "a {} document cannot be sent: number it first",
+                doc.state.key()
+            ),
+        ));
+    }
+    if secrecy_of(&doc.content) == Some(Secrecy::TopSecret) {
+        return Err(StoreError::rejected(
+            "หนังสือลับที่สุดส่งทางระบบสารบรรณอิเล็กทรอนิกส์ไม่ได้ ให้ส่งด้วยวิธีการของหนังสือลับ",
+            "a ลับที่สุด (top secret) letter is never sent electronically; send it by the secret-document procedure",
+        ));
+    }
+    if to.is_empty() {
+        return Err(StoreError::rejected("ไม่มีผู้รับ", "no recipients"));
+    }
+    let deadline = deadline
+        .or_else(|| deadline_in(&doc.content))
+        .or(parent.and_then(|p| p.deadline));
+    let (root_id, level) = match parent {
+        Some(p) => (p.root_id, p.level + 1),
+        None => {
+            // A letter already in a cascade keeps its root.
+            let row =
+                sqlx::query("SELECT root_id, level FROM deliveries WHERE document_id = $1 LIMIT 1")
+                    .bind(document_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            match row {
+                Some(r) => (r.try_get(0)?, r.try_get(1)?),
+                None => (document_id, 1),
+            }
+        }
+    };
+    let mut ids = Vec::with_capacity(to.len());
+    for office in to {
+        if office.id == acting.id {
+            return Err(StoreError::rejected(
+                "ส่งหนังสือถึงตนเองไม่ได้",
+                "an office cannot send to itself",
+            ));
+        }
+        let exists =
+            sqlx::query("SELECT id FROM deliveries WHERE document_id = $1 AND to_office = $2")
+                .bind(document_id)
+                .bind(office.id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if exists.is_some() {
+            return Err(StoreError::duplicate(
+                format!("ส่งหนังสือนี้ถึง{}แล้ว", office.fields.name),
+                format!("this letter was already sent to {}", office.fields.name),
+            ));
+        }
+        let row = sqlx::query(
+            "INSERT INTO deliveries (document_id, root_id, parent_id, level, from_office, to_office, \
+             state, deadline, sent_at, sent_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'sent', $7, $8, $9) RETURNING id",
+        )
+        .bind(document_id)
+        .bind(root_id)
+        .bind(parent.map(|p| p.id))
+        .bind(level)
+        .bind(acting.id)
+        .bind(office.id)
+        .bind(deadline.map(|d| d.to_string()))
+        .bind(stamp(at))
+        .bind(&actor.0)
+        .fetch_one(&mut **tx)
+        .await?;
+        let id: i64 = row.try_get(0)?;
+        audit
+            .append(
+                tx,
+                Change {
+                    office_id: Some(acting.id),
+                    action: "delivery.send",
+                    object: format!("delivery:{id}"),
+                    before: None,
+                    after: Some(
+                        format!("document:{document_id} to office:{}", office.id).as_bytes(),
+                    ),
+                },
+            )
+            .await?;
+        ids.push(id);
+    }
+    if doc.state == State::Numbered {
+        set_state_in(tx, audit, document_id, "sent").await?;
+    }
+    Ok(ids)
+}
+
+async fn load_many(store: &Store, ids: &[i64]) -> Result<Vec<Delivery>, StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM deliveries WHERE id IN ({list}) ORDER BY id"
+        ))
+        .fetch_all(store.reader())
+        .await?;
+        for row in &rows {
+            out.push(from_row(row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// A delivery addressed to `acting`; any other reads as unknown.
+async fn delivery_for(
+    tx: &mut Transaction<'static, Any>,
+    acting: &Office,
+    id: i64,
+) -> Result<Delivery, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM deliveries WHERE id = $1 AND to_office = $2"
+    ))
+    .bind(id)
+    .bind(acting.id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::UnknownDelivery(id))?;
+    from_row(&row)
+}
+
+/// A delivery as its recipient sees it.
+pub async fn get(store: &Store, acting: &Office, id: i64) -> Result<Delivery, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM deliveries WHERE id = $1 AND (to_office = $2 OR from_office = $2)"
+    ))
+    .bind(id)
+    .bind(acting.id)
+    .fetch_optional(store.reader())
+    .await?
+    .ok_or(StoreError::UnknownDelivery(id))?;
+    from_row(&row)
+}
+
+/// The acting office's deliveries of one letter (by its number), newest
+/// first: how a clerk names "the circular we got".
+pub async fn find_for(
+    store: &Store,
+    acting: &Office,
+    number: &DocNumber,
+) -> Result<Vec<Delivery>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM deliveries WHERE to_office = $1 AND document_id IN \
+         (SELECT id FROM documents WHERE number = $2) ORDER BY id DESC"
+    ))
+    .bind(acting.id)
+    .bind(number.key())
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+fn wrong_state(d: &Delivery, wanted: &str, wanted_en: &str) -> StoreError {
+    StoreError::rejected(
+        format!("รายการนี้{} จึง{}ไม่ได้", d.state.thai(), wanted),
+        format!(
+            "this delivery is already {}; it cannot be {wanted_en}",
+            d.state.key()
+        ),
+    )
+}
+
+async fn receive_in(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    step: Step<'_>,
+    d: &Delivery,
+) -> Result<i64, StoreError> {
+    let Step { at, actor, acting } = step;
+    let doc = get_in(tx, d.document_id).await?;
+    let entry = Entry {
+        subject: doc.subject.clone(),
+        from: doc.issuer.clone(),
+        doc_number: doc
+            .number
+            .clone()
+            .map(|n| DocNumber::parse(&n).map_or(n, |x| x.format(acting.fields.digits))),
+        doc_date: doc.date,
+        ..Entry::default()
+    };
+    let issued = issue_in(
+        tx,
+        audit,
+        at,
+        acting,
+        Series::Receive,
+        &entry,
+        Some(d.document_id),
+    )
+    .await?;
+    sqlx::query(
+        "UPDATE deliveries SET state = 'received', received_at = $1, received_by = $2, \
+         receive_entry = $3 WHERE id = $4",
+    )
+    .bind(stamp(at))
+    .bind(&actor.0)
+    .bind(issued.entry_id)
+    .bind(d.id)
+    .execute(&mut **tx)
+    .await?;
+    audit
+        .append(
+            tx,
+            Change {
+                office_id: Some(acting.id),
+                action: "delivery.receive",
+                object: format!("delivery:{}", d.id),
+                before: Some(b"sent"),
+                after: Some(format!("received as {}", issued.number).as_bytes()),
+            },
+        )
+        .await?;
+    Ok(issued.entry_id)
+}
+
+/// Registers a delivered letter as received: a receive-register number,
+/// date and time for the acting office.
+pub async fn receive(
+    store: &Store,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    acting: &Office,
+    id: i64,
+) -> Result<Delivery, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let d = delivery_for(&mut tx, acting, id).await?;
+    if d.state != DeliveryState::Sent {
+        return Err(wrong_state(&d, "ลงรับ", "received again"));
+    }
+    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    receive_in(&mut tx, &mut audit, Step { at, actor, acting }, &d).await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    get(store, acting, id).await
+}
+
+/// What a recipient did with a delivery.
+struct Outcome<'a> {
+    state: DeliveryState,
+    reason: Option<&'a str>,
+    forward_id: Option<i64>,
+}
+
+async fn act_in(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    step: Step<'_>,
+    d: &Delivery,
+    outcome: Outcome<'_>,
+) -> Result<(), StoreError> {
+    let Step { at, actor, acting } = step;
+    let Outcome {
+        state,
+        reason,
+        forward_id,
+    } = outcome;
+    sqlx::query(
+        "UPDATE deliveries SET state = $1, acted_at = $2, acted_by = $3, reason = $4, \
+         forward_id = $5 WHERE id = $6",
+    )
+    .bind(state.key())
+    .bind(stamp(at))
+    .bind(&actor.0)
+    .bind(reason)
+    .bind(forward_id)
+    .bind(d.id)
+    .execute(&mut **tx)
+    .await?;
+    audit
+        .append(
+            tx,
+            Change {
+                office_id: Some(acting.id),
+                action: "delivery.act",
+                object: format!("delivery:{}", d.id),
+                before: Some(d.state.key().as_bytes()),
+                after: Some(state.key().as_bytes()),
+            },
+        )
+        .await
+}
+
+/// รับทราบ: acknowledges a letter (receiving it first if need be).
+pub async fn acknowledge(
+    store: &Store,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    acting: &Office,
+    id: i64,
+) -> Result<Delivery, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let d = delivery_for(&mut tx, acting, id).await?;
+    if d.state.acted() {
+        return Err(wrong_state(&d, "รับทราบ", "acknowledged"));
+    }
+    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    if d.state == DeliveryState::Sent {
+        receive_in(&mut tx, &mut audit, Step { at, actor, acting }, &d).await?;
+    }
+    let step = Step { at, actor, acting };
+    let outcome = Outcome {
+        state: DeliveryState::Acknowledged,
+        reason: None,
+        forward_id: None,
+    };
+    act_in(&mut tx, &mut audit, step, &d, outcome).await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    get(store, acting, id).await
+}
+
+/// ตีกลับ: returns a letter to its sender, with the reason.
+pub async fn return_to_sender(
+    store: &Store,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    acting: &Office,
+    id: i64,
+    reason: &str,
+) -> Result<Delivery, StoreError> {
+    if reason.trim().is_empty() {
+        return Err(StoreError::invalid(
+            "reason",
+            "ต้องระบุเหตุผลที่ตีกลับ",
+            "a reason for returning is required",
+        ));
+    }
+    let mut tx = store.begin_write().await?;
+    let d = delivery_for(&mut tx, acting, id).await?;
+    if d.state.acted() {
+        return Err(wrong_state(&d, "ตีกลับ", "returned"));
+    }
+    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    let step = Step { at, actor, acting };
+    let outcome = Outcome {
+        state: DeliveryState::Returned,
+        reason: Some(reason.trim()),
+        forward_id: None,
+    };
+    act_in(&mut tx, &mut audit, step, &d, outcome).await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    get(store, acting, id).await
+}
+
+/// What a forward made: the cover letter (numbered) and its deliveries.
+#[derive(Debug, Clone, Serialize)]
+pub struct Forwarded {
+    pub cover: documents::Stored,
+    pub deliveries: Vec<Delivery>,
+}
+
+/// Drafts the cover letter for forwarding a received delivery, for the
+/// user to edit before [`forward_draft`] sends it.
+pub async fn draft_forward(
+    store: &Store,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    acting: &Office,
+    id: i64,
+    to: &[Office],
+) -> Result<documents::Stored, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let d = delivery_for(&mut tx, acting, id).await?;
+    check_forwardable(&d)?;
+    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    let cover = draft_cover_in(&mut tx, &mut audit, at, acting, &d, to).await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    documents::get(store, cover).await
+}
+
+fn check_forwardable(d: &Delivery) -> Result<(), StoreError> {
+    match d.state {
+        DeliveryState::Received => Ok(()),
+        DeliveryState::Sent => Err(StoreError::rejected(
+            "ต้องลงรับหนังสือก่อนจึงจะส่งต่อได้",
+            "receive the letter before forwarding it",
+        )),
+        _ => Err(wrong_state(d, "ส่งต่อ", "forwarded")),
+    }
+}
+
+async fn draft_cover_in(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    at: DateTime<Utc>,
+    acting: &Office,
+    d: &Delivery,
+    to: &[Office],
+) -> Result<i64, StoreError> {
+    let original = get_in(tx, d.document_id).await?;
+    let cover =
+        super::cover::cover_letter(&original.content, acting, to, bangkok_date(at), d.deadline)?;
+    let id = insert_draft_in(tx, audit, acting, &cover).await?;
+    sqlx::query("INSERT INTO doc_references (from_id, relation, to_id) VALUES ($1, 'cites', $2)")
+        .bind(id)
+        .bind(d.document_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(id)
+}
+
+/// Forwards a received letter in one action: drafts the cover letter,
+/// numbers it in the acting office's series and sends it to `to` (by
+/// default the offices one level down).
+pub async fn forward(
+    store: &Store,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    acting: &Office,
+    id: i64,
+    to: Option<&[Office]>,
+) -> Result<Forwarded, StoreError> {
+    let default_to;
+    let to = match to {
+        Some(to) => to,
+        None => {
+            default_to = children_below(store, acting).await?;
+            if default_to.is_empty() {
+                return Err(StoreError::rejected(
+                    format!("{}ไม่มีส่วนราชการในระดับถัดไปให้ส่งต่อ", acting.fields.name),
+                    "there is no office one level down to forward to",
+                ));
+            }
+            &default_to
+        }
+    };
+    let mut tx = store.begin_write().await?;
+    let d = delivery_for(&mut tx, acting, id).await?;
+    check_forwardable(&d)?;
+    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    let cover = draft_cover_in(&mut tx, &mut audit, at, acting, &d, to).await?;
+    let ids = send_cover_in(
+        &mut tx,
+        &mut audit,
+        Step { at, actor, acting },
+        &d,
+        cover,
+        to,
+    )
+    .await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Forwarded {
+        cover: documents::get(store, cover).await?,
+        deliveries: load_many(store, &ids).await?,
+    })
+}
+
+/// Numbers (if still a draft) and sends an edited cover letter for a
+/// received delivery, marking the delivery forwarded.
+pub async fn forward_draft(
+    store: &Store,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    acting: &Office,
+    id: i64,
+    cover: i64,
+    to: &[Office],
+) -> Result<Forwarded, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let d = delivery_for(&mut tx, acting, id).await?;
+    check_forwardable(&d)?;
+    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    let ids = send_cover_in(
+        &mut tx,
+        &mut audit,
+        Step { at, actor, acting },
+        &d,
+        cover,
+        to,
+    )
+    .await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Forwarded {
+        cover: documents::get(store, cover).await?,
+        deliveries: load_many(store, &ids).await?,
+    })
+}
+
+async fn send_cover_in(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    step: Step<'_>,
+    d: &Delivery,
+    cover: i64,
+    to: &[Office],
+) -> Result<Vec<i64>, StoreError> {
+    let Step { at, acting, .. } = step;
+    let doc = get_in(tx, cover).await?;
+    if doc.office_id != acting.id {
+        return Err(StoreError::UnknownDocument(cover));
+    }
+    if doc.state == State::Draft {
+        let to_text = super::cover::addressee(to);
+        number_in(tx, audit, at, cover, None, &to_text).await?;
+    }
+    let ids = dispatch_in(tx, audit, step, cover, to, None, Some(d)).await?;
+    let outcome = Outcome {
+        state: DeliveryState::Forwarded,
+        reason: None,
+        forward_id: Some(cover),
+    };
+    act_in(tx, audit, step, d, outcome).await?;
+    Ok(ids)
+}
