@@ -1,6 +1,8 @@
 -- Deliveries: one numbered letter to one office. A forwarded letter's
 -- deliveries point at the delivery it forwards (parent_id) and share the
--- cascade's first letter (root_id), so a whole cascade is one tree.
+-- cascade's first letter (root_id), so a whole cascade is one tree. A
+-- personalised letter (its own addressee and response-form token) is kept
+-- with its delivery.
 
 CREATE TABLE deliveries (
     id             BIGSERIAL PRIMARY KEY,
@@ -21,6 +23,9 @@ CREATE TABLE deliveries (
     acted_by       TEXT,
     forward_id     BIGINT REFERENCES documents(id),
     reason         TEXT,
+    token          TEXT UNIQUE,
+    letter_pdf     BYTEA,
+    letter_sha256  TEXT,
     UNIQUE (document_id, to_office)
 );
 CREATE INDEX deliveries_root ON deliveries (root_id, level);

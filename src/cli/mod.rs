@@ -51,6 +51,8 @@ enum Command {
     Refs(letters::RefsArgs),
     /// Send a numbered letter to offices or groups (provinces, districts, …).
     Dispatch(routing::DispatchArgs),
+    /// Make (or finish making) the personal letters of a dispatched letter.
+    Personalise(routing::PersonaliseArgs),
     /// Register a delivered letter as received (receive register).
     Receive(routing::DeliveryArgs),
     /// Forward a received letter down the chain with a cover letter.
@@ -91,6 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Import(cmd) => letters::import(&args.db, cmd),
         Command::Dispatch(cmd) => routing::dispatch(&args.db, cmd),
         Command::Receive(cmd) => routing::receive(&args.db, cmd),
+        Command::Personalise(cmd) => routing::personalise(&args.db, cmd),
         Command::Forward(cmd) => routing::forward(&args.db, cmd),
         Command::Ack(cmd) => routing::ack(&args.db, cmd),
         Command::Return(cmd) => routing::return_cmd(&args.db, cmd),

@@ -48,6 +48,21 @@ pub struct DispatchArgs {
     /// Deadline for the recipients (else the letter's own `ภายในวันที่ …`).
     #[arg(long)]
     deadline: Option<String>,
+    /// Render a personal letter for each recipient: its own addressee, and
+    /// on the QR response form this link with the recipient's `{token}`.
+    #[arg(long, value_name = "URL")]
+    personalise: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PersonaliseArgs {
+    /// The dispatched letter: its number or #id.
+    document: String,
+    #[command(flatten)]
+    acting: Acting,
+    /// The response-form link, with `{token}` where each recipient's code goes.
+    #[arg(long, value_name = "URL")]
+    url: String,
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +175,56 @@ pub fn dispatch(db: &DbArgs, args: DispatchArgs) -> anyhow::Result<ExitCode> {
             sent.len(),
             sent.len()
         );
+        if let Some(url) = &args.personalise {
+            personalise_all(&store, &actor, &acting, doc, url).await?;
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Renders the personal letters with a progress line on stderr.
+async fn personalise_all(
+    store: &Store,
+    actor: &Actor,
+    acting: &Office,
+    doc: i64,
+    url: &str,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let renderer = saraban::render::Renderer::new(&[])?;
+    let start = std::time::Instant::now();
+    let progress = |done: usize, total: usize| {
+        let width = 30;
+        let filled = done * width / total.max(1);
+        let _ = write!(
+            std::io::stderr(),
+            "\rหนังสือรายบุคคล [{}{}] {done}/{total} ({:.0} ฉบับ/วินาที)",
+            "#".repeat(filled),
+            "-".repeat(width - filled),
+            done as f64 / start.elapsed().as_secs_f64().max(0.001)
+        );
+    };
+    let made = saraban::store::personalise::personalise(
+        store,
+        actor,
+        Utc::now(),
+        acting,
+        doc,
+        url,
+        &renderer,
+        &progress,
+    )
+    .await?;
+    eprintln!();
+    println!("ทำหนังสือรายบุคคลแล้ว {made} ฉบับ (made {made} personal letters)");
+    Ok(())
+}
+
+pub fn personalise(db: &DbArgs, args: PersonaliseArgs) -> anyhow::Result<ExitCode> {
+    db.run(|store| async move {
+        let (acting, actor) = args.acting.resolve(&store).await?;
+        let doc = document_id(&store, &args.document, Some(&acting)).await?;
+        personalise_all(&store, &actor, &acting, doc, &args.url).await?;
         Ok(ExitCode::SUCCESS)
     })
 }

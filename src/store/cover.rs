@@ -55,6 +55,26 @@ fn self_name(office: &Office) -> String {
     }
 }
 
+/// The issuer block: a provincial office writes from its provincial hall
+/// (`ศาลากลางจังหวัดพิษณุโลก` over `ถนนวังจันทร์ พล ๖๕๐๐๐`, as in seed 003).
+fn issuer_of(office: &Office) -> Issuer {
+    let address = office.fields.address.trim();
+    let hall = format!("ศาลากลางจังหวัด{}", office.fields.province);
+    if office.fields.kind == OfficeKind::ProvincialOffice
+        && !office.fields.province.is_empty()
+        && let Some(rest) = address.strip_prefix(&hall)
+    {
+        return Issuer {
+            name: hall,
+            address: vec![rest.trim().to_string()],
+        };
+    }
+    Issuer {
+        name: office.fields.name.clone(),
+        address: (!address.is_empty()).then(|| address.to_string()).into_iter().collect(),
+    }
+}
+
 /// Who signs for the forwarding office (the name is left for the clerk).
 fn signer_for(office: &Office) -> Signer {
     let position = match office.fields.kind {
@@ -120,13 +140,7 @@ pub fn cover_letter(
         secrecy: received.secrecy,
         number: None,
         office_code: None,
-        issuer: Issuer {
-            name: office.fields.name.clone(),
-            address: [office.fields.address.clone()]
-                .into_iter()
-                .filter(|a| !a.is_empty())
-                .collect(),
-        },
+        issuer: issuer_of(office),
         date,
         subject: received.subject.clone(),
         to: addressee(to),

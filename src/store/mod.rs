@@ -17,6 +17,7 @@ pub mod graph;
 pub mod imports;
 pub mod numbering;
 pub mod offices;
+pub mod personalise;
 pub mod registers;
 pub mod routing;
 pub mod synth;
