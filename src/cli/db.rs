@@ -68,6 +68,13 @@ pub enum OrgsCommand {
     Generate,
     /// Count offices by kind.
     Count,
+    /// Give an office its letter code so that it can number letters.
+    Code {
+        /// The office (code, name or #id).
+        office: String,
+        /// The code: letter code and unit number (`พล 0618`).
+        code: String,
+    },
 }
 
 pub fn orgs(db: &DbArgs, cmd: OrgsCommand) -> anyhow::Result<ExitCode> {
@@ -119,6 +126,12 @@ pub fn orgs(db: &DbArgs, cmd: OrgsCommand) -> anyhow::Result<ExitCode> {
                 for (kind, n) in offices::count_by_kind(&store).await? {
                     println!("{}\t{n}", kind.thai());
                 }
+            }
+            OrgsCommand::Code { office: who, code } => {
+                let o = office(&store, &who).await?;
+                let o = offices::set_code(&store, &actor, o.id, &code).await?;
+                let code = o.code().map(|c| o.fields.digits.apply(&c)).unwrap_or_default();
+                println!("{}: รหัส {code}", o.fields.name);
             }
             OrgsCommand::Generate => unreachable!("handled above"),
         }

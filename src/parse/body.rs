@@ -309,6 +309,13 @@ const LAO_WORDS: &[&str] = &[
 ];
 const LAO_NOTICES: &[&str] = &["แจ้งองค์กรปกครองส่วนท้องถิ่น", "แจ้งองค์การบริหารส่วน", "แจ้งเทศบาล"];
 
+/// The body says the DLA asked for it.
+const DLA_NOTICES: &[&str] = &[
+    "กรมส่งเสริมการปกครองท้องถิ่นแจ้ง",
+    "แจ้งจากกรมส่งเสริมการปกครองท้องถิ่น",
+    "ตามหนังสือกรมส่งเสริมการปกครองท้องถิ่น",
+];
+
 fn is_lao(name: &str) -> bool {
     LAO_WORDS.iter().any(|w| name.contains(w))
 }
@@ -317,11 +324,14 @@ fn is_lao(name: &str) -> bool {
 pub fn route(letter: &ParsedLetter, paragraphs: &[String]) -> Vec<Level> {
     let mut levels = Vec::new();
     let dla_number = |agency: &Option<String>, unit: &Option<String>| {
-        agency.as_deref() == Some("มท") && unit.as_deref().is_some_and(|u| u.starts_with("0810"))
+        // The DLA's units are มท 08xx (0808, 0810, 0816, 0820, …).
+        agency.as_deref() == Some("มท") && unit.as_deref().is_some_and(|u| u.starts_with("08"))
     };
+    // `นายอำเภอ ทุกอำเภอ และนายกองค์การบริหารส่วนจังหวัด…` addresses two levels.
     let parties: Vec<&str> = [letter.issuer.as_deref(), letter.to.as_deref()]
         .into_iter()
         .flatten()
+        .flat_map(|p| p.split(" และ"))
         .collect();
     let own_dla = letter
         .number
@@ -335,6 +345,9 @@ pub fn route(letter: &ParsedLetter, paragraphs: &[String]) -> Vec<Level> {
             .references
             .iter()
             .any(|r| dla_number(&r.number.agency, &r.number.unit))
+        || paragraphs
+            .iter()
+            .any(|p| DLA_NOTICES.iter().any(|w| p.contains(w)))
     {
         levels.push(Level::Department);
     }

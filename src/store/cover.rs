@@ -18,6 +18,17 @@ pub fn addressee(to: &[Office]) -> String {
     if let [one] = to {
         return head_of(one);
     }
+    // A province's districts and its อบจ.: one letter to both.
+    let (locals, rest): (Vec<&Office>, Vec<&Office>) =
+        to.iter().partition(|o| o.fields.kind.is_local());
+    if let [pao] = locals.as_slice()
+        && !rest.is_empty()
+        && rest
+            .iter()
+            .all(|o| o.fields.kind == OfficeKind::DistrictOffice)
+    {
+        return format!("นายอำเภอ ทุกอำเภอ และ{}", head_of(pao));
+    }
     if all(|k| k == OfficeKind::ProvincialOffice) {
         "ผู้ว่าราชการจังหวัด ทุกจังหวัด".into()
     } else if all(|k| k == OfficeKind::DistrictOffice) {
@@ -71,7 +82,10 @@ fn issuer_of(office: &Office) -> Issuer {
     }
     Issuer {
         name: office.fields.name.clone(),
-        address: (!address.is_empty()).then(|| address.to_string()).into_iter().collect(),
+        address: (!address.is_empty())
+            .then(|| address.to_string())
+            .into_iter()
+            .collect(),
     }
 }
 

@@ -480,9 +480,19 @@ pub(crate) async fn set_state_in(
     state: &str,
 ) -> Result<(), StoreError> {
     let old = get_in(tx, id).await?;
+    set_state_of(tx, audit, &old, state).await
+}
+
+/// Changes the state of a document already read in this transaction.
+pub(crate) async fn set_state_of(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    old: &Stored,
+    state: &str,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE documents SET state = $1 WHERE id = $2")
         .bind(state)
-        .bind(id)
+        .bind(old.id)
         .execute(&mut **tx)
         .await?;
     audit
@@ -491,7 +501,7 @@ pub(crate) async fn set_state_in(
             Change {
                 office_id: Some(old.office_id),
                 action: "document.state",
-                object: format!("document:{id}"),
+                object: format!("document:{}", old.id),
                 before: Some(old.state.key().as_bytes()),
                 after: Some(state.as_bytes()),
             },

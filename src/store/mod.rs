@@ -214,7 +214,8 @@ impl Store {
 
 async fn sqlite_pragmas(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
     let sql = format!(
-        "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
+        "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; \
+         PRAGMA cache_size = -32768;",
         BUSY_TIMEOUT.as_millis()
     );
     conn.execute(sql.as_str()).await?;

@@ -404,6 +404,17 @@ pub async fn get(store: &Store, id: i64) -> Result<Office, StoreError> {
     from_row(&row)
 }
 
+/// The offices directly under `id`.
+pub async fn children(store: &Store, id: i64) -> Result<Vec<Office>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM offices WHERE parent_id = $1 ORDER BY id"
+    ))
+    .bind(id)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// An office, read inside a write transaction.
 pub(crate) async fn get_in(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
@@ -470,7 +481,7 @@ pub async fn list(store: &Store, under: Option<i64>) -> Result<Vec<Office>, Stor
             sqlx::query(&format!(
                 "WITH RECURSIVE tree(id) AS (SELECT id FROM offices WHERE id = $1 \
                  UNION ALL SELECT o.id FROM offices o JOIN tree t ON o.parent_id = t.id) \
-                 SELECT {prefixed} FROM offices o JOIN tree USING (id) ORDER BY o.id"
+                 SELECT {prefixed} FROM offices o WHERE o.id IN (SELECT id FROM tree) ORDER BY o.id"
             ))
             .bind(root)
             .fetch_all(store.reader())
@@ -521,6 +532,73 @@ pub async fn update_settings(
             Digits::Arabic => "arabic",
         })
         .bind(after.fields.year_basis.key())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit
+        .append(
+            &mut tx,
+            Change {
+                office_id: Some(id),
+                action: "office.update",
+                object: format!("office:{id}"),
+                before: Some(&snapshot(&before)),
+                after: Some(&snapshot(&after)),
+            },
+        )
+        .await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Gives an office its letter code (`พล 0618`), so that it can number
+/// letters. The code must be free.
+pub async fn set_code(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    code: &str,
+) -> Result<Office, StoreError> {
+    let bad = || {
+        StoreError::invalid(
+            "code",
+            "รหัสต้องเป็นรหัสพยัญชนะและเลขประจำส่วนราชการ เช่น พล ๐๖๑๘",
+            "a code is a letter code and a unit number, such as พล 0618",
+        )
+    };
+    let (agency, unit) = code.trim().split_once(' ').ok_or_else(bad)?;
+    let unit = to_arabic_digits(unit.trim());
+    let agency = agency.trim();
+    let valid = !agency.is_empty()
+        && agency.chars().all(|c| ('ก'..='ฮ').contains(&c))
+        && unit
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    if !valid {
+        return Err(bad());
+    }
+    let before = get(store, id).await?;
+    let mut after = before.clone();
+    after.fields.agency = agency.to_string();
+    after.fields.unit = unit.clone();
+    let mut tx = store.begin_write().await?;
+    let taken = sqlx::query("SELECT id FROM offices WHERE agency = $1 AND unit = $2 AND id <> $3")
+        .bind(agency)
+        .bind(&unit)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if taken.is_some() {
+        return Err(StoreError::duplicate(
+            format!("รหัส {agency} {unit} เป็นของส่วนราชการอื่นแล้ว"),
+            format!("the code {agency} {unit} belongs to another office"),
+        ));
+    }
+    let mut audit = Appender::start(&mut tx, actor, chrono::Utc::now()).await?;
+    sqlx::query("UPDATE offices SET agency = $1, unit = $2 WHERE id = $3")
+        .bind(agency)
+        .bind(&unit)
         .bind(id)
         .execute(&mut *tx)
         .await?;

@@ -97,7 +97,9 @@ pub async fn personalise(
     }
     let opts = RenderOptions::default();
     let prepared = renderer.prepare(&doc.content).map_err(render_err)?;
-    let first = renderer.layout(&prepared, None, &opts).map_err(render_err)?;
+    let first = renderer
+        .layout(&prepared, None, &opts)
+        .map_err(render_err)?;
     let base = prepared.recipient().clone();
     let form_part: Option<String> = base
         .as_object()
@@ -108,7 +110,16 @@ pub async fn personalise(
     let mut done = 0;
     for chunk in todo.chunks(CHUNK) {
         let letters = tokio::task::block_in_place(|| {
-            render_chunk(renderer, &prepared, &first, &base, form_part.as_deref(), chunk, key, url_template)
+            render_chunk(
+                renderer,
+                &prepared,
+                &first,
+                &base,
+                form_part.as_deref(),
+                chunk,
+                key,
+                url_template,
+            )
         })?;
         let mut tx = store.begin_write().await?;
         let mut audit = Appender::start(&mut tx, actor, at).await?;
@@ -157,7 +168,9 @@ fn render_chunk(
     key: u64,
     url_template: &str,
 ) -> Result<Vec<Letter>, StoreError> {
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(chunk.len());
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(chunk.len());
     let next = AtomicUsize::new(0);
     let opts = RenderOptions::default();
     let results: Vec<Result<Vec<(usize, Letter)>, StoreError>> = std::thread::scope(|s| {
@@ -188,7 +201,10 @@ fn render_chunk(
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("render thread")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("render thread"))
+            .collect()
     });
     let mut all = Vec::with_capacity(chunk.len());
     for r in results {
@@ -209,5 +225,10 @@ pub async fn letter(store: &Store, acting: &Office, delivery: i64) -> Result<Vec
     .await?
     .ok_or(StoreError::UnknownDelivery(delivery))?;
     let pdf: Option<Vec<u8>> = row.try_get(0)?;
-    pdf.ok_or_else(|| StoreError::rejected("รายการนี้ไม่มีหนังสือรายบุคคล", "this delivery has no personal letter"))
+    pdf.ok_or_else(|| {
+        StoreError::rejected(
+            "รายการนี้ไม่มีหนังสือรายบุคคล",
+            "this delivery has no personal letter",
+        )
+    })
 }

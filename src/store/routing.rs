@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::audit::{Appender, Change};
-use super::documents::{self, State, get_in, insert_draft_in, number_in, set_state_in};
+use super::documents::{self, State, get_in, insert_draft_in, number_in, set_state_of};
 use super::numbering::{Entry, Series, issue_in};
 use super::offices::{self, Office, OfficeKind};
 use super::{Actor, Store, StoreError, bangkok_date, stamp};
@@ -134,25 +134,6 @@ pub(crate) fn from_row(row: &AnyRow) -> Result<Delivery, StoreError> {
     })
 }
 
-/// Office kinds one level down the chain from `kind`.
-fn next_level(kind: OfficeKind) -> &'static [OfficeKind] {
-    match kind {
-        OfficeKind::Department | OfficeKind::Division | OfficeKind::Group => {
-            &[OfficeKind::ProvincialOffice]
-        }
-        OfficeKind::ProvincialOffice => &[OfficeKind::DistrictOffice],
-        OfficeKind::DistrictOffice => &[
-            OfficeKind::Pao,
-            OfficeKind::CityMunicipality,
-            OfficeKind::TownMunicipality,
-            OfficeKind::SubdistrictMunicipality,
-            OfficeKind::Sao,
-            OfficeKind::Pattaya,
-        ],
-        _ => &[],
-    }
-}
-
 fn local_kinds() -> Vec<OfficeKind> {
     OfficeKind::ALL
         .into_iter()
@@ -219,16 +200,28 @@ pub async fn recipients(
     Ok(out)
 }
 
-/// The offices one level down from `office`, directly under it.
+/// The offices one level down from `office`: every provincial office from
+/// the department; a province's district offices and the local
+/// organisations directly under it (its อบจ.); a district's local
+/// organisations.
 async fn children_below(store: &Store, office: &Office) -> Result<Vec<Office>, StoreError> {
-    let kinds = next_level(office.fields.kind);
-    if office.fields.kind == OfficeKind::Department
-        || office.fields.kind == OfficeKind::Division
-        || office.fields.kind == OfficeKind::Group
-    {
-        return of_kinds(store, None, kinds).await;
-    }
-    of_kinds(store, Some(office), kinds).await
+    let kinds: Vec<OfficeKind> = match office.fields.kind {
+        OfficeKind::Department | OfficeKind::Division | OfficeKind::Group => {
+            return of_kinds(store, None, &[OfficeKind::ProvincialOffice]).await;
+        }
+        OfficeKind::ProvincialOffice => {
+            let mut k = local_kinds();
+            k.push(OfficeKind::DistrictOffice);
+            k
+        }
+        OfficeKind::DistrictOffice => local_kinds(),
+        _ => Vec::new(),
+    };
+    Ok(offices::children(store, office.id)
+        .await?
+        .into_iter()
+        .filter(|o| kinds.contains(&o.fields.kind))
+        .collect())
 }
 
 /// The deadline a letter sets in its body (`ภายในวันที่ …`), if any.
@@ -268,7 +261,8 @@ pub async fn dispatch(
     let mut tx = store.begin_write().await?;
     let mut audit = Appender::start(&mut tx, actor, at).await?;
     let step = Step { at, actor, acting };
-    let ids = dispatch_in(&mut tx, &mut audit, step, document_id, to, deadline, None).await?;
+    let doc = get_in(&mut tx, document_id).await?;
+    let ids = dispatch_in(&mut tx, &mut audit, step, &doc, to, deadline, None).await?;
     audit.finish(&mut tx).await?;
     tx.commit().await?;
     load_many(store, &ids).await
@@ -278,13 +272,13 @@ async fn dispatch_in(
     tx: &mut Transaction<'static, Any>,
     audit: &mut Appender,
     step: Step<'_>,
-    document_id: i64,
+    doc: &documents::Stored,
     to: &[Office],
     deadline: Option<NaiveDate>,
     parent: Option<&Delivery>,
 ) -> Result<Vec<i64>, StoreError> {
     let Step { at, actor, acting } = step;
-    let doc = get_in(tx, document_id).await?;
+    let document_id = doc.id;
     if doc.office_id != acting.id {
         return Err(StoreError::UnknownDocument(document_id));
     }
@@ -324,61 +318,67 @@ async fn dispatch_in(
             }
         }
     };
-    let mut ids = Vec::with_capacity(to.len());
-    for office in to {
-        if office.id == acting.id {
-            return Err(StoreError::rejected(
-                "ส่งหนังสือถึงตนเองไม่ได้",
-                "an office cannot send to itself",
-            ));
-        }
-        let exists =
-            sqlx::query("SELECT id FROM deliveries WHERE document_id = $1 AND to_office = $2")
-                .bind(document_id)
-                .bind(office.id)
-                .fetch_optional(&mut **tx)
-                .await?;
-        if exists.is_some() {
-            return Err(StoreError::duplicate(
-                format!("ส่งหนังสือนี้ถึง{}แล้ว", office.fields.name),
-                format!("this letter was already sent to {}", office.fields.name),
-            ));
-        }
-        let row = sqlx::query(
-            "INSERT INTO deliveries (document_id, root_id, parent_id, level, from_office, to_office, \
-             state, deadline, sent_at, sent_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'sent', $7, $8, $9) RETURNING id",
-        )
-        .bind(document_id)
-        .bind(root_id)
-        .bind(parent.map(|p| p.id))
-        .bind(level)
-        .bind(acting.id)
-        .bind(office.id)
-        .bind(deadline.map(|d| d.to_string()))
-        .bind(stamp(at))
-        .bind(&actor.0)
-        .fetch_one(&mut **tx)
-        .await?;
-        let id: i64 = row.try_get(0)?;
-        audit
-            .append(
-                tx,
-                Change {
-                    office_id: Some(acting.id),
-                    action: "delivery.send",
-                    object: format!("delivery:{id}"),
-                    before: None,
-                    after: Some(
-                        format!("document:{document_id} to office:{}", office.id).as_bytes(),
-                    ),
-                },
-            )
-            .await?;
-        ids.push(id);
+    if to.iter().any(|o| o.id == acting.id) {
+        return Err(StoreError::rejected(
+            "ส่งหนังสือถึงตนเองไม่ได้",
+            "an office cannot send to itself",
+        ));
     }
+    let already: Vec<i64> = sqlx::query("SELECT to_office FROM deliveries WHERE document_id = $1")
+        .bind(document_id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    if let Some(office) = to.iter().find(|o| already.contains(&o.id)) {
+        return Err(StoreError::duplicate(
+            format!("ส่งหนังสือนี้ถึง{}แล้ว", office.fields.name),
+            format!("this letter was already sent to {}", office.fields.name),
+        ));
+    }
+    // Many rows per statement: a statement is a round trip to the database.
+    let mut ids = Vec::with_capacity(to.len());
+    for chunk in to.chunks(400) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("($1, $2, $3, $4, $5, ${}, 'sent', $6, $7, $8)", i + 9))
+            .collect();
+        let sql = format!(
+            "INSERT INTO deliveries (document_id, root_id, parent_id, level, from_office, to_office, \
+             state, deadline, sent_at, sent_by) VALUES {} RETURNING id",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(document_id)
+            .bind(root_id)
+            .bind(parent.map(|p| p.id))
+            .bind(level)
+            .bind(acting.id)
+            .bind(deadline.map(|d| d.to_string()))
+            .bind(stamp(at))
+            .bind(&actor.0);
+        for office in chunk {
+            q = q.bind(office.id);
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            ids.push(row.try_get::<i64, _>(0)?);
+        }
+    }
+    let sent: Vec<String> = to.iter().map(|o| format!("office:{}", o.id)).collect();
+    audit
+        .append(
+            tx,
+            Change {
+                office_id: Some(acting.id),
+                action: "delivery.send",
+                object: format!("document:{document_id}"),
+                before: None,
+                after: Some(sent.join(",").as_bytes()),
+            },
+        )
+        .await?;
     if doc.state == State::Numbered {
-        set_state_in(tx, audit, document_id, "sent").await?;
+        set_state_of(tx, audit, doc, "sent").await?;
     }
     Ok(ids)
 }
@@ -749,6 +749,45 @@ pub async fn forward(
     })
 }
 
+/// Relays many deliveries at once, each to the offices one level down from
+/// its recipient: received if need be, a cover letter drafted, numbered and
+/// sent, all in one transaction (all or nothing). For offices set to pass
+/// circulars straight down, and for national runs.
+pub async fn relay(
+    store: &Store,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    items: &[(Office, i64)],
+) -> Result<Vec<i64>, StoreError> {
+    let mut targets = Vec::with_capacity(items.len());
+    for (office, _) in items {
+        targets.push(children_below(store, office).await?);
+    }
+    let mut tx = store.begin_write().await?;
+    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    let mut sent = Vec::new();
+    for ((acting, id), to) in items.iter().zip(&targets) {
+        let step = Step { at, actor, acting };
+        let mut d = delivery_for(&mut tx, acting, *id).await?;
+        if d.state == DeliveryState::Sent {
+            receive_in(&mut tx, &mut audit, step, &d).await?;
+            d.state = DeliveryState::Received;
+        }
+        check_forwardable(&d)?;
+        if to.is_empty() {
+            return Err(StoreError::rejected(
+                format!("{}ไม่มีส่วนราชการในระดับถัดไปให้ส่งต่อ", acting.fields.name),
+                "there is no office one level down to forward to",
+            ));
+        }
+        let cover = draft_cover_in(&mut tx, &mut audit, at, acting, &d, to).await?;
+        sent.extend(send_cover_in(&mut tx, &mut audit, step, &d, cover, to).await?);
+    }
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(sent)
+}
+
 /// Numbers (if still a draft) and sends an edited cover letter for a
 /// received delivery, marking the delivery forwarded.
 pub async fn forward_draft(
@@ -798,7 +837,12 @@ async fn send_cover_in(
         let to_text = super::cover::addressee(to);
         number_in(tx, audit, at, cover, None, &to_text).await?;
     }
-    let ids = dispatch_in(tx, audit, step, cover, to, None, Some(d)).await?;
+    let doc = if doc.state == State::Draft {
+        get_in(tx, cover).await?
+    } else {
+        doc
+    };
+    let ids = dispatch_in(tx, audit, step, &doc, to, None, Some(d)).await?;
     let outcome = Outcome {
         state: DeliveryState::Forwarded,
         reason: None,

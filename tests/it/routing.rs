@@ -100,7 +100,7 @@ async fn seed_story_end_to_end(db: &TestDb) {
     let fwd = routing::forward(db, &clerk("pl"), bkk(2024, 5, 22, 10, 0), &pl, got.id, None)
         .await
         .unwrap();
-    assert_eq!(fwd.deliveries.len(), 9);
+    assert_eq!(fwd.deliveries.len(), 10, "nine districts and the อบจ.");
     assert_eq!(fwd.cover.number.as_deref(), Some("พล 0023/1"));
     // The cover letter cites the DLA letter, stored and by its number.
     let refs = documents::references_from(db, fwd.cover.id).await.unwrap();
@@ -112,7 +112,10 @@ async fn seed_story_end_to_end(db: &TestDb) {
         cover.references[0].number.as_deref(),
         Some("มท 0810.7/ว 2135")
     );
-    assert_eq!(cover.to, "นายอำเภอ ทุกอำเภอ");
+    assert_eq!(
+        cover.to,
+        "นายอำเภอ ทุกอำเภอ และนายกองค์การบริหารส่วนจังหวัดพิษณุโลก"
+    );
     assert_eq!(cover.enclosures.len(), 2, "the enclosures are carried over");
     // The deadline passes down.
     assert!(
@@ -186,7 +189,7 @@ async fn seed_story_end_to_end(db: &TestDb) {
         counts,
         [
             "1 จังหวัด: sent 76 received 1 forwarded 1 acknowledged 0 pending 75 overdue 75",
-            "2 อำเภอ: sent 9 received 1 forwarded 1 acknowledged 0 pending 8 overdue 8",
+            "2 อำเภอ: sent 10 received 1 forwarded 1 acknowledged 0 pending 9 overdue 9",
             "3 องค์กรปกครองส่วนท้องถิ่น: sent 1 received 1 forwarded 0 acknowledged 1 pending 0 overdue 0",
         ]
     );
@@ -209,7 +212,7 @@ async fn seed_story_end_to_end(db: &TestDb) {
         nmp_node.children[0].delivery.state,
         DeliveryState::Acknowledged
     );
-    assert_eq!(t.pending.len(), 75 + 8);
+    assert_eq!(t.pending.len(), 75 + 9);
     assert!(t.pending[0].overdue);
     // The same cascade is found from a cover letter.
     let from_cover = tracking::track(
@@ -230,7 +233,7 @@ async fn seed_story_end_to_end(db: &TestDb) {
         3
     );
     let csv = String::from_utf8(tracking::to_csv(&t)).unwrap();
-    assert_eq!(csv.lines().count(), 1 + 76 + 9 + 1);
+    assert_eq!(csv.lines().count(), 1 + 76 + 10 + 1);
     assert!(csv.contains("องค์การบริหารส่วนตำบลวังยาง,รับทราบแล้ว"));
 }
 
@@ -406,45 +409,98 @@ fn the_cli_scripts_the_whole_flow() {
     };
     let seed = crate::support::root().join("examples/seed-000.json");
     ok(&["orgs", "demo"]);
-    ok(&["doc", "create", "--office", "มท 0810.7", seed.to_str().unwrap()]);
+    ok(&[
+        "doc",
+        "create",
+        "--office",
+        "มท 0810.7",
+        seed.to_str().unwrap(),
+    ]);
     ok(&["doc", "number", "1", "--series", "circular"]);
     let out = ok(&[
-        "dispatch", "มท 0810.7/ว 1", "--as", "มท 0810.7", "--to", "พล 0023,สข 0023",
-        "--personalise", "https://forms.example.go.th/r/{token}",
+        "dispatch",
+        "มท 0810.7/ว 1",
+        "--as",
+        "มท 0810.7",
+        "--to",
+        "พล 0023,สข 0023",
+        "--personalise",
+        "https://forms.example.go.th/r/{token}",
     ]);
-    assert!(out.contains("made 2 personal letters") && out.contains("2/2"), "{out}");
+    assert!(
+        out.contains("made 2 personal letters") && out.contains("2/2"),
+        "{out}"
+    );
     ok(&["receive", "มท ๐๘๑๐.๗/ว ๑", "--as", "พล 0023"]);
     let out = ok(&["forward", "มท 0810.7/ว 1", "--as", "พล 0023"]);
-    assert!(out.contains("forwarded as พล ๐๐๒๓/๑ to 9 offices"), "{out}");
+    assert!(
+        out.contains("forwarded as พล ๐๐๒๓/๑ to 10 offices"),
+        "{out}"
+    );
     ok(&["receive", "พล 0023/1", "--as", "อำเภอเนินมะปราง"]);
-    let out = ok(&["forward", "พล 0023/1", "--as", "อำเภอเนินมะปราง", "--to", "องค์การบริหารส่วนตำบลวังยาง"]);
+    let out = ok(&[
+        "forward",
+        "พล 0023/1",
+        "--as",
+        "อำเภอเนินมะปราง",
+        "--to",
+        "องค์การบริหารส่วนตำบลวังยาง",
+    ]);
     assert!(out.contains("พล ๐๖๑๘.๙/๑"), "{out}");
-    ok(&["ack", "พล 0618.9/1", "--as", "องค์การบริหารส่วนตำบลวังยาง", "--user", "somchai"]);
-    ok(&["return", "มท 0810.7/ว 1", "--as", "สข 0023", "--reason", "ส่งผิดหน่วยงาน"]);
+    ok(&[
+        "ack",
+        "พล 0618.9/1",
+        "--as",
+        "องค์การบริหารส่วนตำบลวังยาง",
+        "--user",
+        "somchai",
+    ]);
+    ok(&[
+        "return",
+        "มท 0810.7/ว 1",
+        "--as",
+        "สข 0023",
+        "--reason",
+        "ส่งผิดหน่วยงาน",
+    ]);
     // Bad input: a clear message, non-zero exit.
     let (ok2, text) = run(&["ack", "พล 0618.9/1", "--as", "องค์การบริหารส่วนตำบลวังยาง"]);
     assert!(!ok2 && text.contains("already acknowledged"), "{text}");
     let (ok2, text) = run(&["receive", "มท 0810.7/ว 1", "--as", "อำเภอวังทอง"]);
     assert!(!ok2 && text.contains("has received no letter"), "{text}");
-    let (ok2, text) = run(&["dispatch", "มท 0810.7/ว 1", "--as", "มท 0810.7", "--to", "laos:อำเภอวังทอง"]);
+    let (ok2, text) = run(&[
+        "dispatch",
+        "มท 0810.7/ว 1",
+        "--as",
+        "มท 0810.7",
+        "--to",
+        "laos:อำเภอวังทอง",
+    ]);
     assert!(!ok2 && text.contains("resolve to no office"), "{text}");
     // The roll-up and the tree.
     let out = ok(&["track", "มท ๐๘๑๐.๗/ว ๑", "--tree", "--pending"]);
     for line in [
         "ระดับ 1 จังหวัด: ส่ง 2 / ลงรับ 1 / ส่งต่อ 1 / รับทราบ 0 / ตีกลับ 1 / ยังไม่ดำเนินการ 0",
-        "ระดับ 2 อำเภอ: ส่ง 9 / ลงรับ 1 / ส่งต่อ 1 / รับทราบ 0 / ตีกลับ 0 / ยังไม่ดำเนินการ 8",
+        "ระดับ 2 อำเภอ: ส่ง 10 / ลงรับ 1 / ส่งต่อ 1 / รับทราบ 0 / ตีกลับ 0 / ยังไม่ดำเนินการ 9",
         "ระดับ 3 องค์กรปกครองส่วนท้องถิ่น: ส่ง 1 / ลงรับ 1 / ส่งต่อ 0 / รับทราบ 1",
         "      - องค์การบริหารส่วนตำบลวังยาง [รับทราบแล้ว]",
-        "ยังไม่ดำเนินการ 8 แห่ง",
+        "ยังไม่ดำเนินการ 9 แห่ง",
     ] {
         assert!(out.contains(line), "{line}\nnot in\n{out}");
     }
     let xlsx = dir.path().join("track.xlsx");
-    ok(&["track", "มท 0810.7/ว 1", "--format", "xlsx", "-o", xlsx.to_str().unwrap()]);
+    ok(&[
+        "track",
+        "มท 0810.7/ว 1",
+        "--format",
+        "xlsx",
+        "-o",
+        xlsx.to_str().unwrap(),
+    ]);
     use calamine::Reader;
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
     let sheet = book.worksheet_range("การติดตาม").unwrap();
-    assert_eq!(sheet.height(), 1 + 2 + 9 + 1);
+    assert_eq!(sheet.height(), 1 + 2 + 10 + 1);
 }
 
 /// Each personal letter carries its own addressee and its own link.
@@ -455,34 +511,65 @@ async fn personal_letters_carry_their_own_link() {
     }
     let db = crate::db::sqlite().await;
     let (dla, circular) = dla_circular(&db).await;
-    let to = routing::recipients(&db, &dla, "พล 0023,สข 0023,ชม 0023").await.unwrap();
+    let to = routing::recipients(&db, &dla, "พล 0023,สข 0023,ชม 0023")
+        .await
+        .unwrap();
     let at = bkk(2024, 5, 21, 9, 30);
-    routing::dispatch(&db, &actor(), at, &dla, circular, &to, None).await.unwrap();
+    routing::dispatch(&db, &actor(), at, &dla, circular, &to, None)
+        .await
+        .unwrap();
     let renderer = saraban::render::Renderer::new(&[]).unwrap();
     let seen = std::sync::Mutex::new(Vec::new());
     let progress = |done: usize, total: usize| seen.lock().unwrap().push((done, total));
     let url = "https://forms.example.go.th/r/{token}";
-    let made = saraban::store::personalise::personalise(&db, &actor(), at, &dla, circular, url, &renderer, &progress)
-        .await
-        .unwrap();
+    let made = saraban::store::personalise::personalise(
+        &db,
+        &actor(),
+        at,
+        &dla,
+        circular,
+        url,
+        &renderer,
+        &progress,
+    )
+    .await
+    .unwrap();
     assert_eq!(made, 3);
     assert_eq!(seen.into_inner().unwrap().last(), Some(&(3, 3)));
     // Running it again makes nothing new: every delivery has its letter.
-    let again = saraban::store::personalise::personalise(&db, &actor(), at, &dla, circular, url, &renderer, &|_, _| {})
-        .await
-        .unwrap();
+    let again = saraban::store::personalise::personalise(
+        &db,
+        &actor(),
+        at,
+        &dla,
+        circular,
+        url,
+        &renderer,
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
     assert_eq!(again, 0);
     let mut tokens = Vec::new();
-    for (d, province) in routing::find_for(&db, &to[0], &saraban::docnum::DocNumber::parse("มท 0810.7/ว 2135").unwrap())
-        .await
-        .unwrap()
-        .iter()
-        .zip(["พิษณุโลก"])
+    for (d, province) in routing::find_for(
+        &db,
+        &to[0],
+        &saraban::docnum::DocNumber::parse("มท 0810.7/ว 2135").unwrap(),
+    )
+    .await
+    .unwrap()
+    .iter()
+    .zip(["พิษณุโลก"])
     {
-        let pdf = saraban::store::personalise::letter(&db, &to[0], d.id).await.unwrap();
+        let pdf = saraban::store::personalise::letter(&db, &to[0], d.id)
+            .await
+            .unwrap();
         let text = crate::render::pdf_bytes_text("personal", &pdf).unwrap();
         let flat: String = text.split_whitespace().collect();
-        assert!(flat.contains(&format!("เรียนผู้ว่าราชการจังหวัด{province}")), "{text}");
+        assert!(
+            flat.contains(&format!("เรียนผู้ว่าราชการจังหวัด{province}")),
+            "{text}"
+        );
         let token: String = {
             use sqlx::Row;
             sqlx::query("SELECT token FROM deliveries WHERE id = $1")
@@ -493,17 +580,31 @@ async fn personal_letters_carry_their_own_link() {
                 .get(0)
         };
         assert_eq!(token.len(), 16);
-        assert!(flat.contains(&format!("https://forms.example.go.th/r/{token}")), "{text}");
+        assert!(
+            flat.contains(&format!("https://forms.example.go.th/r/{token}")),
+            "{text}"
+        );
         tokens.push(token);
     }
     let distinct = count(&db, "SELECT COUNT(DISTINCT token) FROM deliveries").await;
     assert_eq!(distinct, 3);
     // Another office cannot read the letter; a bad link template is refused.
     let wt = office(&db, "อำเภอวังทอง").await;
-    let e = saraban::store::personalise::letter(&db, &wt, 1).await.unwrap_err();
-    assert!(matches!(e, StoreError::UnknownDelivery(_)));
-    let e = saraban::store::personalise::personalise(&db, &actor(), at, &dla, circular, "forms/{id}", &renderer, &|_, _| {})
+    let e = saraban::store::personalise::letter(&db, &wt, 1)
         .await
         .unwrap_err();
+    assert!(matches!(e, StoreError::UnknownDelivery(_)));
+    let e = saraban::store::personalise::personalise(
+        &db,
+        &actor(),
+        at,
+        &dla,
+        circular,
+        "forms/{id}",
+        &renderer,
+        &|_, _| {},
+    )
+    .await
+    .unwrap_err();
     assert!(e.to_string().contains("{token}"), "{e}");
 }
