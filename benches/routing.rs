@@ -172,7 +172,8 @@ async fn fan_out_relayed(store: &Store) -> (i64, f64) {
 }
 
 async fn copy_cascades(store: &Store, root: i64, copies: usize) {
-    // Bulk copies of the first cascade, each under a copy of its letter.
+    // Bulk copies of the first cascade, each under a copy of its letter
+    // (all of a copy's rows point at that copy: only the volume matters).
     for i in 0..copies {
         let mut tx = store.begin_write().await.unwrap();
         let row = sqlx::query(
@@ -189,7 +190,7 @@ async fn copy_cascades(store: &Store, root: i64, copies: usize) {
         sqlx::query(
             "INSERT INTO deliveries (document_id, root_id, parent_id, level, from_office, to_office, state, \
              deadline, sent_at, sent_by, received_at, received_by, acted_at, acted_by) \
-             SELECT document_id, $2, NULL, level, from_office, to_office, state, deadline, sent_at, sent_by, \
+             SELECT $2, $2, NULL, level, from_office, to_office, state, deadline, sent_at, sent_by, \
              received_at, received_by, acted_at, acted_by FROM deliveries WHERE root_id = $1",
         )
         .bind(root)

@@ -727,20 +727,27 @@ pub async fn forward(
             &default_to
         }
     };
+    forward_with(store, Step { at, actor, acting }, id, None, to).await
+}
+
+/// Forwards with the given cover letter, or a freshly drafted one.
+async fn forward_with(
+    store: &Store,
+    step: Step<'_>,
+    id: i64,
+    cover: Option<i64>,
+    to: &[Office],
+) -> Result<Forwarded, StoreError> {
+    let Step { at, actor, acting } = step;
     let mut tx = store.begin_write().await?;
     let d = delivery_for(&mut tx, acting, id).await?;
     check_forwardable(&d)?;
     let mut audit = Appender::start(&mut tx, actor, at).await?;
-    let cover = draft_cover_in(&mut tx, &mut audit, at, acting, &d, to).await?;
-    let ids = send_cover_in(
-        &mut tx,
-        &mut audit,
-        Step { at, actor, acting },
-        &d,
-        cover,
-        to,
-    )
-    .await?;
+    let cover = match cover {
+        Some(cover) => cover,
+        None => draft_cover_in(&mut tx, &mut audit, at, acting, &d, to).await?,
+    };
+    let ids = send_cover_in(&mut tx, &mut audit, step, &d, cover, to).await?;
     audit.finish(&mut tx).await?;
     tx.commit().await?;
     Ok(Forwarded {
@@ -799,25 +806,7 @@ pub async fn forward_draft(
     cover: i64,
     to: &[Office],
 ) -> Result<Forwarded, StoreError> {
-    let mut tx = store.begin_write().await?;
-    let d = delivery_for(&mut tx, acting, id).await?;
-    check_forwardable(&d)?;
-    let mut audit = Appender::start(&mut tx, actor, at).await?;
-    let ids = send_cover_in(
-        &mut tx,
-        &mut audit,
-        Step { at, actor, acting },
-        &d,
-        cover,
-        to,
-    )
-    .await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
-    Ok(Forwarded {
-        cover: documents::get(store, cover).await?,
-        deliveries: load_many(store, &ids).await?,
-    })
+    forward_with(store, Step { at, actor, acting }, id, Some(cover), to).await
 }
 
 async fn send_cover_in(

@@ -95,27 +95,19 @@ pub(crate) fn range_at(cur: &mut Cursor, whole: &str) -> Result<DateRange, Range
     let mut probe = *cur;
     probe.skip_blanks();
     let separated = probe.eat_any(SEPARATORS).is_some();
-    let right = if separated {
-        parse_date_at(&mut probe, DEFAULT_PIVOT_YEAR_BE, whole).ok()
-    } else {
-        None
-    };
-    let Some(end) = right else {
-        if let (Some(month), Some(year_be)) = (left.month, left.year_be) {
-            let date = left.complete(month, year_be)?;
+    let right = separated.then(|| parse_date_at(&mut probe, DEFAULT_PIVOT_YEAR_BE, whole));
+    let end = match right {
+        Some(Ok(end)) => end,
+        // A full date on the left stands alone (`๒๓ พฤษภาคม ๒๕๖๗ - …`).
+        _ if left.month.is_some() && left.year_be.is_some() => {
+            let date = left.complete(1, 1)?;
             return Ok(DateRange {
                 start: date,
                 end: date,
             });
         }
-        return Err(if separated {
-            parse_date_at(&mut probe, DEFAULT_PIVOT_YEAR_BE, whole)
-                .err()
-                .map(RangeError::from)
-                .unwrap_or_else(|| RangeError::MissingSeparator(whole.to_string()))
-        } else {
-            RangeError::MissingSeparator(whole.to_string())
-        });
+        Some(Err(e)) => return Err(e.into()),
+        None => return Err(RangeError::MissingSeparator(whole.to_string())),
     };
     *cur = probe;
     let mut start = left.complete(end.month(), be_year(end.year()))?;

@@ -313,7 +313,7 @@ fn cli_register_export_and_errors() {
                 "number",
                 "issue",
                 "--office",
-                "อำเภอเนินมะปราง",
+                "องค์การบริหารส่วนตำบลชมพู",
                 "--subject",
                 "x",
             ],

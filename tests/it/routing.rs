@@ -438,6 +438,7 @@ fn the_cli_scripts_the_whole_flow() {
         "{out}"
     );
     ok(&["receive", "พล 0023/1", "--as", "อำเภอเนินมะปราง"]);
+    // Draft the cover letter first (a clerk would edit it), then send it.
     let out = ok(&[
         "forward",
         "พล 0023/1",
@@ -445,6 +446,23 @@ fn the_cli_scripts_the_whole_flow() {
         "อำเภอเนินมะปราง",
         "--to",
         "องค์การบริหารส่วนตำบลวังยาง",
+        "--draft",
+    ]);
+    let draft = out
+        .split("draft #")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{out}"))
+        .to_string();
+    let out = ok(&[
+        "forward",
+        "พล 0023/1",
+        "--as",
+        "อำเภอเนินมะปราง",
+        "--to",
+        "องค์การบริหารส่วนตำบลวังยาง",
+        "--cover",
+        &draft,
     ]);
     assert!(out.contains("พล ๐๖๑๘.๙/๑"), "{out}");
     ok(&[

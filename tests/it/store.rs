@@ -717,7 +717,7 @@ async fn attachments_and_references(db: &TestDb) {
 async fn bad_input_writes_nothing(db: &TestDb) {
     with_demo(db).await;
     let o = offices::find(db, "พล 0023.3").await.unwrap();
-    let district = offices::find(db, "อำเภอเนินมะปราง").await.unwrap();
+    let uncoded = offices::find(db, "องค์การบริหารส่วนตำบลชมพู").await.unwrap();
     let at = utc(2024, 5, 21, 3, 0, 0);
     numbering::issue(db, &actor(), at, &o, Series::Normal, &entry("ก"))
         .await
@@ -727,7 +727,7 @@ async fn bad_input_writes_nothing(db: &TestDb) {
         numbering::issue(db, &actor(), at, &o, Series::Normal, &entry(""))
             .await
             .map(|_| ()),
-        numbering::issue(db, &actor(), at, &district, Series::Normal, &entry("ก"))
+        numbering::issue(db, &actor(), at, &uncoded, Series::Normal, &entry("ก"))
             .await
             .map(|_| ()),
         numbering::issue(db, &actor(), at, &o, Series::Receive, &entry("ไม่มีผู้ส่ง"))
