@@ -52,7 +52,8 @@ fn render_err(e: impl std::fmt::Display) -> StoreError {
 
 /// Renders and stores a personal letter for every delivery of `document_id`
 /// that has none yet; `progress(done, total)` is called after each chunk.
-/// Returns how many letters were made.
+/// Returns how many letters were made. Rendering blocks its thread
+/// (`block_in_place`), so call it from a multi-threaded Tokio runtime.
 #[allow(clippy::too_many_arguments)]
 pub async fn personalise(
     store: &Store,
