@@ -60,11 +60,12 @@ fn non_empty(text: String) -> Option<String> {
 const IMPORTED: &str = "SELECT id, number_key, date, issuer, subject FROM imported_letters";
 const DOCUMENTS: &str = "SELECT id, number, date, issuer, subject FROM documents";
 
-fn imported_node(row: &AnyRow) -> Result<Node, StoreError> {
+/// A node from a row of `IMPORTED` or `DOCUMENTS` (the same five columns).
+fn node(kind: NodeKind, row: &AnyRow) -> Result<Node, StoreError> {
     let key: Option<String> = row.try_get(1)?;
     let key = key.unwrap_or_default();
     Ok(Node {
-        kind: NodeKind::Imported,
+        kind,
         id: Some(row.try_get(0)?),
         number: thai_number(&key),
         key,
@@ -74,18 +75,12 @@ fn imported_node(row: &AnyRow) -> Result<Node, StoreError> {
     })
 }
 
+fn imported_node(row: &AnyRow) -> Result<Node, StoreError> {
+    node(NodeKind::Imported, row)
+}
+
 fn document_node(row: &AnyRow) -> Result<Node, StoreError> {
-    let key: Option<String> = row.try_get(1)?;
-    let key = key.unwrap_or_default();
-    Ok(Node {
-        kind: NodeKind::Document,
-        id: Some(row.try_get(0)?),
-        number: thai_number(&key),
-        key,
-        date: date_of(row.try_get(2)?),
-        issuer: non_empty(row.try_get(3)?),
-        subject: non_empty(row.try_get(4)?),
-    })
+    node(NodeKind::Document, row)
 }
 
 /// Letters stored under this number (and date, when given).
