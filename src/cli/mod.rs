@@ -11,6 +11,7 @@ mod number;
 mod parse;
 mod render;
 mod routing;
+mod serve;
 mod thai;
 
 use std::process::ExitCode;
@@ -32,6 +33,11 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the web UI and JSON API (first start: demo data and accounts).
+    Serve(serve::ServeArgs),
+    /// Accounts: add users, list them, make API tokens, reset passwords.
+    #[command(subcommand)]
+    User(serve::UserCommand),
     /// Thai text rules: digits, dates, times, fiscal year, money in words.
     #[command(subcommand)]
     Thai(thai::ThaiCommand),
@@ -85,6 +91,8 @@ enum Command {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
+        Command::Serve(cmd) => serve::serve(&args.db, cmd),
+        Command::User(cmd) => serve::user(&args.db, cmd),
         Command::Thai(cmd) => thai::run(cmd),
         Command::Number(cmd) => number::run(cmd, &args.db),
         Command::Codes(cmd) => codes::run(cmd),

@@ -20,7 +20,9 @@ pub const FAMILIES: [&str; 4] = [
     "Laksaman",
 ];
 
-const EMBEDDED: [&[u8]; 4] = [
+/// The shipped faces (regular, bold, italic, bold italic); the web UI
+/// serves the first two so that pages read the same on any machine.
+pub const EMBEDDED: [&[u8]; 4] = [
     include_bytes!("../../fonts/Laksaman.ttf"),
     include_bytes!("../../fonts/Laksaman-Bold.ttf"),
     include_bytes!("../../fonts/Laksaman-Italic.ttf"),

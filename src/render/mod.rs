@@ -340,16 +340,21 @@ pub fn pdf(laid: &Laidout, opts: &RenderOptions) -> Result<Vec<u8>, RenderError>
 
 /// PNG images of every page at `dpi`.
 pub fn png_pages(laid: &Laidout, dpi: f32) -> Vec<Vec<u8>> {
-    laid.doc
-        .pages()
-        .iter()
-        .map(|page| {
-            let options = typst_render::RenderOptions {
-                pixel_per_pt: typst::utils::Scalar::new(f64::from(dpi) / 72.0),
-                ..Default::default()
-            };
-            let pixmap = typst_render::render(page, &options);
-            pixmap.encode_png().unwrap_or_default()
-        })
+    (0..laid.page_count())
+        .filter_map(|i| png_page(laid, i, dpi))
         .collect()
+}
+
+/// A PNG image of page `index` (from 0) at `dpi`, if there is such a page.
+pub fn png_page(laid: &Laidout, index: usize, dpi: f32) -> Option<Vec<u8>> {
+    let page = laid.doc.pages().get(index)?;
+    let options = typst_render::RenderOptions {
+        pixel_per_pt: typst::utils::Scalar::new(f64::from(dpi) / 72.0),
+        ..Default::default()
+    };
+    Some(
+        typst_render::render(page, &options)
+            .encode_png()
+            .unwrap_or_default(),
+    )
 }

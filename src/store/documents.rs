@@ -268,7 +268,7 @@ pub(crate) async fn insert_draft_in(
     )
     .bind(office.id)
     .bind(f.kind)
-    .bind(number)
+    .bind(number.clone())
     .bind(f.date.map(|d| d.to_string()))
     .bind(&f.subject)
     .bind(&f.issuer)
@@ -277,6 +277,7 @@ pub(crate) async fn insert_draft_in(
     .fetch_one(&mut **tx)
     .await?;
     let id: i64 = row.try_get(0)?;
+    super::search::index_in(tx, id, doc, number.as_deref()).await?;
     audit
         .append(
             tx,
@@ -368,6 +369,7 @@ pub async fn update(
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    super::search::index_in(&mut tx, id, doc, old.number.as_deref()).await?;
     audit
         .append(
             &mut tx,
@@ -458,6 +460,7 @@ pub(crate) async fn number_in(
     .bind(id)
     .execute(&mut **tx)
     .await?;
+    super::search::index_in(tx, id, &content, Some(&issued.number)).await?;
     audit
         .append(
             tx,
@@ -950,6 +953,24 @@ pub async fn references_to(store: &Store, id: i64) -> Result<Vec<Reference>, Sto
     .fetch_all(store.reader())
     .await?;
     rows.iter().map(reference_from_row).collect()
+}
+
+/// These documents, in the order of `ids` (missing ones left out).
+pub async fn get_many(store: &Store, ids: &[i64]) -> Result<Vec<Stored>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM documents WHERE id IN ({list})"
+    ))
+    .fetch_all(store.reader())
+    .await?;
+    let mut found: std::collections::HashMap<i64, Stored> = rows
+        .iter()
+        .map(|r| from_row(r).map(|d| (d.id, d)))
+        .collect::<Result<_, _>>()?;
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 /// Documents of one office, newest first.

@@ -69,6 +69,40 @@ impl StoreError {
         }
     }
 
+    /// The message in Thai and in English, apart (the API sends both).
+    pub fn messages(&self) -> (String, String) {
+        match self {
+            StoreError::Invalid(e) => (e.message_th.clone(), e.message_en.clone()),
+            StoreError::Duplicate { th, en } => {
+                (format!("ข้อมูลซ้ำ: {th}"), format!("duplicate: {en}"))
+            }
+            StoreError::Rejected { th, en } => (th.clone(), en.clone()),
+            StoreError::Database(e) => ("ฐานข้อมูลขัดข้อง".into(), format!("database error: {e}")),
+            other => {
+                // "ไทย (English)…": the English is the last parenthesis that
+                // opens before the Thai ends.
+                let text = other.to_string();
+                match text.find(" (") {
+                    Some(i) => {
+                        let th = text[..i].to_string();
+                        let rest = &text[i + 2..];
+                        let en = rest.replacen(')', "", 1);
+                        (th, en)
+                    }
+                    None => (text.clone(), text),
+                }
+            }
+        }
+    }
+
+    /// The field an `Invalid` error names.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            StoreError::Invalid(e) => Some(&e.field),
+            _ => None,
+        }
+    }
+
     /// A short machine-readable code for the API.
     pub fn code(&self) -> &'static str {
         match self {

@@ -6,6 +6,7 @@
 //! bytes; times as RFC 3339 text). Every write is one transaction that also
 //! appends to the audit chain (`audit`), so a failed write leaves nothing.
 
+pub mod accounts;
 pub mod audit;
 pub mod backup;
 mod batch;
@@ -15,11 +16,13 @@ pub mod documents;
 mod error;
 pub mod graph;
 pub mod imports;
+pub mod inbox;
 pub mod numbering;
 pub mod offices;
 pub mod personalise;
 pub mod registers;
 pub mod routing;
+pub mod search;
 pub mod synth;
 pub mod tracking;
 
@@ -171,7 +174,9 @@ impl Store {
         migrator
             .run(&self.write)
             .await
-            .map_err(|e| StoreError::Migrate(e.to_string()))
+            .map_err(|e| StoreError::Migrate(e.to_string()))?;
+        search::backfill(self).await?;
+        Ok(())
     }
 
     /// The group-commit writer for `numbering::issue`, started on first use.

@@ -1,5 +1,6 @@
 //! Integration tests, in one binary so the suite links the crate once.
 
+mod browser;
 mod cli;
 mod dates;
 mod db;
@@ -14,3 +15,4 @@ mod routing;
 mod seeds;
 mod store;
 mod support;
+mod web;

@@ -1,0 +1,91 @@
+//! An office's inbox: the letters delivered to it, with what each one is
+//! and how urgent, overdue first, then the most urgent, then the newest.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::Row;
+
+use super::routing::{self, Delivery};
+use super::{Store, StoreError};
+
+/// One delivered letter as the inbox lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct InboxItem {
+    pub delivery: Delivery,
+    pub number: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub subject: String,
+    pub issuer: String,
+    pub urgency: Option<String>,
+    pub secrecy: Option<String>,
+    pub from_office: String,
+    pub overdue: bool,
+}
+
+fn urgency_rank(u: Option<&str>) -> u8 {
+    match u {
+        Some("most_urgent") => 0,
+        Some("very_urgent") => 1,
+        Some("urgent") => 2,
+        _ => 3,
+    }
+}
+
+/// Deliveries to `office_id`; only those not yet acted on when `pending`.
+pub async fn inbox(
+    store: &Store,
+    office_id: i64,
+    today: NaiveDate,
+    pending: bool,
+    limit: i64,
+) -> Result<Vec<InboxItem>, StoreError> {
+    let columns = routing::COLUMNS
+        .split(", ")
+        .map(|c| format!("v.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let filter = if pending {
+        " AND v.state IN ('sent', 'received')"
+    } else {
+        ""
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT {columns}, d.number, d.date, d.subject, d.issuer, d.urgency, d.secrecy, o.name \
+         FROM deliveries v JOIN documents d ON d.id = v.document_id \
+         JOIN offices o ON o.id = v.from_office \
+         WHERE v.to_office = $1{filter} ORDER BY v.id DESC LIMIT $2"
+    ))
+    .bind(office_id)
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?;
+    let n = routing::COLUMNS.split(", ").count();
+    let mut items = rows
+        .iter()
+        .map(|r| {
+            let delivery = routing::from_row(r)?;
+            let date: Option<String> = r.try_get(n + 1)?;
+            let overdue = !delivery.state.acted() && delivery.deadline.is_some_and(|d| d < today);
+            Ok(InboxItem {
+                number: r.try_get(n)?,
+                date: date.and_then(|d| d.parse().ok()),
+                subject: r.try_get(n + 2)?,
+                issuer: r.try_get(n + 3)?,
+                urgency: r.try_get(n + 4)?,
+                secrecy: r.try_get(n + 5)?,
+                from_office: r.try_get(n + 6)?,
+                overdue,
+                delivery,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    // Stable: within a rank, newest first as fetched.
+    items.sort_by_key(|i| {
+        (
+            !i.overdue,
+            i.delivery.state.acted(),
+            urgency_rank(i.urgency.as_deref()),
+        )
+    });
+    Ok(items)
+}

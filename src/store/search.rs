@@ -1,0 +1,312 @@
+//! Finding documents, and who may see them.
+//!
+//! Every document's strings (number, subject, issuer, addressee, body,
+//! annexes) are kept as one normalised text: no whitespace, Thai digits as
+//! Arabic, lower case. A query normalised the same way is a substring of it,
+//! so Thai written without spaces, numbers in either digit form and words
+//! split across lines are all found. SQLite indexes the text with FTS5's
+//! trigram tokenizer, PostgreSQL with pg_trgm; both answer `LIKE '%q%'`
+//! from the index.
+//!
+//! Visibility is one SQL predicate used by every list: a document is seen
+//! by its own office, and once sent by every office it was delivered to
+//! (or whose delivery descends from it, down the cascade); a secret one
+//! only by the users named on it.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::{Any, Row, Transaction};
+
+use super::accounts::User;
+use super::documents::{self, Stored};
+use super::{Backend, Store, StoreError};
+use crate::model::{Document, Part, Secrecy, Urgency};
+use crate::thai::to_arabic_digits;
+
+/// Search text as stored and as queried.
+pub fn normalize(text: &str) -> String {
+    to_arabic_digits(&text.replace("\u{e4d}\u{e32}", "\u{e33}"))
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn strings(value: &serde_json::Value, out: &mut String) {
+    match value {
+        serde_json::Value::String(s) => {
+            out.push_str(s);
+            out.push(' ');
+        }
+        serde_json::Value::Array(xs) => xs.iter().for_each(|x| strings(x, out)),
+        serde_json::Value::Object(m) => m
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "kind" | "digits" | "emblem" | "url"))
+            .for_each(|(_, x)| strings(x, out)),
+        _ => {}
+    }
+}
+
+/// Every string a document prints, for the index.
+pub fn text_of(doc: &Document, number: Option<&str>) -> String {
+    let mut out = String::new();
+    if let Some(n) = number {
+        out.push_str(n);
+        out.push(' ');
+    }
+    strings(
+        &serde_json::to_value(doc).expect("documents serialise"),
+        &mut out,
+    );
+    normalize(&out)
+}
+
+pub fn urgency_of(doc: &Document) -> Option<Urgency> {
+    match &doc.main {
+        Part::Letter(x) => x.urgency,
+        Part::Memo(x) => x.urgency,
+        _ => None,
+    }
+}
+
+pub fn secrecy_of(doc: &Document) -> Option<Secrecy> {
+    match &doc.main {
+        Part::Letter(x) => x.secrecy,
+        Part::Memo(x) => x.secrecy,
+        Part::Order(x) => x.secrecy,
+        _ => None,
+    }
+}
+
+pub fn recipient_of(doc: &Document) -> &str {
+    match &doc.main {
+        Part::Letter(x) => &x.to,
+        Part::Memo(x) => &x.to,
+        _ => "",
+    }
+}
+
+fn key<T: Serialize>(x: T) -> String {
+    serde_json::to_value(x)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// (Re)indexes one document inside the transaction that wrote it.
+pub(crate) async fn index_in(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    doc: &Document,
+    number: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE documents SET urgency = $1, secrecy = $2, recipient = $3, search_version = 1 \
+         WHERE id = $4",
+    )
+    .bind(urgency_of(doc).map(key))
+    .bind(secrecy_of(doc).map(key))
+    .bind(recipient_of(doc))
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    let text = text_of(doc, number);
+    let backend = if tx.backend_name().eq_ignore_ascii_case("postgresql") {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    };
+    let (delete, insert) = match backend {
+        Backend::Sqlite => (
+            "DELETE FROM document_search WHERE rowid = $1",
+            "INSERT INTO document_search (rowid, text) VALUES ($1, $2)",
+        ),
+        Backend::Postgres => (
+            "DELETE FROM document_search WHERE document_id = $1",
+            "INSERT INTO document_search (document_id, text) VALUES ($1, $2)",
+        ),
+    };
+    sqlx::query(delete).bind(id).execute(&mut **tx).await?;
+    sqlx::query(insert)
+        .bind(id)
+        .bind(text)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Indexes documents stored before the index existed, 500 per transaction.
+pub async fn backfill(store: &Store) -> Result<usize, StoreError> {
+    let mut done = 0;
+    loop {
+        let ids: Vec<i64> =
+            sqlx::query("SELECT id FROM documents WHERE search_version = 0 ORDER BY id LIMIT 500")
+                .fetch_all(store.reader())
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<_, _>>()?;
+        if ids.is_empty() {
+            return Ok(done);
+        }
+        let mut tx = store.begin_write().await?;
+        for id in &ids {
+            let doc = documents::get_in(&mut tx, *id).await?;
+            index_in(&mut tx, doc.id, &doc.content, doc.number.as_deref()).await?;
+        }
+        tx.commit().await?;
+        done += ids.len();
+    }
+}
+
+/// Parameters bound to a query built piece by piece.
+#[derive(Debug, Clone)]
+pub(crate) enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// SQL with `$n` placeholders numbered as conditions are added.
+#[derive(Debug, Default)]
+pub(crate) struct Sql {
+    pub text: String,
+    pub binds: Vec<Bind>,
+}
+
+impl Sql {
+    pub fn bind(&mut self, b: Bind) -> String {
+        self.binds.push(b);
+        format!("${}", self.binds.len())
+    }
+
+    pub fn query(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.text);
+        for b in &self.binds {
+            q = match b {
+                Bind::Int(i) => q.bind(*i),
+                Bind::Text(t) => q.bind(t.clone()),
+            };
+        }
+        q
+    }
+}
+
+/// The predicate "`d` is visible to `user`", binding into `sql`.
+pub(crate) fn visible_to(sql: &mut Sql, user: &User) -> String {
+    let office = sql.bind(Bind::Int(user.office_id));
+    let me = sql.bind(Bind::Int(user.id));
+    format!(
+        "((d.office_id = {office} OR (d.state <> 'draft' AND EXISTS (SELECT 1 FROM deliveries v \
+         WHERE v.to_office = {office} AND (v.document_id = d.id OR v.root_id = d.id)))) \
+         AND (d.secrecy IS NULL OR EXISTS (SELECT 1 FROM document_readers r \
+         WHERE r.document_id = d.id AND r.user_id = {me})))"
+    )
+}
+
+/// Whether `user` may see document `id`.
+pub async fn can_see(store: &Store, user: &User, id: i64) -> Result<bool, StoreError> {
+    let mut sql = Sql::default();
+    let pred = visible_to(&mut sql, user);
+    let idp = sql.bind(Bind::Int(id));
+    sql.text = format!("SELECT 1 FROM documents d WHERE d.id = {idp} AND {pred}");
+    Ok(sql.query().fetch_optional(store.reader()).await?.is_some())
+}
+
+/// Document `id` if `user` may see it; otherwise "not found", whether or
+/// not it exists, so that other offices' ids do not leak.
+pub async fn visible(store: &Store, user: &User, id: i64) -> Result<Stored, StoreError> {
+    if can_see(store, user, id).await? {
+        documents::get(store, id).await
+    } else {
+        Err(StoreError::UnknownDocument(id))
+    }
+}
+
+/// What to look for; every part is optional and they combine with AND.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    /// Words anywhere in the document, the number included.
+    pub text: Option<String>,
+    pub kind: Option<String>,
+    pub urgency: Option<Urgency>,
+    /// Part of the issuer's name.
+    pub issuer: Option<String>,
+    /// Part of the addressee.
+    pub recipient: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Only this office's own documents (its outbox and drafts).
+    pub own_only: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A `LIKE` pattern for a normalised substring; `%` and `_` in the query
+/// are dropped, since they cannot be escaped through the trigram index.
+fn like(text: &str) -> String {
+    let n: String = normalize(text)
+        .chars()
+        .filter(|c| !matches!(c, '%' | '_'))
+        .collect();
+    format!("%{n}%")
+}
+
+/// Documents `user` may see that match, newest first.
+pub async fn search(store: &Store, user: &User, q: &Query) -> Result<Vec<Stored>, StoreError> {
+    let mut sql = Sql::default();
+    let mut conds = vec![visible_to(&mut sql, user)];
+    if let Some(text) = q.text.as_deref().filter(|t| !normalize(t).is_empty()) {
+        let p = sql.bind(Bind::Text(like(text)));
+        conds.push(match store.backend() {
+            Backend::Sqlite => {
+                format!("d.id IN (SELECT rowid FROM document_search WHERE text LIKE {p})")
+            }
+            Backend::Postgres => {
+                format!("d.id IN (SELECT document_id FROM document_search WHERE text LIKE {p})")
+            }
+        });
+    }
+    if let Some(kind) = &q.kind {
+        let p = sql.bind(Bind::Text(kind.clone()));
+        conds.push(format!("d.kind = {p}"));
+    }
+    if let Some(u) = q.urgency {
+        let p = sql.bind(Bind::Text(key(u)));
+        conds.push(format!("d.urgency = {p}"));
+    }
+    for (column, value) in [("d.issuer", &q.issuer), ("d.recipient", &q.recipient)] {
+        if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+            let p = sql.bind(Bind::Text(format!("%{}%", v.trim())));
+            conds.push(format!("{column} LIKE {p}"));
+        }
+    }
+    if let Some(from) = q.from {
+        let p = sql.bind(Bind::Text(from.to_string()));
+        conds.push(format!("d.date >= {p}"));
+    }
+    if let Some(to) = q.to {
+        let p = sql.bind(Bind::Text(to.to_string()));
+        conds.push(format!("d.date <= {p}"));
+    }
+    if q.own_only {
+        let p = sql.bind(Bind::Int(user.office_id));
+        conds.push(format!("d.office_id = {p}"));
+    }
+    let limit = sql.bind(Bind::Int(q.limit.clamp(1, 200)));
+    let offset = sql.bind(Bind::Int(q.offset.max(0)));
+    sql.text = format!(
+        "SELECT d.id FROM documents d WHERE {} ORDER BY d.date DESC, d.id DESC \
+         LIMIT {limit} OFFSET {offset}",
+        conds.join(" AND ")
+    );
+    let ids: Vec<i64> = sql
+        .query()
+        .fetch_all(store.reader())
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    documents::get_many(store, &ids).await
+}

@@ -1,0 +1,130 @@
+//! Who is asking: a bearer token (`Authorization: Bearer srb_…`, for the
+//! API) or the session cookie (for the UI, HttpOnly and SameSite=Strict).
+//! A cookie-authenticated request that changes something must also carry
+//! the session's CSRF token: a form field (`csrf`) for UI forms, the
+//! `X-CSRF-Token` header for the UI's own scripts.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use chrono::Utc;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::store::accounts::{self, Action, User};
+use crate::store::offices::{self, Office};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "saraban_session";
+
+/// An authenticated user, with their office.
+#[derive(Debug, Clone)]
+pub struct Authed {
+    pub user: User,
+    pub office: Office,
+    /// The session's CSRF token; `None` for bearer tokens, which need none.
+    pub csrf: Option<String>,
+}
+
+impl Authed {
+    /// Refuses (403) unless the user's role may do `action`.
+    pub fn may(&self, action: Action) -> Result<(), ApiError> {
+        if self.user.role.may(action) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
+    /// Checks a form's CSRF token against the session's.
+    pub fn check_csrf(&self, given: &str) -> Result<(), ApiError> {
+        match &self.csrf {
+            None => Ok(()),
+            Some(expected) if constant_eq(expected.as_bytes(), given.as_bytes()) => Ok(()),
+            Some(_) => Err(ApiError::csrf()),
+        }
+    }
+
+    /// Today in Bangkok.
+    pub fn today(&self) -> chrono::NaiveDate {
+        crate::store::bangkok_date(Utc::now())
+    }
+}
+
+fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The value of one cookie.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Resolves the request's user without judging the method.
+pub async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Authed>, ApiError> {
+    let store = &state.store;
+    let (user, csrf) = if let Some(token) = bearer(headers) {
+        match accounts::by_token(store, token).await? {
+            Some(u) => (u, None),
+            None => return Ok(None),
+        }
+    } else if let Some(secret) = cookie(headers, COOKIE) {
+        match accounts::session(store, secret, Utc::now()).await? {
+            Some(s) => (s.user, Some(s.csrf)),
+            None => return Ok(None),
+        }
+    } else {
+        return Ok(None);
+    };
+    let office = offices::get(store, user.office_id).await?;
+    Ok(Some(Authed { user, office, csrf }))
+}
+
+/// The API's extractor: 401 without credentials; for cookie sessions,
+/// state-changing methods need the `X-CSRF-Token` header.
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let authed = identify(state, &parts.headers)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        if authed.user.must_change {
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "password_change_required",
+                "กรุณาเปลี่ยนรหัสผ่านชั่วคราวก่อนใช้งาน",
+                "change the one-time password first",
+            ));
+        }
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe && authed.csrf.is_some() {
+            let given = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            authed.check_csrf(given)?;
+        }
+        Ok(authed)
+    }
+}

@@ -1,0 +1,260 @@
+//! The compose form: the fields a clerk fills for a letter or memo, turned
+//! into the typed `Document` the renderer and the store take, and back.
+//! Dates are entered in B.E. (`21/5/2567`, `๒๑ พ.ค. ๖๗`) or ISO C.E.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+use crate::model::{
+    Contact, Document, Enclosure, Issuer, Letter, Memo, Part, Secrecy, Signer, Urgency, Validate,
+};
+use crate::store::offices::Office;
+use crate::thai::{Digits, to_arabic_digits};
+
+/// A date as a user types it: Thai text or d/m/yyyy in B.E., or ISO
+/// `yyyy-mm-dd` in C.E. (a year above 2400 is read as B.E.).
+pub fn parse_any_date(field: &str, text: &str) -> Result<NaiveDate, ApiError> {
+    let t = to_arabic_digits(text.trim());
+    if let Ok(d) = NaiveDate::parse_from_str(&t, "%Y-%m-%d") {
+        return if d.year() > 2400 {
+            d.with_year(d.year() - 543)
+                .ok_or_else(|| bad_date(field, text))
+        } else {
+            Ok(d)
+        };
+    }
+    crate::thai::parse_date(&t).map_err(|_| bad_date(field, text))
+}
+
+fn bad_date(field: &str, text: &str) -> ApiError {
+    ApiError::invalid(
+        field,
+        format!("วันที่ “{text}” ไม่ถูกต้อง ใช้รูปแบบ ๒๑/๕/๒๕๖๗ หรือ ๒๑ พฤษภาคม ๒๕๖๗"),
+        format!("the date “{text}” is not valid; use 21/5/2567 (B.E.) or 2024-05-21"),
+    )
+}
+
+/// The compose form's fields, as posted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LetterForm {
+    pub csrf: String,
+    /// `letter` or `memo`.
+    pub kind: String,
+    pub date: String,
+    pub subject: String,
+    pub to: String,
+    pub body: String,
+    pub urgency: String,
+    pub secrecy: String,
+    pub enclosures: String,
+    pub signer_name: String,
+    pub signer_position: String,
+    /// Usernames who may read a secret letter, comma-separated.
+    pub readers: String,
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Paragraphs: separated by blank lines; lines inside one are joined.
+fn paragraphs(text: &str) -> Vec<String> {
+    text.replace("\r\n", "\n")
+        .split("\n\n")
+        .map(|p| lines(p).join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+fn choice<T: for<'de> Deserialize<'de>>(field: &str, text: &str) -> Result<Option<T>, ApiError> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_value(serde_json::Value::String(text.trim().to_string()))
+        .map(Some)
+        .map_err(|_| ApiError::invalid(field, "ค่าที่เลือกไม่ถูกต้อง", "not one of the choices"))
+}
+
+impl LetterForm {
+    /// The document these fields describe, for `office`, checked.
+    pub fn to_document(&self, office: &Office, today: NaiveDate) -> Result<Document, ApiError> {
+        let date = if self.date.trim().is_empty() {
+            today
+        } else {
+            parse_any_date("date", &self.date)?
+        };
+        let urgency: Option<Urgency> = choice("urgency", &self.urgency)?;
+        let secrecy: Option<Secrecy> = choice("secrecy", &self.secrecy)?;
+        let signer = Signer {
+            name: self.signer_name.trim().to_string(),
+            position: lines(&self.signer_position),
+        };
+        let f = &office.fields;
+        let main = match self.kind.as_str() {
+            "memo" => Part::Memo(Memo {
+                urgency,
+                secrecy,
+                unit: if f.phone.is_empty() {
+                    f.name.clone()
+                } else {
+                    format!("{} โทร. {}", f.name, f.phone)
+                },
+                number: None,
+                office_code: office.code(),
+                date,
+                subject: self.subject.trim().to_string(),
+                to: self.to.trim().to_string(),
+                salutation: None,
+                body: paragraphs(&self.body),
+                signer,
+            }),
+            "letter" | "" => Part::Letter(Box::new(Letter {
+                urgency,
+                secrecy,
+                number: None,
+                office_code: office.code(),
+                issuer: Issuer {
+                    name: f.name.clone(),
+                    address: lines(&f.address),
+                },
+                date,
+                subject: self.subject.trim().to_string(),
+                to: self.to.trim().to_string(),
+                salutation: None,
+                references: Vec::new(),
+                enclosures: lines(&self.enclosures)
+                    .into_iter()
+                    .map(|text| Enclosure {
+                        text,
+                        quantity: None,
+                    })
+                    .collect(),
+                body: paragraphs(&self.body),
+                closing: None,
+                signer,
+                contact: Contact {
+                    owner_unit: vec![f.name.clone()],
+                    phone: Some(f.phone.clone()).filter(|p| !p.is_empty()),
+                    fax: Some(f.fax.clone()).filter(|p| !p.is_empty()),
+                    email: Some(f.email.clone()).filter(|p| !p.is_empty()),
+                    ..Contact::default()
+                },
+                copies_to: Vec::new(),
+            })),
+            _ => {
+                return Err(ApiError::invalid(
+                    "kind",
+                    "แบบฟอร์มนี้ร่างได้เฉพาะหนังสือภายนอกและบันทึกข้อความ ชนิดอื่นส่งผ่าน API",
+                    "this form drafts letters and memos; other kinds go through the API",
+                ));
+            }
+        };
+        let doc = Document {
+            digits: f.digits,
+            emblem: None,
+            names: Vec::new(),
+            main,
+            annexes: Vec::new(),
+        };
+        doc.validate().map_err(|errors| {
+            let e = &errors[0];
+            let field = e.field.rsplit('.').next().unwrap_or(&e.field).to_string();
+            let mut out = ApiError::invalid(&field, e.message_th.clone(), e.message_en.clone());
+            out.field = Some(field);
+            out
+        })?;
+        Ok(doc)
+    }
+
+    /// The fields of a stored letter or memo, for editing; `None` for
+    /// other kinds (and for a letter's parts this form does not show).
+    pub fn from_document(doc: &Document) -> Option<LetterForm> {
+        let key = |v: serde_json::Value| v.as_str().map(str::to_string).unwrap_or_default();
+        let date_text =
+            |d: NaiveDate| crate::thai::format_date(d, crate::thai::DateStyle::Long, Digits::Thai);
+        match &doc.main {
+            Part::Letter(x) => Some(LetterForm {
+                kind: "letter".into(),
+                date: date_text(x.date),
+                subject: x.subject.clone(),
+                to: x.to.clone(),
+                body: x.body.join("\n\n"),
+                urgency: x
+                    .urgency
+                    .map(|u| key(serde_json::json!(u)))
+                    .unwrap_or_default(),
+                secrecy: x
+                    .secrecy
+                    .map(|s| key(serde_json::json!(s)))
+                    .unwrap_or_default(),
+                enclosures: x
+                    .enclosures
+                    .iter()
+                    .map(|e| e.text.clone())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                signer_name: x.signer.name.clone(),
+                signer_position: x.signer.position.join("\n"),
+                ..LetterForm::default()
+            }),
+            Part::Memo(x) => Some(LetterForm {
+                kind: "memo".into(),
+                date: date_text(x.date),
+                subject: x.subject.clone(),
+                to: x.to.clone(),
+                body: x.body.join("\n\n"),
+                urgency: x
+                    .urgency
+                    .map(|u| key(serde_json::json!(u)))
+                    .unwrap_or_default(),
+                secrecy: x
+                    .secrecy
+                    .map(|s| key(serde_json::json!(s)))
+                    .unwrap_or_default(),
+                signer_name: x.signer.name.clone(),
+                signer_position: x.signer.position.join("\n"),
+                ..LetterForm::default()
+            }),
+            _ => None,
+        }
+    }
+
+    /// When editing a stored letter, keep what the form does not show
+    /// (references, annexes, contact lines) from the stored version.
+    pub fn merge_into(
+        &self,
+        stored: &Document,
+        office: &Office,
+        today: NaiveDate,
+    ) -> Result<Document, ApiError> {
+        let mut fresh = self.to_document(office, today)?;
+        fresh.annexes = stored.annexes.clone();
+        fresh.names = stored.names.clone();
+        fresh.emblem = stored.emblem.clone();
+        if let (Part::Letter(new), Part::Letter(old)) = (&mut fresh.main, &stored.main) {
+            new.references = old.references.clone();
+            new.issuer = old.issuer.clone();
+            new.contact = old.contact.clone();
+            new.copies_to = old.copies_to.clone();
+            new.number = old.number.clone();
+            new.office_code = old.office_code.clone();
+            // Enclosures keep their quantities when their text is unchanged.
+            for e in &mut new.enclosures {
+                if let Some(o) = old.enclosures.iter().find(|o| o.text == e.text) {
+                    e.quantity = o.quantity.clone();
+                }
+            }
+        }
+        if let (Part::Memo(new), Part::Memo(old)) = (&mut fresh.main, &stored.main) {
+            new.unit = old.unit.clone();
+            new.number = old.number.clone();
+        }
+        Ok(fresh)
+    }
+}

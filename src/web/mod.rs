@@ -1,0 +1,210 @@
+//! The service: `saraban serve`. One axum router carries the JSON API under
+//! `/api/v1` (`api`), the Thai web UI (`ui`, Tera templates rendered on the
+//! server), static files, `/health` and `/api/openapi.json`.
+//!
+//! Every request that reads or writes letters goes through `auth::Authed`
+//! (a session cookie or a bearer token), and every document it touches
+//! through `store::search::visible`, so one office never sees another's
+//! drafts or inbox: an id that is not yours is "not found".
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod forms;
+pub mod ui;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::render::Renderer;
+use crate::store::accounts::{self, NewUser, Role};
+use crate::store::{Actor, Store, demo, offices};
+
+/// The largest request body: an attachment (25 MB) plus form overhead.
+pub const MAX_BODY: usize = 26 * 1024 * 1024;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub renderer: Arc<Renderer>,
+    pub templates: Arc<tera::Tera>,
+    /// Renders run on blocking threads; at most this many at once, so a
+    /// burst of previews cannot starve the rest.
+    pub render_slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> anyhow::Result<AppState> {
+        Ok(AppState {
+            store,
+            renderer: Arc::new(Renderer::new(&[])?),
+            templates: Arc::new(ui::templates()?),
+            render_slots: Arc::new(tokio::sync::Semaphore::new(2)),
+        })
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/api/openapi.json", get(openapi))
+        .nest("/api/v1", api::routes())
+        .merge(ui::routes())
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    match sqlx::query("SELECT 1").execute(state.store.reader()).await {
+        Ok(_) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "ok"})),
+        ),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(
+                serde_json::json!({"status": "database unavailable", "error": e.to_string()}),
+            ),
+        ),
+    }
+}
+
+/// The OpenAPI description of `/api/v1`, kept beside the handlers.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+/// An account made at first start, with its one-time password.
+#[derive(Debug, Clone)]
+pub struct FirstAccount {
+    pub username: String,
+    pub office: String,
+    pub role: Role,
+    pub password: String,
+}
+
+/// Prepares an empty database: the demo hierarchy, the seeds' two stories,
+/// an administrator and one clerk for each office of the story, each with a
+/// one-time password. Does nothing when the database already has users.
+pub async fn first_start(store: &Store) -> anyhow::Result<Vec<FirstAccount>> {
+    if !accounts::list(store, None).await?.is_empty() {
+        return Ok(Vec::new());
+    }
+    let actor = Actor("serve:first-start".into());
+    if demo::load(store, &actor).await? != demo::Loaded::AlreadyPresent {
+        demo::stories(store, &actor).await?;
+    }
+    let mut made = Vec::new();
+    for (username, office, role, name) in [
+        ("admin", "มท 0810", Role::Admin, "ผู้ดูแลระบบ"),
+        ("dla.clerk", "มท 0810.7", Role::Clerk, "เจ้าหน้าที่สารบรรณ สถ."),
+        (
+            "pl.clerk",
+            "พล 0023",
+            Role::Clerk,
+            "เจ้าหน้าที่สารบรรณ สถจ.พิษณุโลก",
+        ),
+        (
+            "nmp.clerk",
+            "อำเภอเนินมะปราง",
+            Role::Clerk,
+            "เจ้าหน้าที่ท้องถิ่นอำเภอเนินมะปราง",
+        ),
+        (
+            "wangyang.clerk",
+            "องค์การบริหารส่วนตำบลวังยาง",
+            Role::Clerk,
+            "เจ้าหน้าที่ธุรการ อบต.วังยาง",
+        ),
+    ] {
+        let Ok(at) = offices::find(store, office).await else {
+            continue;
+        };
+        let password = accounts::one_time_password();
+        accounts::add(
+            store,
+            &actor,
+            &at,
+            &NewUser {
+                username,
+                display_name: name,
+                role,
+                password: &password,
+                must_change: true,
+            },
+        )
+        .await?;
+        made.push(FirstAccount {
+            username: username.into(),
+            office: at.fields.name.clone(),
+            role,
+            password,
+        });
+    }
+    Ok(made)
+}
+
+/// Runs the service until Ctrl-C or SIGTERM, finishing requests in flight.
+pub async fn serve(store: Store, addr: SocketAddr) -> anyhow::Result<()> {
+    let made = first_start(&store).await?;
+    let state = AppState::new(store.clone())?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    println!("saraban: http://{local}/");
+    if !made.is_empty() {
+        println!("บัญชีเริ่มต้น (first-start accounts; one-time passwords, change at first login):");
+        for a in &made {
+            println!(
+                "  {:<16} {:<12} {}  ({}, {})",
+                a.username,
+                a.password,
+                a.role.key(),
+                a.role.thai(),
+                a.office
+            );
+        }
+    }
+    tracing::info!(%local, "listening");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

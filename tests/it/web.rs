@@ -1,0 +1,845 @@
+//! The service's JSON API in-process, on both backends: the access matrix
+//! (role × office × resource × action, other offices' ids answering 404),
+//! secret letters, search (Thai without spaces, either digits, B.E. and
+//! C.E. dates), bad input, and the OpenAPI description covering every route.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use saraban::store::accounts::{self, NewUser, Role};
+use saraban::store::{demo, offices};
+use saraban::web::{self, AppState};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use crate::db::{TestDb, actor, count, on_both};
+
+on_both!(
+    access_matrix,
+    search_finds_thai_and_numbers,
+    bad_input_is_refused_cleanly
+);
+
+/// The demo with the seeds' stories, and one user per (office, role) with
+/// an API token.
+pub struct Fixture {
+    pub router: Router,
+    pub tokens: std::collections::HashMap<String, String>,
+    pub circular: i64,
+    pub seed_003: i64,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Users: `<office>.<role>` for the DLA division (every role), Phitsanulok
+/// (clerk, drafter), อำเภอเนินมะปราง, อบต.วังยาง and อบต.ชมพู (clerks).
+pub async fn fixture(db: &TestDb) -> Fixture {
+    demo::load(db, &actor()).await.unwrap();
+    let stories = demo::stories(db, &actor()).await.unwrap();
+    let mut tokens = std::collections::HashMap::new();
+    let mut users: Vec<(&str, &str, Role)> =
+        Role::ALL.iter().map(|r| ("dla", "มท 0810.7", *r)).collect();
+    users.extend([
+        ("pl", "พล 0023", Role::Clerk),
+        ("pl", "พล 0023", Role::Drafter),
+        ("nmp", "อำเภอเนินมะปราง", Role::Clerk),
+        ("wy", "องค์การบริหารส่วนตำบลวังยาง", Role::Clerk),
+        ("chomphu", "องค์การบริหารส่วนตำบลชมพู", Role::Clerk),
+        ("pao", "องค์การบริหารส่วนจังหวัดพิษณุโลก", Role::Clerk),
+    ]);
+    for (short, office, role) in users {
+        let office = offices::find(db, office).await.unwrap();
+        let username = format!("{short}.{}", role.key());
+        let user = accounts::add(
+            db,
+            &actor(),
+            &office,
+            &NewUser {
+                username: &username,
+                display_name: &username,
+                role,
+                password: PASSWORD,
+                must_change: false,
+            },
+        )
+        .await
+        .unwrap();
+        let token = accounts::add_token(db, &actor(), &user, "test")
+            .await
+            .unwrap();
+        tokens.insert(username, token);
+    }
+    let state = AppState::new(db.store.clone()).unwrap();
+    Fixture {
+        router: web::router(state),
+        tokens,
+        circular: stories.circular,
+        seed_003: stories.seed_003,
+    }
+}
+
+/// One request; the answer's status and body (JSON when it is JSON).
+pub async fn call(
+    router: &Router,
+    method: Method,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some(b) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let resp = router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, value)
+}
+
+fn letter(subject: &str, secrecy: Option<&str>) -> Value {
+    let mut doc: Value = serde_json::from_str(demo::SEED_000).unwrap();
+    let main = &mut doc["main"];
+    main["subject"] = json!(subject);
+    main["number"] = Value::Null;
+    if let Some(s) = secrecy {
+        main["secrecy"] = json!(s);
+    }
+    doc
+}
+
+async fn draft(f: &Fixture, who: &str, subject: &str) -> i64 {
+    let (status, body) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/documents",
+        Some(&f.tokens[who]),
+        Some(json!({ "document": letter(subject, None) })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_i64().unwrap()
+}
+
+/// A delivery of the cascade to `office_user`'s office.
+async fn delivery_for(f: &Fixture, who: &str) -> i64 {
+    let (status, body) = call(
+        &f.router,
+        Method::GET,
+        "/api/v1/inbox",
+        Some(&f.tokens[who]),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    body["inbox"][0]["delivery"]["id"]
+        .as_i64()
+        .expect("an inbox item")
+}
+
+async fn access_matrix(db: &TestDb) {
+    let f = fixture(db).await;
+    let circular = f.circular;
+    let seed = f.seed_003;
+    // A draft per numbering role, so that each can number its own.
+    let d_clerk = draft(&f, "dla.drafter", "ร่างสำหรับเจ้าหน้าที่").await;
+    let d_signer = draft(&f, "dla.drafter", "ร่างสำหรับผู้ลงนาม").await;
+    let d_head = draft(&f, "dla.drafter", "ร่างสำหรับหัวหน้า").await;
+    let d = draft(&f, "dla.drafter", "ร่างทั่วไป").await;
+    let pl_delivery = delivery_for(&f, "pl.clerk").await;
+    let pao_delivery = delivery_for(&f, "pao.clerk").await;
+    let edit = json!({ "document": letter("ร่างที่แก้ไขแล้ว", None) });
+    use Method as M;
+    let ok = StatusCode::OK;
+    let created = StatusCode::CREATED;
+    let forbidden = StatusCode::FORBIDDEN;
+    let missing = StatusCode::NOT_FOUND;
+    let cases: Vec<(&str, Method, String, Option<Value>, StatusCode)> = vec![
+        // Reading a draft: the DLA division, every role; nobody else.
+        (
+            "dla.clerk",
+            M::GET,
+            format!("/api/v1/documents/{d}"),
+            None,
+            ok,
+        ),
+        (
+            "dla.drafter",
+            M::GET,
+            format!("/api/v1/documents/{d}"),
+            None,
+            ok,
+        ),
+        (
+            "dla.signer",
+            M::GET,
+            format!("/api/v1/documents/{d}"),
+            None,
+            ok,
+        ),
+        (
+            "dla.head",
+            M::GET,
+            format!("/api/v1/documents/{d}"),
+            None,
+            ok,
+        ),
+        (
+            "dla.admin",
+            M::GET,
+            format!("/api/v1/documents/{d}"),
+            None,
+            ok,
+        ),
+        (
+            "pl.clerk",
+            M::GET,
+            format!("/api/v1/documents/{d}"),
+            None,
+            missing,
+        ),
+        (
+            "wy.clerk",
+            M::GET,
+            format!("/api/v1/documents/{d}"),
+            None,
+            missing,
+        ),
+        (
+            "pl.clerk",
+            M::GET,
+            format!("/api/v1/documents/{d}/pdf"),
+            None,
+            missing,
+        ),
+        (
+            "pl.clerk",
+            M::GET,
+            format!("/api/v1/documents/{d}/preview.png"),
+            None,
+            missing,
+        ),
+        // Editing a draft: drafting roles of its office.
+        (
+            "dla.drafter",
+            M::PUT,
+            format!("/api/v1/documents/{d}"),
+            Some(edit.clone()),
+            ok,
+        ),
+        (
+            "dla.clerk",
+            M::PUT,
+            format!("/api/v1/documents/{d}"),
+            Some(edit.clone()),
+            ok,
+        ),
+        (
+            "dla.admin",
+            M::PUT,
+            format!("/api/v1/documents/{d}"),
+            Some(edit.clone()),
+            forbidden,
+        ),
+        (
+            "pl.clerk",
+            M::PUT,
+            format!("/api/v1/documents/{d}"),
+            Some(edit.clone()),
+            missing,
+        ),
+        // Numbering: clerk, signer, head; not drafter or admin; not others.
+        (
+            "dla.drafter",
+            M::POST,
+            format!("/api/v1/documents/{d}/number"),
+            None,
+            forbidden,
+        ),
+        (
+            "dla.admin",
+            M::POST,
+            format!("/api/v1/documents/{d}/number"),
+            None,
+            forbidden,
+        ),
+        (
+            "pl.clerk",
+            M::POST,
+            format!("/api/v1/documents/{d}/number"),
+            None,
+            missing,
+        ),
+        (
+            "dla.clerk",
+            M::POST,
+            format!("/api/v1/documents/{d_clerk}/number"),
+            None,
+            ok,
+        ),
+        (
+            "dla.signer",
+            M::POST,
+            format!("/api/v1/documents/{d_signer}/number"),
+            None,
+            ok,
+        ),
+        (
+            "dla.head",
+            M::POST,
+            format!("/api/v1/documents/{d_head}/number"),
+            None,
+            ok,
+        ),
+        // Dispatching: clerk and head of the issuing office only.
+        (
+            "dla.signer",
+            M::POST,
+            format!("/api/v1/documents/{d_signer}/dispatch"),
+            Some(json!({"to": "provinces"})),
+            forbidden,
+        ),
+        (
+            "pl.clerk",
+            M::POST,
+            format!("/api/v1/documents/{d_clerk}/dispatch"),
+            Some(json!({"to": "districts"})),
+            missing,
+        ),
+        (
+            "dla.clerk",
+            M::POST,
+            format!("/api/v1/documents/{d_clerk}/dispatch"),
+            Some(json!({"to": "พล 0023"})),
+            created,
+        ),
+        // The circular: its issuer, its recipients and offices down its cascade.
+        (
+            "dla.drafter",
+            M::GET,
+            format!("/api/v1/documents/{circular}"),
+            None,
+            ok,
+        ),
+        (
+            "pl.clerk",
+            M::GET,
+            format!("/api/v1/documents/{circular}"),
+            None,
+            ok,
+        ),
+        (
+            "nmp.clerk",
+            M::GET,
+            format!("/api/v1/documents/{circular}"),
+            None,
+            ok,
+        ),
+        (
+            "wy.clerk",
+            M::GET,
+            format!("/api/v1/documents/{circular}"),
+            None,
+            ok,
+        ),
+        (
+            "chomphu.clerk",
+            M::GET,
+            format!("/api/v1/documents/{circular}"),
+            None,
+            missing,
+        ),
+        (
+            "chomphu.clerk",
+            M::GET,
+            format!("/api/v1/documents/{circular}/tracking"),
+            None,
+            missing,
+        ),
+        (
+            "wy.clerk",
+            M::GET,
+            format!("/api/v1/documents/{circular}/thread"),
+            None,
+            ok,
+        ),
+        // Seed 003 went from พล 0023.3 to อำเภอเนินมะปราง only.
+        (
+            "nmp.clerk",
+            M::GET,
+            format!("/api/v1/documents/{seed}"),
+            None,
+            ok,
+        ),
+        (
+            "dla.head",
+            M::GET,
+            format!("/api/v1/documents/{seed}"),
+            None,
+            missing,
+        ),
+        (
+            "wy.clerk",
+            M::GET,
+            format!("/api/v1/documents/{seed}"),
+            None,
+            missing,
+        ),
+        // Deliveries: only the office they were sent to acts on them.
+        (
+            "dla.clerk",
+            M::GET,
+            format!("/api/v1/deliveries/{pao_delivery}"),
+            None,
+            missing,
+        ),
+        (
+            "pl.clerk",
+            M::POST,
+            format!("/api/v1/deliveries/{pao_delivery}/receive"),
+            None,
+            missing,
+        ),
+        (
+            "pl.drafter",
+            M::POST,
+            format!("/api/v1/deliveries/{pl_delivery}/acknowledge"),
+            None,
+            forbidden,
+        ),
+        (
+            "pao.clerk",
+            M::POST,
+            format!("/api/v1/deliveries/{pao_delivery}/receive"),
+            None,
+            ok,
+        ),
+        (
+            "pao.clerk",
+            M::POST,
+            format!("/api/v1/deliveries/{pao_delivery}/acknowledge"),
+            None,
+            ok,
+        ),
+        (
+            "pao.clerk",
+            M::POST,
+            format!("/api/v1/deliveries/{pao_delivery}/acknowledge"),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        // Registers are the caller's office's own.
+        (
+            "dla.clerk",
+            M::GET,
+            "/api/v1/registers/send?year=2567".into(),
+            None,
+            ok,
+        ),
+        // Users: administrators only.
+        ("dla.admin", M::GET, "/api/v1/users".into(), None, ok),
+        ("dla.head", M::GET, "/api/v1/users".into(), None, forbidden),
+        (
+            "dla.clerk",
+            M::POST,
+            "/api/v1/users".into(),
+            Some(
+                json!({"username": "x", "display_name": "x", "role": "clerk", "office": "พล 0023"}),
+            ),
+            forbidden,
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (who, method, uri, body, want) in &cases {
+        let (got, answer) = call(
+            &f.router,
+            method.clone(),
+            uri,
+            Some(&f.tokens[*who]),
+            body.clone(),
+        )
+        .await;
+        if got != *want {
+            failures.push(format!(
+                "{who} {method} {uri}: want {want}, got {got} {answer}"
+            ));
+        }
+        if !got.is_success() {
+            // Every refusal explains itself in both languages.
+            let e = &answer["error"];
+            assert!(
+                e["message_th"].as_str().is_some_and(|m| !m.is_empty()),
+                "{who} {uri}: {answer}"
+            );
+            assert!(
+                e["message_en"].as_str().is_some_and(|m| !m.is_empty()),
+                "{who} {uri}: {answer}"
+            );
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "access matrix:\n{}",
+        failures.join("\n")
+    );
+
+    // The ids of other offices read exactly like ids that do not exist.
+    let (a, body_a) = call(
+        &f.router,
+        M::GET,
+        &format!("/api/v1/documents/{d}"),
+        Some(&f.tokens["pl.clerk"]),
+        None,
+    )
+    .await;
+    let (b, body_b) = call(
+        &f.router,
+        M::GET,
+        "/api/v1/documents/999999",
+        Some(&f.tokens["pl.clerk"]),
+        None,
+    )
+    .await;
+    assert_eq!((a, b), (missing, missing));
+    assert_eq!(body_a["error"]["code"], body_b["error"]["code"]);
+
+    // No credentials, or a wrong token: 401.
+    let (s, _) = call(&f.router, M::GET, "/api/v1/inbox", None, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = call(
+        &f.router,
+        M::GET,
+        "/api/v1/inbox",
+        Some("srb_not-a-token"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    // Inboxes are the office's own.
+    let (_, inbox) = call(
+        &f.router,
+        M::GET,
+        "/api/v1/inbox",
+        Some(&f.tokens["chomphu.clerk"]),
+        None,
+    )
+    .await;
+    assert_eq!(inbox["inbox"].as_array().unwrap().len(), 0);
+
+    // Secret letters: only the named users, even inside the office.
+    let (s, secret) = call(
+        &f.router,
+        M::POST,
+        "/api/v1/documents",
+        Some(&f.tokens["dla.drafter"]),
+        Some(json!({ "document": letter("เรื่องลับเฉพาะ", Some("confidential")), "readers": ["dla.head"] })),
+    )
+    .await;
+    assert_eq!(s, created, "{secret}");
+    let id = secret["id"].as_i64().unwrap();
+    for (who, want) in [
+        ("dla.drafter", ok),
+        ("dla.head", ok),
+        ("dla.clerk", missing),
+        ("dla.signer", missing),
+    ] {
+        let (got, _) = call(
+            &f.router,
+            M::GET,
+            &format!("/api/v1/documents/{id}"),
+            Some(&f.tokens[who]),
+            None,
+        )
+        .await;
+        assert_eq!(got, want, "{who} reading a confidential letter");
+    }
+    let (_, found) = call(
+        &f.router,
+        M::GET,
+        "/api/v1/documents?q=เรื่องลับเฉพาะ",
+        Some(&f.tokens["dla.clerk"]),
+        None,
+    )
+    .await;
+    assert_eq!(
+        found["documents"].as_array().unwrap().len(),
+        0,
+        "search does not leak secrets"
+    );
+    let (_, found) = call(
+        &f.router,
+        M::GET,
+        "/api/v1/documents?q=เรื่องลับเฉพาะ",
+        Some(&f.tokens["dla.head"]),
+        None,
+    )
+    .await;
+    assert_eq!(found["documents"].as_array().unwrap().len(), 1);
+
+    // ลับที่สุด stays off e-saraban, with a message saying so.
+    let before = count(db, "SELECT COUNT(*) FROM documents").await;
+    let (s, refused) = call(
+        &f.router,
+        M::POST,
+        "/api/v1/documents",
+        Some(&f.tokens["dla.drafter"]),
+        Some(json!({ "document": letter("ลับที่สุด", Some("top_secret")) })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["error"]["code"], "top_secret");
+    assert!(
+        refused["error"]["message_th"]
+            .as_str()
+            .unwrap()
+            .contains("ลับที่สุด")
+    );
+    assert_eq!(count(db, "SELECT COUNT(*) FROM documents").await, before);
+}
+
+async fn search_finds_thai_and_numbers(db: &TestDb) {
+    let f = fixture(db).await;
+    let find = |who: &'static str, query: &'static str| {
+        let router = f.router.clone();
+        let token = f.tokens[who].clone();
+        async move {
+            let uri = format!("/api/v1/documents?{query}");
+            let uri = uri.replace(' ', "%20");
+            let req_uri: String = uri
+                .chars()
+                .map(|c| {
+                    if c.is_ascii() {
+                        c.to_string()
+                    } else {
+                        percent(c)
+                    }
+                })
+                .collect();
+            let (status, body) = call(&router, Method::GET, &req_uri, Some(&token), None).await;
+            assert_eq!(status, StatusCode::OK, "{query}: {body}");
+            body["documents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["id"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    let c = f.circular;
+    // The subject, with its typo, as printed: "คลินิกะบบ".
+    assert!(find("pl.clerk", "q=คลินิกะบบ").await.contains(&c));
+    // Words that the letter separates with a space, typed without one.
+    assert!(find("pl.clerk", "q=ส่วนท้องถิ่นประจำปี").await.contains(&c));
+    // Thai and Arabic digits are one.
+    assert!(find("pl.clerk", "q=ประจำปี 2567").await.contains(&c));
+    assert!(find("pl.clerk", "q=มท ๐๘๑๐.๗/ว ๒๑๓๕").await.contains(&c));
+    assert!(find("pl.clerk", "q=มท0810.7/ว2135").await.contains(&c));
+    assert!(
+        find("pl.clerk", "number=มท 0810.7/ว 2135")
+            .await
+            .contains(&c)
+    );
+    // Filters: urgency, kind, issuer, recipient, dates in B.E. and C.E.
+    assert!(find("pl.clerk", "urgency=most_urgent").await.contains(&c));
+    assert!(!find("pl.clerk", "kind=memo").await.contains(&c));
+    assert!(
+        find("pl.clerk", "issuer=ส่งเสริมการปกครองท้องถิ่น")
+            .await
+            .contains(&c)
+    );
+    assert!(
+        find("pl.clerk", "recipient=ผู้ว่าราชการจังหวัด")
+            .await
+            .contains(&c)
+    );
+    assert!(
+        find("pl.clerk", "from=1/5/2567&to=31/5/2567")
+            .await
+            .contains(&c)
+    );
+    assert!(
+        find("pl.clerk", "from=2024-05-01&to=2024-05-31")
+            .await
+            .contains(&c)
+    );
+    assert!(!find("pl.clerk", "from=1/6/2567").await.contains(&c));
+    let s = f.seed_003;
+    let feb_be = find("nmp.clerk", "from=๑/๒/๒๕๖๔&to=๒๘/๒/๒๕๖๔").await;
+    assert!(feb_be.contains(&s) && !feb_be.contains(&c), "{feb_be:?}");
+    assert!(find("nmp.clerk", "q=พล ๐๐๒๓.๓/๒๑๒๒").await.contains(&s));
+    // Several words, in any order, all required.
+    assert!(find("nmp.clerk", "q=ปรินทร์ พาเลซ สัมมนา").await.contains(&s));
+    assert!(!find("nmp.clerk", "q=ปรินทร์ ไม่มีคำนี้แน่นอน").await.contains(&s));
+    // What the caller may not see is never found.
+    assert!(!find("chomphu.clerk", "q=คลินิกะบบ").await.contains(&c));
+    assert!(!find("dla.head", "q=พล ๐๐๒๓.๓/๒๑๒๒").await.contains(&s));
+}
+
+fn percent(c: char) -> String {
+    let mut buf = [0u8; 4];
+    c.encode_utf8(&mut buf)
+        .bytes()
+        .map(|b| format!("%{b:02X}"))
+        .collect()
+}
+
+async fn bad_input_is_refused_cleanly(db: &TestDb) {
+    let f = fixture(db).await;
+    let t = Some(f.tokens["dla.clerk"].as_str());
+    let documents_before = count(db, "SELECT COUNT(*) FROM documents").await;
+    let audit_before = count(db, "SELECT COUNT(*) FROM audit_events").await;
+    // A letter without its subject: the field is named, in Thai and English.
+    let mut doc = letter("x", None);
+    doc["main"].as_object_mut().unwrap().remove("subject");
+    let (s, e) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/documents",
+        t,
+        Some(json!({ "document": doc })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert!(
+        e["error"]["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("subject"),
+        "{e}"
+    );
+    // An unknown kind.
+    let (s, e) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/documents",
+        t,
+        Some(json!({ "document": {"kind": "poem"} })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    // An impossible date in a search.
+    let (s, e) = call(
+        &f.router,
+        Method::GET,
+        "/api/v1/documents?from=31/2/2567",
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("from")),
+        "{e}"
+    );
+    // Recipients that resolve to nobody.
+    let id = draft(&f, "dla.clerk", "ส่งถึงใคร").await;
+    let (s, _) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/documents/{id}/number"),
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, e) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/documents/{id}/dispatch"),
+        t,
+        Some(json!({"to": "ไม่มีหน่วยงานนี้"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
+    // Unknown ids.
+    let (s, e) = call(&f.router, Method::GET, "/api/v1/deliveries/987654", t, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(e["error"]["code"], "not_found");
+    // An oversize upload is refused before it is read whole.
+    let big = vec![b'x'; web::MAX_BODY + 1];
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/v1/documents/{id}/attachments?name=big.bin"))
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", f.tokens["dla.clerk"]),
+        )
+        .body(Body::from(big))
+        .unwrap();
+    let resp = f.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // Only the one good draft and its numbering were written.
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM documents").await,
+        documents_before + 1
+    );
+    assert!(count(db, "SELECT COUNT(*) FROM audit_events").await <= audit_before + 4);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM attachments").await, 0);
+}
+
+/// Every `/api/v1` route is in the OpenAPI description, and nothing else.
+#[test]
+fn openapi_describes_every_route() {
+    let spec: Value = serde_json::from_str(web::OPENAPI).expect("openapi.json is JSON");
+    assert_eq!(spec["openapi"].as_str().map(|v| &v[..2]), Some("3."));
+    let described: std::collections::BTreeSet<String> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.trim_start_matches("/api/v1").to_string())
+        .collect();
+    let source = std::fs::read_to_string(crate::support::root().join("src/web/api.rs")).unwrap();
+    let routed: std::collections::BTreeSet<String> = source
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix(".route(\""))
+        .filter_map(|l| l.split('"').next())
+        .map(str::to_string)
+        .collect();
+    assert!(routed.len() > 20);
+    assert_eq!(routed, described);
+}
+
+/// The first start of `serve` on an empty database: demo data, the seeds'
+/// stories and accounts with one-time passwords; nothing the second time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_start_makes_the_demo_once() {
+    let db = crate::db::sqlite().await;
+    let made = web::first_start(&db).await.unwrap();
+    let names: Vec<&str> = made.iter().map(|a| a.username.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "admin",
+            "dla.clerk",
+            "pl.clerk",
+            "nmp.clerk",
+            "wangyang.clerk"
+        ]
+    );
+    assert!(made.iter().all(|a| a.password.len() == 12));
+    let admin = accounts::authenticate(&db, "admin", &made[0].password)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(admin.must_change && admin.role == Role::Admin);
+    assert!(
+        accounts::authenticate(&db, "admin", "wrong password")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM deliveries").await,
+        76 + 10 + 1 + 1
+    );
+    assert!(web::first_start(&db).await.unwrap().is_empty());
+}
