@@ -799,8 +799,9 @@ fn openapi_describes_every_route() {
         .collect();
     let source = std::fs::read_to_string(crate::support::root().join("src/web/api.rs")).unwrap();
     let routed: std::collections::BTreeSet<String> = source
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix(".route(\""))
+        .split(".route(")
+        .skip(1)
+        .filter_map(|rest| rest.trim_start().strip_prefix('"'))
         .filter_map(|l| l.split('"').next())
         .map(str::to_string)
         .collect();
