@@ -10,7 +10,8 @@
 //! the PDF: [`super::text_layer::strip_break_marks`] removes their glyphs
 //! after layout, so the text layer reads exactly as the input.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 use icu_segmenter::options::WordBreakInvariantOptions;
 use icu_segmenter::{GraphemeClusterSegmenter, WordSegmenter, WordSegmenterBorrowed};
@@ -133,12 +134,28 @@ pub fn is_thai_letter(c: char) -> bool {
 /// `ผลการประเมิน` as ผลก|า|รป|ระ|เมิน and compounds (ส่ง|เสริม); the LSTM
 /// splits words it has not seen (ไป|รษณีย์, ตำ|บลวัง). A boundary both agree
 /// on is a safe place to break a line.
+///
+/// The LSTM is the costliest step of a render, and the same paragraphs come
+/// back again and again (every letter of a mail-merge, every keystroke of a
+/// live preview), so answers are remembered per text, up to a bound.
 pub fn word_boundaries(text: &str) -> Vec<usize> {
+    static SEEN: LazyLock<Mutex<HashMap<String, Vec<usize>>>> = LazyLock::new(Default::default);
+    const REMEMBERED: usize = 20_000;
+    if let Some(found) = SEEN.lock().ok().and_then(|m| m.get(text).cloned()) {
+        return found;
+    }
     let lstm: Vec<usize> = LSTM.segment_str(text).collect();
-    DICTIONARY
+    let both: Vec<usize> = DICTIONARY
         .segment_str(text)
         .filter(|b| lstm.binary_search(b).is_ok())
-        .collect()
+        .collect();
+    if let Ok(mut seen) = SEEN.lock() {
+        if seen.len() >= REMEMBERED {
+            seen.clear();
+        }
+        seen.insert(text.to_string(), both.clone());
+    }
+    both
 }
 
 /// Byte ranges of `text` covered by any of `names`, longest names first,

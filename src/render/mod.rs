@@ -352,9 +352,32 @@ pub fn png_page(laid: &Laidout, index: usize, dpi: f32) -> Option<Vec<u8>> {
         pixel_per_pt: typst::utils::Scalar::new(f64::from(dpi) / 72.0),
         ..Default::default()
     };
-    Some(
-        typst_render::render(page, &options)
-            .encode_png()
-            .unwrap_or_default(),
-    )
+    Some(opaque_png(&typst_render::render(page, &options)))
+}
+
+/// A page as an RGB PNG over white, compressed for speed: previews are
+/// made on every keystroke, and deflate at its default level cost more
+/// than laying the page out.
+fn opaque_png(pixmap: &tiny_skia::Pixmap) -> Vec<u8> {
+    // Premultiplied RGBA over white: c + (255 - a).
+    let rgb: Vec<u8> = pixmap
+        .data()
+        .chunks_exact(4)
+        .flat_map(|p| {
+            let under = 255 - p[3];
+            [p[0] + under, p[1] + under, p[2] + under]
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let written = encoder
+        .write_header()
+        .and_then(|mut w| w.write_image_data(&rgb).and_then(|()| w.finish()));
+    match written {
+        Ok(()) => out,
+        Err(_) => Vec::new(),
+    }
 }

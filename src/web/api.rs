@@ -20,6 +20,7 @@ use super::AppState;
 use super::auth::Authed;
 use super::error::{ApiError, ApiResult};
 use super::forms::parse_any_date;
+use super::previews::{self, PreviewCache};
 use crate::docnum::DocNumber;
 use crate::model::{Document, Secrecy, Urgency};
 use crate::render::RenderOptions;
@@ -403,20 +404,27 @@ pub async fn render_pdf(state: &AppState, doc: Document) -> ApiResult<Vec<u8>> {
         .map_err(ApiError::from)
 }
 
-/// Page `page` (from 1) as PNG at `dpi`.
+/// Page `page` (from 1) as PNG at `dpi`; from the cache when this content
+/// was rendered before.
 pub async fn render_png(
     state: &AppState,
     doc: Document,
     page: usize,
     dpi: f32,
 ) -> ApiResult<Vec<u8>> {
+    let page = page.max(1);
+    let key = PreviewCache::key(&doc, page, dpi);
+    if let Some(png) = state.previews.get(&key) {
+        return Ok(png.as_ref().clone());
+    }
     let _slot = state.render_slots.acquire().await.expect("never closed");
     let renderer = state.renderer.clone();
-    tokio::task::spawn_blocking(
+    let doc = previews::for_page(doc, page);
+    let png = tokio::task::spawn_blocking(
         move || -> Result<Option<Vec<u8>>, crate::render::RenderError> {
             let prepared = renderer.prepare(&doc)?;
             let laid = renderer.layout(&prepared, None, &RenderOptions::default())?;
-            Ok(crate::render::png_page(&laid, page.saturating_sub(1), dpi))
+            Ok(crate::render::png_page(&laid, page - 1, dpi))
         },
     )
     .await
@@ -428,7 +436,9 @@ pub async fn render_png(
             e.to_string(),
         )
     })??
-    .ok_or_else(|| ApiError::invalid("page", "ไม่มีหน้านี้", "no such page"))
+    .ok_or_else(|| ApiError::invalid("page", "ไม่มีหน้านี้", "no such page"))?;
+    state.previews.put(key, std::sync::Arc::new(png.clone()));
+    Ok(png)
 }
 
 fn bytes_response(media_type: &'static str, name: Option<String>, bytes: Vec<u8>) -> Response {

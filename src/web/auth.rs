@@ -108,7 +108,9 @@ impl FromRequestParts<AppState> for Authed {
         let authed = identify(state, &parts.headers)
             .await?
             .ok_or_else(ApiError::unauthenticated)?;
-        if authed.user.must_change {
+        // A one-time password must be changed before the UI is used; an
+        // API token was issued on purpose and works regardless.
+        if authed.user.must_change && authed.csrf.is_some() {
             return Err(ApiError::new(
                 axum::http::StatusCode::FORBIDDEN,
                 "password_change_required",

@@ -11,6 +11,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod forms;
+pub mod previews;
 pub mod ui;
 
 use std::net::SocketAddr;
@@ -40,6 +41,7 @@ pub struct AppState {
     /// Renders run on blocking threads; at most this many at once, so a
     /// burst of previews cannot starve the rest.
     pub render_slots: Arc<tokio::sync::Semaphore>,
+    pub previews: previews::PreviewCache,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
             renderer: Arc::new(Renderer::new(&[])?),
             templates: Arc::new(ui::templates()?),
             render_slots: Arc::new(tokio::sync::Semaphore::new(2)),
+            previews: previews::PreviewCache::default(),
         })
     }
 }
