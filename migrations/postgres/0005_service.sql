@@ -47,6 +47,7 @@ ALTER TABLE documents ADD COLUMN recipient TEXT NOT NULL DEFAULT '';
 ALTER TABLE documents ADD COLUMN search_version INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX documents_unindexed ON documents (id) WHERE search_version = 0;
 CREATE INDEX documents_date ON documents (date);
+CREATE INDEX documents_office_date ON documents (office_id, date);
 
 -- Trigram index over each document's normalised text: Thai needs no spaces
 -- between words to be found.

@@ -88,7 +88,7 @@ pub fn recipient_of(doc: &Document) -> &str {
     }
 }
 
-fn key<T: Serialize>(x: T) -> String {
+fn key_of<T: Serialize>(x: T) -> String {
     serde_json::to_value(x)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
@@ -106,8 +106,8 @@ pub(crate) async fn index_in(
         "UPDATE documents SET urgency = $1, secrecy = $2, recipient = $3, search_version = 1 \
          WHERE id = $4",
     )
-    .bind(urgency_of(doc).map(key))
-    .bind(secrecy_of(doc).map(key))
+    .bind(urgency_of(doc).map(key_of))
+    .bind(secrecy_of(doc).map(key_of))
     .bind(recipient_of(doc))
     .bind(id)
     .execute(&mut **tx)
@@ -253,19 +253,49 @@ fn like(text: &str) -> String {
     format!("%{n}%")
 }
 
+/// Above this many documents containing the words, a search walks the
+/// caller's visible documents newest first instead of the index's matches.
+const FEW_MATCHES: i64 = 2_000;
+
 /// Documents `user` may see that match, newest first.
+///
+/// Two plans, chosen per query: when the words are rare (at most
+/// `FEW_MATCHES` documents contain them, which the trigram index tells
+/// cheaply), start from those documents and keep the visible ones; when
+/// they are common, or shorter than a trigram, start from the documents the
+/// caller may see (their office's own and those delivered to it) and check
+/// each one's text. Either way the cost is bounded by the smaller set.
 pub async fn search(store: &Store, user: &User, q: &Query) -> Result<Vec<Stored>, StoreError> {
     let mut sql = Sql::default();
-    let mut conds = vec![visible_to(&mut sql, user)];
+    let office = sql.bind(Bind::Int(user.office_id));
+    let me = sql.bind(Bind::Int(user.id));
+    let mut conds = vec![format!(
+        "(d.secrecy IS NULL OR EXISTS (SELECT 1 FROM document_readers r \
+         WHERE r.document_id = d.id AND r.user_id = {me}))"
+    )];
+    let (table, key) = match store.backend() {
+        Backend::Sqlite => ("document_search", "rowid"),
+        Backend::Postgres => ("document_search", "document_id"),
+    };
     if let Some(text) = q.text.as_deref().filter(|t| !normalize(t).is_empty()) {
-        let p = sql.bind(Bind::Text(like(text)));
-        conds.push(match store.backend() {
-            Backend::Sqlite => {
-                format!("d.id IN (SELECT rowid FROM document_search WHERE text LIKE {p})")
-            }
-            Backend::Postgres => {
-                format!("d.id IN (SELECT document_id FROM document_search WHERE text LIKE {p})")
-            }
+        let pattern = like(text);
+        let trigram = normalize(text).chars().count() >= 3;
+        let few = trigram && {
+            let n: i64 = sqlx::query(&format!(
+                "SELECT COUNT(*) FROM (SELECT {key} FROM {table} WHERE text LIKE $1 LIMIT {}) m",
+                FEW_MATCHES + 1
+            ))
+            .bind(&pattern)
+            .fetch_one(store.reader())
+            .await?
+            .try_get(0)?;
+            n <= FEW_MATCHES
+        };
+        let p = sql.bind(Bind::Text(pattern));
+        conds.push(if few {
+            format!("d.id IN (SELECT {key} FROM {table} WHERE text LIKE {p})")
+        } else {
+            format!("(SELECT s.text FROM {table} s WHERE s.{key} = d.id) LIKE {p}")
         });
     }
     if let Some(kind) = &q.kind {
@@ -273,7 +303,7 @@ pub async fn search(store: &Store, user: &User, q: &Query) -> Result<Vec<Stored>
         conds.push(format!("d.kind = {p}"));
     }
     if let Some(u) = q.urgency {
-        let p = sql.bind(Bind::Text(key(u)));
+        let p = sql.bind(Bind::Text(key_of(u)));
         conds.push(format!("d.urgency = {p}"));
     }
     for (column, value) in [("d.issuer", &q.issuer), ("d.recipient", &q.recipient)] {
@@ -290,16 +320,31 @@ pub async fn search(store: &Store, user: &User, q: &Query) -> Result<Vec<Stored>
         let p = sql.bind(Bind::Text(to.to_string()));
         conds.push(format!("d.date <= {p}"));
     }
-    if q.own_only {
-        let p = sql.bind(Bind::Int(user.office_id));
-        conds.push(format!("d.office_id = {p}"));
-    }
-    let limit = sql.bind(Bind::Int(q.limit.clamp(1, 200)));
-    let offset = sql.bind(Bind::Int(q.offset.max(0)));
+    let wanted = q.limit.clamp(1, 200);
+    let offset = q.offset.max(0);
+    let n = sql.bind(Bind::Int(wanted + offset));
+    let limit = sql.bind(Bind::Int(wanted));
+    let skip = sql.bind(Bind::Int(offset));
+    let conds = conds.join(" AND ");
+    // Each branch walks its documents newest first (the office's own by
+    // the (office, date) index) and stops at enough matches.
+    let order = "ORDER BY d.date DESC, d.id DESC";
+    let own = format!(
+        "SELECT d.id, d.date FROM documents d WHERE d.office_id = {office} AND {conds} {order} LIMIT {n}"
+    );
+    let received = format!(
+        "SELECT d.id, d.date FROM documents d WHERE d.id IN \
+         (SELECT document_id FROM deliveries WHERE to_office = {office} \
+          UNION SELECT root_id FROM deliveries WHERE to_office = {office}) \
+         AND d.office_id <> {office} AND d.state <> 'draft' AND {conds} {order} LIMIT {n}"
+    );
+    let branches = if q.own_only {
+        format!("SELECT * FROM ({own}) a")
+    } else {
+        format!("SELECT * FROM ({own}) a UNION ALL SELECT * FROM ({received}) b")
+    };
     sql.text = format!(
-        "SELECT d.id FROM documents d WHERE {} ORDER BY d.date DESC, d.id DESC \
-         LIMIT {limit} OFFSET {offset}",
-        conds.join(" AND ")
+        "SELECT id FROM ({branches}) u ORDER BY date DESC, id DESC LIMIT {limit} OFFSET {skip}"
     );
     let ids: Vec<i64> = sql
         .query()

@@ -49,7 +49,9 @@ impl PreviewCache {
         inner.map.insert(key, png);
         inner.order.push_back(key);
         while inner.bytes > BUDGET {
-            let Some(old) = inner.order.pop_front() else { break };
+            let Some(old) = inner.order.pop_front() else {
+                break;
+            };
             if let Some(v) = inner.map.remove(&old) {
                 inner.bytes -= v.len();
             }
