@@ -96,7 +96,7 @@ async fn build(path: &str, n: usize) -> Store {
             .await
             .unwrap();
         i += docs.len();
-        if i % 100_000 == 0 {
+        if i.is_multiple_of(100_000) {
             eprintln!(
                 "  {i} documents, {:.0}/s",
                 (i - have as usize) as f64 / start.elapsed().as_secs_f64()

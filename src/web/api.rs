@@ -753,14 +753,39 @@ async fn get_delivery(
     )))
 }
 
+/// What an office does with a letter delivered to it (forwarding aside).
+#[derive(Debug, Clone, Copy)]
+pub enum InboxStep<'a> {
+    Receive,
+    Acknowledge,
+    Return(&'a str),
+}
+
+/// Registers, acknowledges or returns delivery `id` of the caller's office.
+pub async fn inbox_step(
+    state: &AppState,
+    a: &Authed,
+    id: i64,
+    step: InboxStep<'_>,
+) -> ApiResult<routing::Delivery> {
+    a.may(Action::HandleInbox)?;
+    let (store, actor, now) = (&state.store, a.user.actor(), Utc::now());
+    Ok(match step {
+        InboxStep::Receive => routing::receive(store, &actor, now, &a.office, id).await?,
+        InboxStep::Acknowledge => routing::acknowledge(store, &actor, now, &a.office, id).await?,
+        InboxStep::Return(reason) => {
+            routing::return_to_sender(store, &actor, now, &a.office, id, reason).await?
+        }
+    })
+}
+
 async fn receive(
     State(state): State<AppState>,
     a: Authed,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Value>> {
-    a.may(Action::HandleInbox)?;
     Ok(Json(json!(
-        routing::receive(&state.store, &a.user.actor(), Utc::now(), &a.office, id).await?
+        inbox_step(&state, &a, id, InboxStep::Receive).await?
     )))
 }
 
@@ -769,9 +794,8 @@ async fn acknowledge(
     a: Authed,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Value>> {
-    a.may(Action::HandleInbox)?;
     Ok(Json(json!(
-        routing::acknowledge(&state.store, &a.user.actor(), Utc::now(), &a.office, id).await?
+        inbox_step(&state, &a, id, InboxStep::Acknowledge).await?
     )))
 }
 
@@ -781,18 +805,8 @@ async fn return_delivery(
     Path(id): Path<i64>,
     Json(body): Json<ReasonBody>,
 ) -> ApiResult<Json<Value>> {
-    a.may(Action::HandleInbox)?;
-    Ok(Json(json!(
-        routing::return_to_sender(
-            &state.store,
-            &a.user.actor(),
-            Utc::now(),
-            &a.office,
-            id,
-            &body.reason
-        )
-        .await?
-    )))
+    let step = InboxStep::Return(&body.reason);
+    Ok(Json(json!(inbox_step(&state, &a, id, step).await?)))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -53,6 +53,9 @@ pub struct LetterForm {
     pub signer_position: String,
     /// Usernames who may read a secret letter, comma-separated.
     pub readers: String,
+    /// The stored draft being edited, so that the live preview keeps what
+    /// the form does not show (as saving does).
+    pub doc_id: Option<i64>,
 }
 
 fn lines(text: &str) -> Vec<String> {

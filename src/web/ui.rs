@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use tera::{Context, Tera};
 
 use super::AppState;
-use super::api::{self, DispatchBody, ForwardBody, NumberBody, SearchParams, UserBody};
+use super::api::{self, DispatchBody, ForwardBody, InboxStep, NumberBody, SearchParams, UserBody};
 use super::auth::{self, Authed, COOKIE};
 use super::error::ApiError;
 use super::forms::LetterForm;
@@ -525,22 +525,12 @@ async fn delivery_action(
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
     or_page(&state, &a, a.may(Action::HandleInbox))?;
-    let store = &state.store;
-    let actor = a.user.actor();
-    let now = chrono::Utc::now();
+    let here = format!("/deliveries/{id}");
+    let step = |step| api::inbox_step(&state, &a, id, step);
     let done: Result<String, ApiError> = match action.as_str() {
-        "receive" => routing::receive(store, &actor, now, &a.office, id)
-            .await
-            .map(|_| format!("/deliveries/{id}"))
-            .map_err(ApiError::from),
-        "acknowledge" => routing::acknowledge(store, &actor, now, &a.office, id)
-            .await
-            .map(|_| format!("/deliveries/{id}"))
-            .map_err(ApiError::from),
-        "return" => routing::return_to_sender(store, &actor, now, &a.office, id, &f.reason)
-            .await
-            .map(|_| format!("/deliveries/{id}"))
-            .map_err(ApiError::from),
+        "receive" => step(InboxStep::Receive).await.map(|_| here),
+        "acknowledge" => step(InboxStep::Acknowledge).await.map(|_| here),
+        "return" => step(InboxStep::Return(&f.reason)).await.map(|_| here),
         "cover" => api::cover_in(&state, &a, id, Some(&f.to))
             .await
             .map(|cover| format!("/documents/{}/edit?forward={id}", cover.id)),
@@ -908,7 +898,14 @@ async fn preview(
     if let Err(e) = a.check_csrf(&f.csrf) {
         return e.into_response();
     }
-    let doc = match f.to_document(&a.office, a.today()) {
+    let made = match f.doc_id {
+        Some(id) => match api::own(&state, &a, id).await {
+            Ok(stored) => f.merge_into(&stored.content, &a.office, a.today()),
+            Err(e) => Err(e),
+        },
+        None => f.to_document(&a.office, a.today()),
+    };
+    let doc = match made {
         Ok(d) => d,
         Err(e) => return e.into_response(),
     };
