@@ -262,9 +262,11 @@ pub(crate) async fn insert_draft_in(
             .map(|x| x.key())
             .unwrap_or(n.to_string())
     });
+    let filters = super::search::filters(doc);
     let row = sqlx::query(
         "INSERT INTO documents (office_id, kind, state, number, date, subject, issuer, content, \
-         created_at, updated_at) VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+         created_at, updated_at, urgency, secrecy, recipient, search_version) \
+         VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, 1) RETURNING id",
     )
     .bind(office.id)
     .bind(f.kind)
@@ -274,10 +276,13 @@ pub(crate) async fn insert_draft_in(
     .bind(&f.issuer)
     .bind(&content)
     .bind(&now)
+    .bind(filters.urgency)
+    .bind(filters.secrecy)
+    .bind(filters.recipient)
     .fetch_one(&mut **tx)
     .await?;
     let id: i64 = row.try_get(0)?;
-    super::search::index_in(tx, id, doc, number.as_deref()).await?;
+    super::search::insert_text(tx, id, doc, number.as_deref()).await?;
     audit
         .append(
             tx,
@@ -356,9 +361,10 @@ pub async fn update(
     let f = facts(doc, &old.issuer);
     let content = content_json(doc);
     let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    let filters = super::search::filters(doc);
     sqlx::query(
         "UPDATE documents SET kind = $1, date = $2, subject = $3, issuer = $4, content = $5, \
-         updated_at = $6 WHERE id = $7",
+         updated_at = $6, urgency = $8, secrecy = $9, recipient = $10 WHERE id = $7",
     )
     .bind(f.kind)
     .bind(f.date.map(|d| d.to_string()))
@@ -367,9 +373,12 @@ pub async fn update(
     .bind(&content)
     .bind(stamp(Utc::now()))
     .bind(id)
+    .bind(filters.urgency)
+    .bind(filters.secrecy)
+    .bind(filters.recipient)
     .execute(&mut *tx)
     .await?;
-    super::search::index_in(&mut tx, id, doc, old.number.as_deref()).await?;
+    super::search::replace_text(&mut tx, id, doc, old.number.as_deref()).await?;
     audit
         .append(
             &mut tx,
@@ -460,7 +469,7 @@ pub(crate) async fn number_in(
     .bind(id)
     .execute(&mut **tx)
     .await?;
-    super::search::index_in(tx, id, &content, Some(&issued.number)).await?;
+    super::search::replace_text(tx, id, &content, Some(&issued.number)).await?;
     audit
         .append(
             tx,

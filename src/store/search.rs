@@ -95,46 +95,87 @@ fn key_of<T: Serialize>(x: T) -> String {
         .unwrap_or_default()
 }
 
-/// (Re)indexes one document inside the transaction that wrote it.
-pub(crate) async fn index_in(
+/// The filter columns kept beside a document's content: urgency, secrecy
+/// and addressee, as the writer's own INSERT or UPDATE stores them.
+pub(crate) struct Filters {
+    pub urgency: Option<String>,
+    pub secrecy: Option<String>,
+    pub recipient: String,
+}
+
+pub(crate) fn filters(doc: &Document) -> Filters {
+    Filters {
+        urgency: urgency_of(doc).map(key_of),
+        secrecy: secrecy_of(doc).map(key_of),
+        recipient: recipient_of(doc).to_string(),
+    }
+}
+
+fn is_postgres(tx: &mut Transaction<'static, Any>) -> bool {
+    tx.backend_name().eq_ignore_ascii_case("postgresql")
+}
+
+/// Writes a new document's search text, in the transaction that stored it.
+pub(crate) async fn insert_text(
     tx: &mut Transaction<'static, Any>,
     id: i64,
     doc: &Document,
     number: Option<&str>,
 ) -> Result<(), StoreError> {
+    let sql = if is_postgres(tx) {
+        "INSERT INTO document_search (document_id, text) VALUES ($1, $2)"
+    } else {
+        "INSERT INTO document_search (rowid, text) VALUES ($1, $2)"
+    };
+    sqlx::query(sql)
+        .bind(id)
+        .bind(text_of(doc, number))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Replaces a changed document's search text, in the transaction that
+/// changed it.
+pub(crate) async fn replace_text(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    doc: &Document,
+    number: Option<&str>,
+) -> Result<(), StoreError> {
+    let sql = if is_postgres(tx) {
+        "UPDATE document_search SET text = $2 WHERE document_id = $1"
+    } else {
+        "UPDATE document_search SET text = $2 WHERE rowid = $1"
+    };
+    sqlx::query(sql)
+        .bind(id)
+        .bind(text_of(doc, number))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Indexes one document written before the index existed: its filter
+/// columns and its search text.
+async fn index_in(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    doc: &Document,
+    number: Option<&str>,
+) -> Result<(), StoreError> {
+    let f = filters(doc);
     sqlx::query(
         "UPDATE documents SET urgency = $1, secrecy = $2, recipient = $3, search_version = 1 \
          WHERE id = $4",
     )
-    .bind(urgency_of(doc).map(key_of))
-    .bind(secrecy_of(doc).map(key_of))
-    .bind(recipient_of(doc))
+    .bind(f.urgency)
+    .bind(f.secrecy)
+    .bind(f.recipient)
     .bind(id)
     .execute(&mut **tx)
     .await?;
-    let text = text_of(doc, number);
-    let backend = if tx.backend_name().eq_ignore_ascii_case("postgresql") {
-        Backend::Postgres
-    } else {
-        Backend::Sqlite
-    };
-    let (delete, insert) = match backend {
-        Backend::Sqlite => (
-            "DELETE FROM document_search WHERE rowid = $1",
-            "INSERT INTO document_search (rowid, text) VALUES ($1, $2)",
-        ),
-        Backend::Postgres => (
-            "DELETE FROM document_search WHERE document_id = $1",
-            "INSERT INTO document_search (document_id, text) VALUES ($1, $2)",
-        ),
-    };
-    sqlx::query(delete).bind(id).execute(&mut **tx).await?;
-    sqlx::query(insert)
-        .bind(id)
-        .bind(text)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    insert_text(tx, id, doc, number).await
 }
 
 /// Indexes documents stored before the index existed, 500 per transaction.

@@ -246,7 +246,7 @@ impl LetterForm {
             new.contact = old.contact.clone();
             new.copies_to = old.copies_to.clone();
             new.number = old.number.clone();
-            new.office_code = old.office_code.clone();
+            new.office_code = old.office_code.clone().or(new.office_code.take());
             // Enclosures keep their quantities when their text is unchanged.
             for e in &mut new.enclosures {
                 if let Some(o) = old.enclosures.iter().find(|o| o.text == e.text) {

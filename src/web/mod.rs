@@ -100,43 +100,53 @@ pub struct FirstAccount {
     pub password: String,
 }
 
-/// Prepares an empty database: the demo hierarchy, the seeds' two stories,
-/// an administrator and one clerk for each office of the story, each with a
-/// one-time password. Does nothing when the database already has users.
+/// Prepares a database without users. An empty one gets the demo hierarchy,
+/// the seeds' two stories, an administrator and one clerk for each office of
+/// the story; one that already holds offices (an imported hierarchy) gets
+/// only the administrator. Each account has a one-time password. Does
+/// nothing when the database already has users.
 pub async fn first_start(store: &Store) -> anyhow::Result<Vec<FirstAccount>> {
     if !accounts::list(store, None).await?.is_empty() {
         return Ok(Vec::new());
     }
     let actor = Actor("serve:first-start".into());
-    if demo::load(store, &actor).await? != demo::Loaded::AlreadyPresent {
+    let demo = demo::load(store, &actor).await? != demo::Loaded::AlreadyPresent;
+    if demo {
         demo::stories(store, &actor).await?;
     }
+    // The administrator belongs to the DLA when it is there, else to the
+    // first top-level office of an imported hierarchy.
+    let admin_office = match offices::find(store, "มท 0810").await {
+        Ok(o) => o,
+        Err(_) => offices::list(store, None)
+            .await?
+            .into_iter()
+            .find(|o| o.parent_id.is_none())
+            .ok_or_else(|| anyhow::anyhow!("no offices to attach the administrator to"))?,
+    };
+    let mut accounts_to_make = vec![("admin", admin_office, Role::Admin, "ผู้ดูแลระบบ")];
+    // Demo clerks only on the demo hierarchy, never on an imported one.
+    if demo {
+        for (username, office, name) in [
+            ("dla.clerk", "มท 0810.7", "เจ้าหน้าที่สารบรรณ สถ."),
+            ("pl.clerk", "พล 0023", "เจ้าหน้าที่สารบรรณ สถจ.พิษณุโลก"),
+            ("nmp.clerk", "อำเภอเนินมะปราง", "เจ้าหน้าที่ท้องถิ่นอำเภอเนินมะปราง"),
+            (
+                "wangyang.clerk",
+                "องค์การบริหารส่วนตำบลวังยาง",
+                "เจ้าหน้าที่ธุรการ อบต.วังยาง",
+            ),
+        ] {
+            accounts_to_make.push((
+                username,
+                offices::find(store, office).await?,
+                Role::Clerk,
+                name,
+            ));
+        }
+    }
     let mut made = Vec::new();
-    for (username, office, role, name) in [
-        ("admin", "มท 0810", Role::Admin, "ผู้ดูแลระบบ"),
-        ("dla.clerk", "มท 0810.7", Role::Clerk, "เจ้าหน้าที่สารบรรณ สถ."),
-        (
-            "pl.clerk",
-            "พล 0023",
-            Role::Clerk,
-            "เจ้าหน้าที่สารบรรณ สถจ.พิษณุโลก",
-        ),
-        (
-            "nmp.clerk",
-            "อำเภอเนินมะปราง",
-            Role::Clerk,
-            "เจ้าหน้าที่ท้องถิ่นอำเภอเนินมะปราง",
-        ),
-        (
-            "wangyang.clerk",
-            "องค์การบริหารส่วนตำบลวังยาง",
-            Role::Clerk,
-            "เจ้าหน้าที่ธุรการ อบต.วังยาง",
-        ),
-    ] {
-        let Ok(at) = offices::find(store, office).await else {
-            continue;
-        };
+    for (username, at, role, name) in accounts_to_make {
         let password = accounts::one_time_password();
         accounts::add(
             store,

@@ -214,7 +214,9 @@ impl FromRequestParts<AppState> for UiUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         match auth::identify(state, &parts.headers).await {
-            Ok(Some(a)) if a.user.must_change && parts.uri.path() != "/password" => {
+            Ok(Some(a))
+                if a.user.must_change && !matches!(parts.uri.path(), "/password" | "/logout") =>
+            {
                 Err(Redirect::to("/password").into_response())
             }
             Ok(Some(a)) => Ok(UiUser(a)),
@@ -798,6 +800,8 @@ struct DispatchForm {
     group: String,
     /// Offices ticked one by one (`#id`), joined to the group.
     offices: Vec<String>,
+    /// Offices typed by code or name, comma-separated.
+    to: String,
     deadline: String,
 }
 
@@ -815,6 +819,7 @@ async fn dispatch_document(
             "csrf" => f.csrf = v,
             "group" => f.group = v,
             "offices" => f.offices.push(v),
+            "to" => f.to = v,
             "deadline" => f.deadline = v,
             _ => {}
         }
@@ -823,6 +828,9 @@ async fn dispatch_document(
     let mut to: Vec<String> = f.offices.clone();
     if !f.group.is_empty() {
         to.push(f.group.clone());
+    }
+    if !f.to.trim().is_empty() {
+        to.push(f.to.clone());
     }
     let body = DispatchBody {
         to: to.join(","),

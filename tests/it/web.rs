@@ -18,7 +18,8 @@ use crate::db::{TestDb, actor, count, on_both};
 on_both!(
     access_matrix,
     search_finds_thai_and_numbers,
-    bad_input_is_refused_cleanly
+    bad_input_is_refused_cleanly,
+    sessions_need_csrf_tokens
 );
 
 /// The demo with the seeds' stories, and one user per (office, role) with
@@ -684,6 +685,134 @@ async fn search_finds_thai_and_numbers(db: &TestDb) {
     assert!(!find("dla.head", "q=พล ๐๐๒๓.๓/๒๑๒๒").await.contains(&s));
 }
 
+/// A request with the session cookie and, optionally, a CSRF header.
+async fn with_cookie(
+    router: &Router,
+    method: Method,
+    uri: &str,
+    cookie: &str,
+    csrf: Option<&str>,
+    content_type: &str,
+    body: String,
+) -> (StatusCode, Option<String>) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, format!("saraban_session={cookie}"))
+        .header(header::CONTENT_TYPE, content_type);
+    if let Some(t) = csrf {
+        req = req.header("x-csrf-token", t);
+    }
+    let resp = router
+        .clone()
+        .oneshot(req.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let location = resp
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string());
+    (resp.status(), location)
+}
+
+async fn sessions_need_csrf_tokens(db: &TestDb) {
+    let f = fixture(db).await;
+    let user = accounts::find(db, "dla.drafter").await.unwrap().unwrap();
+    let session = accounts::open_session(db, &user).await.unwrap();
+    let before = count(db, "SELECT COUNT(*) FROM documents").await;
+    let doc = json!({ "document": letter("ผ่านคุกกี้", None) }).to_string();
+    let json_type = "application/json";
+    let form_type = "application/x-www-form-urlencoded";
+    // The API through the cookie: a change needs the X-CSRF-Token header.
+    let (s, _) = with_cookie(
+        &f.router,
+        Method::POST,
+        "/api/v1/documents",
+        &session.secret,
+        None,
+        json_type,
+        doc.clone(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = with_cookie(
+        &f.router,
+        Method::POST,
+        "/api/v1/documents",
+        &session.secret,
+        Some("wrong"),
+        json_type,
+        doc.clone(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM documents").await, before);
+    let (s, _) = with_cookie(
+        &f.router,
+        Method::POST,
+        "/api/v1/documents",
+        &session.secret,
+        Some(&session.csrf),
+        json_type,
+        doc,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    // A UI form needs the token as a field.
+    let form = "kind=letter&subject=x&to=y&body=z&signer_name=w";
+    let (s, _) = with_cookie(
+        &f.router,
+        Method::POST,
+        "/documents",
+        &session.secret,
+        None,
+        form_type,
+        form.into(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM documents").await,
+        before + 1
+    );
+    let (s, to) = with_cookie(
+        &f.router,
+        Method::POST,
+        "/documents",
+        &session.secret,
+        None,
+        form_type,
+        format!("{form}&csrf={}", session.csrf),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{to:?}");
+    assert!(to.unwrap().starts_with("/documents/"));
+    // Pages without a session go to the login page; a closed session is over.
+    let (s, to) = with_cookie(
+        &f.router,
+        Method::GET,
+        "/",
+        "not-a-session",
+        None,
+        form_type,
+        String::new(),
+    )
+    .await;
+    assert_eq!((s, to.as_deref()), (StatusCode::SEE_OTHER, Some("/login")));
+    accounts::close_session(db, &session.secret).await.unwrap();
+    let (s, _) = with_cookie(
+        &f.router,
+        Method::GET,
+        "/api/v1/inbox",
+        &session.secret,
+        None,
+        json_type,
+        String::new(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
 fn percent(c: char) -> String {
     let mut buf = [0u8; 4];
     c.encode_utf8(&mut buf)
@@ -843,4 +972,22 @@ async fn first_start_makes_the_demo_once() {
         76 + 10 + 1 + 1
     );
     assert!(web::first_start(&db).await.unwrap().is_empty());
+
+    // A database that already holds an imported hierarchy gets only the
+    // administrator: no demo letters, no demo clerks.
+    let db = crate::db::sqlite().await;
+    let fields = offices::OfficeFields::new(
+        offices::OfficeKind::ProvincialOffice,
+        "สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดน่าน",
+    )
+    .code("นน", "0023");
+    offices::insert(&db, &actor(), None, &fields).await.unwrap();
+    let made = web::first_start(&db).await.unwrap();
+    assert_eq!(made.len(), 1);
+    assert_eq!(
+        (made[0].username.as_str(), made[0].role),
+        ("admin", Role::Admin)
+    );
+    assert_eq!(made[0].office, "สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดน่าน");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM documents").await, 0);
 }
