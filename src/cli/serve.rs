@@ -15,6 +15,9 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", env = "SARABAN_ADDR")]
     addr: SocketAddr,
+    /// A folder of the agency's own fonts (TH SarabunIT๙ …), used first.
+    #[arg(long, env = "SARABAN_FONTS")]
+    fonts: Option<std::path::PathBuf>,
 }
 
 pub fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -30,7 +33,8 @@ pub fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
         .build()?;
     runtime.block_on(async {
         let store = Store::open(&db.database).await?;
-        saraban::web::serve(store, args.addr).await
+        let fonts: Vec<&std::path::Path> = args.fonts.as_deref().into_iter().collect();
+        saraban::web::serve(store, args.addr, &fonts).await
     })?;
     Ok(ExitCode::SUCCESS)
 }

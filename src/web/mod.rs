@@ -45,10 +45,16 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The state with the shipped fonts only.
     pub fn new(store: Store) -> anyhow::Result<AppState> {
+        AppState::with_fonts(store, &[])
+    }
+
+    /// The state with an agency's own fonts first (`--fonts`, `SARABAN_FONTS`).
+    pub fn with_fonts(store: Store, font_dirs: &[&std::path::Path]) -> anyhow::Result<AppState> {
         Ok(AppState {
             store,
-            renderer: Arc::new(Renderer::new(&[])?),
+            renderer: Arc::new(Renderer::new(font_dirs)?),
             templates: Arc::new(ui::templates()?),
             render_slots: Arc::new(tokio::sync::Semaphore::new(2)),
             previews: previews::PreviewCache::default(),
@@ -172,9 +178,13 @@ pub async fn first_start(store: &Store) -> anyhow::Result<Vec<FirstAccount>> {
 }
 
 /// Runs the service until Ctrl-C or SIGTERM, finishing requests in flight.
-pub async fn serve(store: Store, addr: SocketAddr) -> anyhow::Result<()> {
+pub async fn serve(
+    store: Store,
+    addr: SocketAddr,
+    font_dirs: &[&std::path::Path],
+) -> anyhow::Result<()> {
     let made = first_start(&store).await?;
-    let state = AppState::new(store.clone())?;
+    let state = AppState::with_fonts(store.clone(), font_dirs)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     println!("saraban: http://{local}/");
