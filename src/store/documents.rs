@@ -282,7 +282,7 @@ pub(crate) async fn insert_draft_in(
     .fetch_one(&mut **tx)
     .await?;
     let id: i64 = row.try_get(0)?;
-    super::search::insert_text(tx, id, doc, number.as_deref()).await?;
+    super::search::write_text(tx, id, doc, number.as_deref(), true).await?;
     audit
         .append(
             tx,
@@ -378,7 +378,7 @@ pub async fn update(
     .bind(filters.recipient)
     .execute(&mut *tx)
     .await?;
-    super::search::replace_text(&mut tx, id, doc, old.number.as_deref()).await?;
+    super::search::write_text(&mut tx, id, doc, old.number.as_deref(), false).await?;
     audit
         .append(
             &mut tx,
@@ -469,7 +469,7 @@ pub(crate) async fn number_in(
     .bind(id)
     .execute(&mut **tx)
     .await?;
-    super::search::replace_text(tx, id, &content, Some(&issued.number)).await?;
+    super::search::write_text(tx, id, &content, Some(&issued.number), false).await?;
     audit
         .append(
             tx,

@@ -115,40 +115,26 @@ fn is_postgres(tx: &mut Transaction<'static, Any>) -> bool {
     tx.backend_name().eq_ignore_ascii_case("postgresql")
 }
 
-/// Writes a new document's search text, in the transaction that stored it.
-pub(crate) async fn insert_text(
+/// Writes a document's search text in the transaction that stored
+/// (`is_new`) or changed it.
+pub(crate) async fn write_text(
     tx: &mut Transaction<'static, Any>,
     id: i64,
     doc: &Document,
     number: Option<&str>,
+    is_new: bool,
 ) -> Result<(), StoreError> {
-    let sql = if is_postgres(tx) {
-        "INSERT INTO document_search (document_id, text) VALUES ($1, $2)"
+    let key = if is_postgres(tx) {
+        "document_id"
     } else {
-        "INSERT INTO document_search (rowid, text) VALUES ($1, $2)"
+        "rowid"
     };
-    sqlx::query(sql)
-        .bind(id)
-        .bind(text_of(doc, number))
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// Replaces a changed document's search text, in the transaction that
-/// changed it.
-pub(crate) async fn replace_text(
-    tx: &mut Transaction<'static, Any>,
-    id: i64,
-    doc: &Document,
-    number: Option<&str>,
-) -> Result<(), StoreError> {
-    let sql = if is_postgres(tx) {
-        "UPDATE document_search SET text = $2 WHERE document_id = $1"
+    let sql = if is_new {
+        format!("INSERT INTO document_search ({key}, text) VALUES ($1, $2)")
     } else {
-        "UPDATE document_search SET text = $2 WHERE rowid = $1"
+        format!("UPDATE document_search SET text = $2 WHERE {key} = $1")
     };
-    sqlx::query(sql)
+    sqlx::query(&sql)
         .bind(id)
         .bind(text_of(doc, number))
         .execute(&mut **tx)
@@ -175,7 +161,7 @@ async fn index_in(
     .bind(id)
     .execute(&mut **tx)
     .await?;
-    insert_text(tx, id, doc, number).await
+    write_text(tx, id, doc, number, true).await
 }
 
 /// Indexes documents stored before the index existed, 500 per transaction.
