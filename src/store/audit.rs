@@ -63,12 +63,22 @@ pub struct Change<'a> {
 
 /// Appends events inside a write transaction. Locks the chain head when
 /// started, so events are chained in commit order; `finish` stores the head.
+///
+/// Events are hashed as they come and written in multi-row statements (at
+/// `finish`, or whenever [`FLUSH_AT`] are waiting): a statement is a round
+/// trip to the database, and one forward makes half a dozen events.
 pub struct Appender {
     seq: i64,
     hash: String,
     at: String,
     actor: String,
+    pending: Vec<Event>,
 }
+
+/// Events written per statement. Ten parameters each; SQLite looks a
+/// parameter up by a linear scan, so very long statements cost more than
+/// they save.
+const FLUSH_AT: usize = 50;
 
 impl Appender {
     pub async fn start(
@@ -85,6 +95,7 @@ impl Appender {
             hash: row.try_get(1)?,
             at: stamp(at),
             actor: actor.0.clone(),
+            pending: Vec::new(),
         })
     }
 
@@ -99,7 +110,7 @@ impl Appender {
         tx: &mut Transaction<'static, Any>,
         change: Change<'_>,
     ) -> Result<(), StoreError> {
-        let event = Event {
+        let mut event = Event {
             seq: self.seq + 1,
             at: self.at.clone(),
             actor: self.actor.clone(),
@@ -111,30 +122,53 @@ impl Appender {
             prev_hash: self.hash.clone(),
             hash: String::new(),
         };
-        let hash = event.compute_hash();
-        sqlx::query(
-            "INSERT INTO audit_events (seq, at, actor, office_id, action, object, \
-             before_sha256, after_sha256, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(event.seq)
-        .bind(&event.at)
-        .bind(&event.actor)
-        .bind(event.office_id)
-        .bind(&event.action)
-        .bind(&event.object)
-        .bind(&event.before_sha256)
-        .bind(&event.after_sha256)
-        .bind(&event.prev_hash)
-        .bind(&hash)
-        .execute(&mut **tx)
-        .await?;
+        event.hash = event.compute_hash();
         self.seq = event.seq;
-        self.hash = hash;
+        self.hash.clone_from(&event.hash);
+        self.pending.push(event);
+        if self.pending.len() >= FLUSH_AT {
+            self.flush(tx).await?;
+        }
         Ok(())
     }
 
-    pub async fn finish(self, tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
+    /// Writes the waiting events.
+    async fn flush(&mut self, tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<String> = (0..self.pending.len())
+            .map(|i| {
+                let p: Vec<String> = (1..=10).map(|c| format!("${}", i * 10 + c)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_events (seq, at, actor, office_id, action, object, \
+             before_sha256, after_sha256, prev_hash, hash) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for e in &self.pending {
+            query = query
+                .bind(e.seq)
+                .bind(&e.at)
+                .bind(&e.actor)
+                .bind(e.office_id)
+                .bind(&e.action)
+                .bind(&e.object)
+                .bind(&e.before_sha256)
+                .bind(&e.after_sha256)
+                .bind(&e.prev_hash)
+                .bind(&e.hash);
+        }
+        query.execute(&mut **tx).await?;
+        self.pending.clear();
+        Ok(())
+    }
+
+    pub async fn finish(mut self, tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
+        self.flush(tx).await?;
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
             .bind(self.seq)
             .bind(&self.hash)

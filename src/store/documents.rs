@@ -238,8 +238,7 @@ pub async fn create_drafts(
     let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
     let mut ids = Vec::with_capacity(docs.len());
     for doc in docs {
-        let id = insert_draft_in(&mut tx, &mut audit, office, doc).await?;
-        ids.push(id);
+        ids.push(insert_draft_in(&mut tx, &mut audit, office, doc).await?.id);
     }
     audit.finish(&mut tx).await?;
     tx.commit().await?;
@@ -252,7 +251,7 @@ pub(crate) async fn insert_draft_in(
     audit: &mut Appender,
     office: &Office,
     doc: &Document,
-) -> Result<i64, StoreError> {
+) -> Result<Stored, StoreError> {
     check(doc)?;
     let now = stamp(Utc::now());
     let f = facts(doc, &office.fields.name);
@@ -295,7 +294,24 @@ pub(crate) async fn insert_draft_in(
             },
         )
         .await?;
-    Ok(id)
+    // What a read would give back, without the round trip.
+    Ok(Stored {
+        id,
+        office_id: office.id,
+        kind: f.kind.to_string(),
+        state: State::Draft,
+        series: None,
+        year_be: None,
+        seq: None,
+        number,
+        date: f.date,
+        subject: f.subject,
+        issuer: f.issuer,
+        content: doc.clone(),
+        official_sha256: None,
+        created_at: now.clone(),
+        updated_at: now,
+    })
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<Stored, StoreError> {
@@ -317,6 +333,35 @@ pub(crate) async fn get_in(
         .await?
         .ok_or(StoreError::UnknownDocument(id))?;
     from_row(&row)
+}
+
+/// What a register needs of a document: its heading, without reading
+/// (and parsing) its content.
+#[derive(Debug, Clone)]
+pub(crate) struct Heading {
+    pub subject: String,
+    pub issuer: String,
+    /// With Arabic digits, as in the register.
+    pub number: Option<String>,
+    pub date: Option<NaiveDate>,
+}
+
+pub(crate) async fn heading_in(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+) -> Result<Heading, StoreError> {
+    let row = sqlx::query("SELECT subject, issuer, number, date FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::UnknownDocument(id))?;
+    let date: Option<String> = row.try_get(3)?;
+    Ok(Heading {
+        subject: row.try_get(0)?,
+        issuer: row.try_get(1)?,
+        number: row.try_get(2)?,
+        date: date.and_then(|d| d.parse().ok()),
+    })
 }
 
 /// Replaces a document's content. Drafts change freely; once numbered, the
@@ -425,6 +470,27 @@ pub(crate) async fn number_in(
     to: &str,
 ) -> Result<Issued, StoreError> {
     let old = get_in(tx, id).await?;
+    let office = super::offices::get_in(tx, old.office_id).await?;
+    Ok(number_stored_in(tx, audit, at, old, &office, series, to)
+        .await?
+        .0)
+}
+
+/// Numbers a draft already read in this transaction (`old`, of `office`),
+/// and gives it back as now stored.
+pub(crate) async fn number_stored_in(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    at: DateTime<Utc>,
+    old: Stored,
+    office: &Office,
+    series: Option<Series>,
+    to: &str,
+) -> Result<(Issued, Stored), StoreError> {
+    let id = old.id;
+    if old.office_id != office.id {
+        return Err(StoreError::UnknownDocument(id));
+    }
     if old.state != State::Draft {
         return Err(transition(old.state, State::Numbered));
     }
@@ -445,14 +511,13 @@ pub(crate) async fn number_in(
             "outgoing documents are not numbered in the receive register",
         ));
     }
-    let office = super::offices::get_in(tx, old.office_id).await?;
     let entry = Entry {
         subject: old.subject.clone(),
         to: to.to_string(),
         doc_date: old.date,
         ..Entry::default()
     };
-    let issued = issue_in(tx, audit, at, &office, series, &entry, Some(id)).await?;
+    let issued = issue_in(tx, audit, at, office, series, &entry, Some(id)).await?;
     let mut content = old.content.clone();
     set_number(&mut content, &issued.number);
     let json = content_json(&content);
@@ -482,7 +547,17 @@ pub(crate) async fn number_in(
             },
         )
         .await?;
-    Ok(issued)
+    let now = Stored {
+        state: State::Numbered,
+        series: Some(series),
+        year_be: Some(issued.year_be),
+        seq: Some(issued.seq),
+        number: Some(issued.number.clone()),
+        content,
+        updated_at: stamp(at),
+        ..old
+    };
+    Ok((issued, now))
 }
 
 pub(crate) async fn set_state_in(

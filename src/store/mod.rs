@@ -127,9 +127,13 @@ impl Store {
                         .map_err(connect_err)?;
                 }
                 setup.close().await;
+                // No ping before each acquire: a connection to a local file
+                // does not go stale, and the ping is a round trip to the
+                // driver's thread (it doubled the cost of a small read).
                 let pool = |n: u32| {
                     AnyPoolOptions::new()
                         .max_connections(n)
+                        .test_before_acquire(false)
                         .acquire_timeout(Duration::from_secs(600))
                         .after_connect(|conn, _| {
                             Box::pin(async move { sqlite_pragmas(conn).await })

@@ -10,7 +10,9 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::audit::{Appender, Change};
-use super::documents::{self, State, get_in, insert_draft_in, number_in, set_state_of};
+use super::documents::{
+    self, State, get_in, heading_in, insert_draft_in, number_stored_in, set_state_of,
+};
 use super::numbering::{Entry, Series, issue_in};
 use super::offices::{self, Office, OfficeKind};
 use super::{Actor, Store, StoreError, bangkok_date, stamp};
@@ -60,7 +62,7 @@ impl DeliveryState {
         }
     }
 
-    fn parse(text: &str) -> DeliveryState {
+    pub(crate) fn parse(text: &str) -> DeliveryState {
         match text {
             "received" => DeliveryState::Received,
             "forwarded" => DeliveryState::Forwarded,
@@ -262,10 +264,10 @@ pub async fn dispatch(
     let mut audit = Appender::start(&mut tx, actor, at).await?;
     let step = Step { at, actor, acting };
     let doc = get_in(&mut tx, document_id).await?;
-    let ids = dispatch_in(&mut tx, &mut audit, step, &doc, to, deadline, None).await?;
+    let sent = dispatch_in(&mut tx, &mut audit, step, &doc, to, deadline, None).await?;
     audit.finish(&mut tx).await?;
     tx.commit().await?;
-    load_many(store, &ids).await
+    Ok(sent)
 }
 
 async fn dispatch_in(
@@ -276,7 +278,7 @@ async fn dispatch_in(
     to: &[Office],
     deadline: Option<NaiveDate>,
     parent: Option<&Delivery>,
-) -> Result<Vec<i64>, StoreError> {
+) -> Result<Vec<Delivery>, StoreError> {
     let Step { at, actor, acting } = step;
     let document_id = doc.id;
     if doc.office_id != acting.id {
@@ -303,8 +305,11 @@ async fn dispatch_in(
     let deadline = deadline
         .or_else(|| deadline_in(&doc.content))
         .or(parent.and_then(|p| p.deadline));
+    // A numbered letter has never been sent: no cascade, no deliveries yet.
+    let never_sent = doc.state == State::Numbered;
     let (root_id, level) = match parent {
         Some(p) => (p.root_id, p.level + 1),
+        None if never_sent => (document_id, 1),
         None => {
             // A letter already in a cascade keeps its root.
             let row =
@@ -324,13 +329,17 @@ async fn dispatch_in(
             "an office cannot send to itself",
         ));
     }
-    let already: Vec<i64> = sqlx::query("SELECT to_office FROM deliveries WHERE document_id = $1")
-        .bind(document_id)
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
+    let already: Vec<i64> = if never_sent {
+        Vec::new()
+    } else {
+        sqlx::query("SELECT to_office FROM deliveries WHERE document_id = $1")
+            .bind(document_id)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?
+    };
     if let Some(office) = to.iter().find(|o| already.contains(&o.id)) {
         return Err(StoreError::duplicate(
             format!("ส่งหนังสือนี้ถึง{}แล้ว", office.fields.name),
@@ -338,14 +347,15 @@ async fn dispatch_in(
         ));
     }
     // Many rows per statement: a statement is a round trip to the database.
-    let mut ids = Vec::with_capacity(to.len());
+    let mut sent = Vec::with_capacity(to.len());
+    let sent_at = stamp(at);
     for chunk in to.chunks(400) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| format!("($1, $2, $3, $4, $5, ${}, 'sent', $6, $7, $8)", i + 9))
             .collect();
         let sql = format!(
             "INSERT INTO deliveries (document_id, root_id, parent_id, level, from_office, to_office, \
-             state, deadline, sent_at, sent_by) VALUES {} RETURNING id",
+             state, deadline, sent_at, sent_by) VALUES {} RETURNING id, to_office",
             values.join(", ")
         );
         let mut q = sqlx::query(&sql)
@@ -355,16 +365,37 @@ async fn dispatch_in(
             .bind(level)
             .bind(acting.id)
             .bind(deadline.map(|d| d.to_string()))
-            .bind(stamp(at))
+            .bind(&sent_at)
             .bind(&actor.0);
         for office in chunk {
             q = q.bind(office.id);
         }
+        // What a read would give back, without the round trip.
         for row in q.fetch_all(&mut **tx).await? {
-            ids.push(row.try_get::<i64, _>(0)?);
+            sent.push(Delivery {
+                id: row.try_get(0)?,
+                document_id,
+                root_id,
+                parent_id: parent.map(|p| p.id),
+                level,
+                from_office: acting.id,
+                to_office: row.try_get(1)?,
+                state: DeliveryState::Sent,
+                deadline,
+                sent_at: sent_at.clone(),
+                sent_by: actor.0.clone(),
+                received_at: None,
+                received_by: None,
+                receive_entry: None,
+                acted_at: None,
+                acted_by: None,
+                forward_id: None,
+                reason: None,
+            });
         }
     }
-    let sent: Vec<String> = to.iter().map(|o| format!("office:{}", o.id)).collect();
+    sent.sort_by_key(|d| d.id);
+    let addressed: Vec<String> = to.iter().map(|o| format!("office:{}", o.id)).collect();
     audit
         .append(
             tx,
@@ -373,34 +404,14 @@ async fn dispatch_in(
                 action: "delivery.send",
                 object: format!("document:{document_id}"),
                 before: None,
-                after: Some(sent.join(",").as_bytes()),
+                after: Some(addressed.join(",").as_bytes()),
             },
         )
         .await?;
     if doc.state == State::Numbered {
         set_state_of(tx, audit, doc, "sent").await?;
     }
-    Ok(ids)
-}
-
-async fn load_many(store: &Store, ids: &[i64]) -> Result<Vec<Delivery>, StoreError> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let list = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM deliveries WHERE id IN ({list}) ORDER BY id"
-        ))
-        .fetch_all(store.reader())
-        .await?;
-        for row in &rows {
-            out.push(from_row(row)?);
-        }
-    }
-    Ok(out)
+    Ok(sent)
 }
 
 /// A delivery addressed to `acting`; any other reads as unknown.
@@ -461,14 +472,15 @@ fn wrong_state(d: &Delivery, wanted: &str, wanted_en: &str) -> StoreError {
     )
 }
 
+/// Receives `d` and updates it to match what is stored.
 async fn receive_in(
     tx: &mut Transaction<'static, Any>,
     audit: &mut Appender,
     step: Step<'_>,
-    d: &Delivery,
-) -> Result<i64, StoreError> {
+    d: &mut Delivery,
+) -> Result<(), StoreError> {
     let Step { at, actor, acting } = step;
-    let doc = get_in(tx, d.document_id).await?;
+    let doc = heading_in(tx, d.document_id).await?;
     let entry = Entry {
         subject: doc.subject.clone(),
         from: doc.issuer.clone(),
@@ -489,16 +501,21 @@ async fn receive_in(
         Some(d.document_id),
     )
     .await?;
+    let received_at = stamp(at);
     sqlx::query(
         "UPDATE deliveries SET state = 'received', received_at = $1, received_by = $2, \
          receive_entry = $3 WHERE id = $4",
     )
-    .bind(stamp(at))
+    .bind(&received_at)
     .bind(&actor.0)
     .bind(issued.entry_id)
     .bind(d.id)
     .execute(&mut **tx)
     .await?;
+    d.state = DeliveryState::Received;
+    d.received_at = Some(received_at);
+    d.received_by = Some(actor.0.clone());
+    d.receive_entry = Some(issued.entry_id);
     audit
         .append(
             tx,
@@ -510,8 +527,7 @@ async fn receive_in(
                 after: Some(format!("received as {}", issued.number).as_bytes()),
             },
         )
-        .await?;
-    Ok(issued.entry_id)
+        .await
 }
 
 /// Registers a delivered letter as received: a receive-register number,
@@ -524,15 +540,15 @@ pub async fn receive(
     id: i64,
 ) -> Result<Delivery, StoreError> {
     let mut tx = store.begin_write().await?;
-    let d = delivery_for(&mut tx, acting, id).await?;
+    let mut d = delivery_for(&mut tx, acting, id).await?;
     if d.state != DeliveryState::Sent {
         return Err(wrong_state(&d, "ลงรับ", "received again"));
     }
     let mut audit = Appender::start(&mut tx, actor, at).await?;
-    receive_in(&mut tx, &mut audit, Step { at, actor, acting }, &d).await?;
+    receive_in(&mut tx, &mut audit, Step { at, actor, acting }, &mut d).await?;
     audit.finish(&mut tx).await?;
     tx.commit().await?;
-    get(store, acting, id).await
+    Ok(d)
 }
 
 /// What a recipient did with a delivery.
@@ -542,11 +558,12 @@ struct Outcome<'a> {
     forward_id: Option<i64>,
 }
 
+/// Records what the recipient did with `d` and updates it to match.
 async fn act_in(
     tx: &mut Transaction<'static, Any>,
     audit: &mut Appender,
     step: Step<'_>,
-    d: &Delivery,
+    d: &mut Delivery,
     outcome: Outcome<'_>,
 ) -> Result<(), StoreError> {
     let Step { at, actor, acting } = step;
@@ -555,12 +572,13 @@ async fn act_in(
         reason,
         forward_id,
     } = outcome;
+    let acted_at = stamp(at);
     sqlx::query(
         "UPDATE deliveries SET state = $1, acted_at = $2, acted_by = $3, reason = $4, \
          forward_id = $5 WHERE id = $6",
     )
     .bind(state.key())
-    .bind(stamp(at))
+    .bind(&acted_at)
     .bind(&actor.0)
     .bind(reason)
     .bind(forward_id)
@@ -578,7 +596,13 @@ async fn act_in(
                 after: Some(state.key().as_bytes()),
             },
         )
-        .await
+        .await?;
+    d.state = state;
+    d.acted_at = Some(acted_at);
+    d.acted_by = Some(actor.0.clone());
+    d.reason = reason.map(str::to_string);
+    d.forward_id = forward_id;
+    Ok(())
 }
 
 /// รับทราบ: acknowledges a letter (receiving it first if need be).
@@ -590,13 +614,13 @@ pub async fn acknowledge(
     id: i64,
 ) -> Result<Delivery, StoreError> {
     let mut tx = store.begin_write().await?;
-    let d = delivery_for(&mut tx, acting, id).await?;
+    let mut d = delivery_for(&mut tx, acting, id).await?;
     if d.state.acted() {
         return Err(wrong_state(&d, "รับทราบ", "acknowledged"));
     }
     let mut audit = Appender::start(&mut tx, actor, at).await?;
     if d.state == DeliveryState::Sent {
-        receive_in(&mut tx, &mut audit, Step { at, actor, acting }, &d).await?;
+        receive_in(&mut tx, &mut audit, Step { at, actor, acting }, &mut d).await?;
     }
     let step = Step { at, actor, acting };
     let outcome = Outcome {
@@ -604,10 +628,10 @@ pub async fn acknowledge(
         reason: None,
         forward_id: None,
     };
-    act_in(&mut tx, &mut audit, step, &d, outcome).await?;
+    act_in(&mut tx, &mut audit, step, &mut d, outcome).await?;
     audit.finish(&mut tx).await?;
     tx.commit().await?;
-    get(store, acting, id).await
+    Ok(d)
 }
 
 /// ตีกลับ: returns a letter to its sender, with the reason.
@@ -627,7 +651,7 @@ pub async fn return_to_sender(
         ));
     }
     let mut tx = store.begin_write().await?;
-    let d = delivery_for(&mut tx, acting, id).await?;
+    let mut d = delivery_for(&mut tx, acting, id).await?;
     if d.state.acted() {
         return Err(wrong_state(&d, "ตีกลับ", "returned"));
     }
@@ -638,10 +662,10 @@ pub async fn return_to_sender(
         reason: Some(reason.trim()),
         forward_id: None,
     };
-    act_in(&mut tx, &mut audit, step, &d, outcome).await?;
+    act_in(&mut tx, &mut audit, step, &mut d, outcome).await?;
     audit.finish(&mut tx).await?;
     tx.commit().await?;
-    get(store, acting, id).await
+    Ok(d)
 }
 
 /// What a forward made: the cover letter (numbered) and its deliveries.
@@ -668,7 +692,7 @@ pub async fn draft_forward(
     let cover = draft_cover_in(&mut tx, &mut audit, at, acting, &d, to).await?;
     audit.finish(&mut tx).await?;
     tx.commit().await?;
-    documents::get(store, cover).await
+    Ok(cover)
 }
 
 fn check_forwardable(d: &Delivery) -> Result<(), StoreError> {
@@ -689,17 +713,17 @@ async fn draft_cover_in(
     acting: &Office,
     d: &Delivery,
     to: &[Office],
-) -> Result<i64, StoreError> {
+) -> Result<documents::Stored, StoreError> {
     let original = get_in(tx, d.document_id).await?;
     let cover =
         super::cover::cover_letter(&original.content, acting, to, bangkok_date(at), d.deadline)?;
-    let id = insert_draft_in(tx, audit, acting, &cover).await?;
+    let stored = insert_draft_in(tx, audit, acting, &cover).await?;
     sqlx::query("INSERT INTO doc_references (from_id, relation, to_id) VALUES ($1, 'cites', $2)")
-        .bind(id)
+        .bind(stored.id)
         .bind(d.document_id)
         .execute(&mut **tx)
         .await?;
-    Ok(id)
+    Ok(stored)
 }
 
 /// Forwards a received letter in one action: drafts the cover letter,
@@ -740,20 +764,17 @@ async fn forward_with(
 ) -> Result<Forwarded, StoreError> {
     let Step { at, actor, acting } = step;
     let mut tx = store.begin_write().await?;
-    let d = delivery_for(&mut tx, acting, id).await?;
+    let mut d = delivery_for(&mut tx, acting, id).await?;
     check_forwardable(&d)?;
     let mut audit = Appender::start(&mut tx, actor, at).await?;
     let cover = match cover {
-        Some(cover) => cover,
+        Some(cover) => get_in(&mut tx, cover).await?,
         None => draft_cover_in(&mut tx, &mut audit, at, acting, &d, to).await?,
     };
-    let ids = send_cover_in(&mut tx, &mut audit, step, &d, cover, to).await?;
+    let forwarded = send_cover_in(&mut tx, &mut audit, step, &mut d, cover, to).await?;
     audit.finish(&mut tx).await?;
     tx.commit().await?;
-    Ok(Forwarded {
-        cover: documents::get(store, cover).await?,
-        deliveries: load_many(store, &ids).await?,
-    })
+    Ok(forwarded)
 }
 
 /// Relays many deliveries at once, each to the offices one level down from
@@ -777,8 +798,7 @@ pub async fn relay(
         let step = Step { at, actor, acting };
         let mut d = delivery_for(&mut tx, acting, *id).await?;
         if d.state == DeliveryState::Sent {
-            receive_in(&mut tx, &mut audit, step, &d).await?;
-            d.state = DeliveryState::Received;
+            receive_in(&mut tx, &mut audit, step, &mut d).await?;
         }
         check_forwardable(&d)?;
         if to.is_empty() {
@@ -788,7 +808,8 @@ pub async fn relay(
             ));
         }
         let cover = draft_cover_in(&mut tx, &mut audit, at, acting, &d, to).await?;
-        sent.extend(send_cover_in(&mut tx, &mut audit, step, &d, cover, to).await?);
+        let forwarded = send_cover_in(&mut tx, &mut audit, step, &mut d, cover, to).await?;
+        sent.extend(forwarded.deliveries.iter().map(|x| x.id));
     }
     audit.finish(&mut tx).await?;
     tx.commit().await?;
@@ -809,34 +830,37 @@ pub async fn forward_draft(
     forward_with(store, Step { at, actor, acting }, id, Some(cover), to).await
 }
 
+/// Numbers the cover letter (if still a draft), sends it and marks `d`
+/// forwarded with it.
 async fn send_cover_in(
     tx: &mut Transaction<'static, Any>,
     audit: &mut Appender,
     step: Step<'_>,
-    d: &Delivery,
-    cover: i64,
+    d: &mut Delivery,
+    cover: documents::Stored,
     to: &[Office],
-) -> Result<Vec<i64>, StoreError> {
+) -> Result<Forwarded, StoreError> {
     let Step { at, acting, .. } = step;
-    let doc = get_in(tx, cover).await?;
-    if doc.office_id != acting.id {
-        return Err(StoreError::UnknownDocument(cover));
+    if cover.office_id != acting.id {
+        return Err(StoreError::UnknownDocument(cover.id));
     }
-    if doc.state == State::Draft {
+    let mut cover = if cover.state == State::Draft {
         let to_text = super::cover::addressee(to);
-        number_in(tx, audit, at, cover, None, &to_text).await?;
-    }
-    let doc = if doc.state == State::Draft {
-        get_in(tx, cover).await?
+        number_stored_in(tx, audit, at, cover, acting, None, &to_text)
+            .await?
+            .1
     } else {
-        doc
+        cover
     };
-    let ids = dispatch_in(tx, audit, step, &doc, to, None, Some(d)).await?;
+    let deliveries = dispatch_in(tx, audit, step, &cover, to, None, Some(d)).await?;
+    if cover.state == State::Numbered {
+        cover.state = State::Sent;
+    }
     let outcome = Outcome {
         state: DeliveryState::Forwarded,
         reason: None,
-        forward_id: Some(cover),
+        forward_id: Some(cover.id),
     };
     act_in(tx, audit, step, d, outcome).await?;
-    Ok(ids)
+    Ok(Forwarded { cover, deliveries })
 }

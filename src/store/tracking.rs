@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::offices::OfficeKind;
-use super::routing::{self, Delivery, DeliveryState};
-use super::{Store, StoreError, documents};
+use super::routing::{Delivery, DeliveryState};
+use super::{Backend, Store, StoreError, documents};
 
 /// One delivery in the tree, with its office.
 #[derive(Debug, Clone, Serialize)]
@@ -106,31 +106,8 @@ pub async fn track(
             }
         };
     let root = documents::get(store, root_id).await?;
-    let columns: String = routing::COLUMNS
-        .split(", ")
-        .map(|c| format!("d.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let rows = sqlx::query(&format!(
-        "SELECT {columns}, o.name, o.kind FROM deliveries d JOIN offices o ON o.id = d.to_office \
-         WHERE d.root_id = $1 ORDER BY d.id"
-    ))
-    .bind(root_id)
-    .fetch_all(store.reader())
-    .await?;
-    let mut nodes = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let delivery = routing::from_row(row)?;
-        let kind: String = row.try_get(19)?;
-        let overdue = !delivery.state.acted() && delivery.deadline.is_some_and(|d| d < today);
-        nodes.push(TrackNode {
-            delivery,
-            office: row.try_get(18)?,
-            kind: OfficeKind::parse(&kind).unwrap_or(OfficeKind::Group),
-            overdue,
-            children: Vec::new(),
-        });
-    }
+    let mut nodes = nodes_of(store, root_id, today).await?;
+    nodes.sort_by_key(|n| n.delivery.id);
     let levels = rollup(&nodes);
     let mut pending: Vec<TrackNode> = nodes
         .iter()
@@ -144,6 +121,94 @@ pub async fn track(
         tree: build_tree(nodes),
         pending,
     })
+}
+
+/// A delivery and its office's name and kind: one element of the array
+/// [`nodes_of`] reads.
+#[derive(Deserialize)]
+struct NodeRow(
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    i64,
+    i64,
+    i64,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    String,
+    String,
+);
+
+/// Every delivery of a cascade, as one JSON array built by the database.
+/// A cascade is thousands of rows, and a row is a hand-off between the
+/// database driver's thread and ours; one value is one hand-off.
+async fn nodes_of(
+    store: &Store,
+    root_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<TrackNode>, StoreError> {
+    let fields = "d.id, d.document_id, d.root_id, d.parent_id, d.level, d.from_office, \
+                  d.to_office, d.state, d.deadline, d.sent_at, d.sent_by, d.received_at, \
+                  d.received_by, d.receive_entry, d.acted_at, d.acted_by, d.forward_id, \
+                  d.reason, o.name, o.kind";
+    let whole = match store.backend() {
+        Backend::Sqlite => format!("json_group_array(json_array({fields}))"),
+        Backend::Postgres => format!("json_agg(json_build_array({fields}))::text"),
+    };
+    let row = sqlx::query(&format!(
+        "SELECT {whole} FROM deliveries d JOIN offices o ON o.id = d.to_office \
+         WHERE d.root_id = $1"
+    ))
+    .bind(root_id)
+    .fetch_one(store.reader())
+    .await?;
+    // PostgreSQL's json_agg of no rows is NULL.
+    let json: Option<String> = row.try_get(0)?;
+    let rows: Vec<NodeRow> = serde_json::from_str(json.as_deref().unwrap_or("[]"))
+        .map_err(|e| StoreError::rejected("อ่านข้อมูลการติดตามไม่ได้", e.to_string()))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let delivery = Delivery {
+                id: r.0,
+                document_id: r.1,
+                root_id: r.2,
+                parent_id: r.3,
+                level: r.4,
+                from_office: r.5,
+                to_office: r.6,
+                state: DeliveryState::parse(&r.7),
+                deadline: r.8.and_then(|d| d.parse().ok()),
+                sent_at: r.9,
+                sent_by: r.10,
+                received_at: r.11,
+                received_by: r.12,
+                receive_entry: r.13,
+                acted_at: r.14,
+                acted_by: r.15,
+                forward_id: r.16,
+                reason: r.17,
+            };
+            let overdue = !delivery.state.acted() && delivery.deadline.is_some_and(|d| d < today);
+            TrackNode {
+                delivery,
+                office: r.18,
+                kind: OfficeKind::parse(&r.19).unwrap_or(OfficeKind::Group),
+                overdue,
+                children: Vec::new(),
+            }
+        })
+        .collect())
 }
 
 fn rollup(nodes: &[TrackNode]) -> Vec<LevelRollup> {
