@@ -135,8 +135,9 @@ async fn fan_out(store: &Store) -> (i64, f64) {
     (doc, start.elapsed().as_secs_f64())
 }
 
-/// The same fan-out with each level relayed in one transaction
-/// (`routing::relay`): what the work costs without a commit per office.
+/// The same fan-out relayed (`routing::relay_down`, as `saraban dispatch
+/// --relay` does): each level's receipts, cover letters, numbers and
+/// deliveries written together, one transaction per level.
 async fn fan_out_relayed(store: &Store) -> (i64, f64) {
     let (dla, doc) = circular(store).await;
     let actor = Actor("bench".into());
@@ -146,28 +147,9 @@ async fn fan_out_relayed(store: &Store) -> (i64, f64) {
     let first = routing::dispatch(store, &actor, at, &dla, doc, &provinces, None)
         .await
         .unwrap();
-    let mut level: Vec<i64> = first.iter().map(|d| d.id).collect();
-    let mut offices_by_id = std::collections::HashMap::new();
-    for o in offices::list(store, None).await.unwrap() {
-        offices_by_id.insert(o.id, o);
-    }
-    for _ in 0..2 {
-        let mut items = Vec::new();
-        for id in &level {
-            let row = sqlx::query("SELECT to_office FROM deliveries WHERE id = $1")
-                .bind(id)
-                .fetch_one(store.reader())
-                .await
-                .unwrap();
-            let office = offices_by_id[&sqlx::Row::get::<i64, _>(&row, 0)].clone();
-            if !office.fields.kind.is_local()
-                && routing::recipients(store, &office, "next").await.is_ok()
-            {
-                items.push((office, *id));
-            }
-        }
-        level = routing::relay(store, &actor, at, &items).await.unwrap();
-    }
+    routing::relay_down(store, &actor, at, &first)
+        .await
+        .unwrap();
     (doc, start.elapsed().as_secs_f64())
 }
 

@@ -52,6 +52,11 @@ pub struct DispatchArgs {
     /// on the QR response form this link with the recipient's `{token}`.
     #[arg(long, value_name = "URL")]
     personalise: Option<String>,
+    /// Relay it down every level at once: each recipient with offices
+    /// below receives it and forwards it with its own numbered cover
+    /// letter, and so on down to the local organisations (a national run).
+    #[arg(long, conflicts_with = "personalise")]
+    relay: bool,
 }
 
 #[derive(Debug, Args)]
@@ -175,6 +180,18 @@ pub fn dispatch(db: &DbArgs, args: DispatchArgs) -> anyhow::Result<ExitCode> {
             sent.len(),
             sent.len()
         );
+        if args.relay {
+            let made = routing::relay_down(&store, &actor, Utc::now(), &sent).await?;
+            let covers: std::collections::BTreeSet<i64> =
+                made.iter().map(|d| d.document_id).collect();
+            println!(
+                "ส่งต่อทอดแล้ว {} รายการ ด้วยหนังสือนำส่ง {} ฉบับ (relayed: {} deliveries under {} cover letters)",
+                made.len(),
+                covers.len(),
+                made.len(),
+                covers.len()
+            );
+        }
         if let Some(url) = &args.personalise {
             personalise_all(&store, &actor, &acting, doc, url).await?;
         }

@@ -137,16 +137,10 @@ impl Appender {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let rows: Vec<String> = (0..self.pending.len())
-            .map(|i| {
-                let p: Vec<String> = (1..=10).map(|c| format!("${}", i * 10 + c)).collect();
-                format!("({})", p.join(", "))
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO audit_events (seq, at, actor, office_id, action, object, \
              before_sha256, after_sha256, prev_hash, hash) VALUES {}",
-            rows.join(", ")
+            super::placeholders(self.pending.len(), 10)
         );
         let mut query = sqlx::query(&sql);
         for e in &self.pending {

@@ -148,6 +148,12 @@ fn facts(doc: &Document, office: &str) -> Facts {
     }
 }
 
+/// A document's subject and date, as its register row records them.
+pub(crate) fn subject_and_date(doc: &Document) -> (String, Option<NaiveDate>) {
+    let f = facts(doc, "");
+    (f.subject, f.date)
+}
+
 /// The series a kind is numbered in when none is asked for.
 pub fn default_series(doc: &Document) -> Option<Series> {
     match &doc.main {
@@ -158,7 +164,7 @@ pub fn default_series(doc: &Document) -> Option<Series> {
     }
 }
 
-fn set_number(doc: &mut Document, number: &str) {
+pub(crate) fn set_number(doc: &mut Document, number: &str) {
     let slot = match &mut doc.main {
         Part::Letter(x) => &mut x.number,
         Part::Memo(x) => &mut x.number,
@@ -252,66 +258,138 @@ pub(crate) async fn insert_draft_in(
     office: &Office,
     doc: &Document,
 ) -> Result<Stored, StoreError> {
-    check(doc)?;
+    let new = NewDocument {
+        office,
+        doc,
+        numbered: None,
+    };
+    Ok(insert_many_in(tx, audit, &[new]).await?.remove(0))
+}
+
+/// A document to store with [`insert_many_in`].
+pub(crate) struct NewDocument<'a> {
+    pub office: &'a Office,
+    pub doc: &'a Document,
+    /// Numbered and sent as it is stored (a relayed cover letter): its
+    /// series, year and number, the number already written into `doc`.
+    pub numbered: Option<(Series, i32, i64)>,
+}
+
+const DOCUMENT_PARAMS: usize = 17;
+
+/// Stores checked documents, many per statement, each with its search
+/// text and audit event; gives back what a read would. The offices of one
+/// call must differ: rows are matched to what the database returns by
+/// office.
+pub(crate) async fn insert_many_in(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    docs: &[NewDocument<'_>],
+) -> Result<Vec<Stored>, StoreError> {
     let now = stamp(Utc::now());
-    let f = facts(doc, &office.fields.name);
-    let content = content_json(doc);
-    let number = f.number.as_deref().map(|n| {
-        DocNumber::parse(n)
-            .map(|x| x.key())
-            .unwrap_or(n.to_string())
-    });
-    let filters = super::search::filters(doc);
-    let row = sqlx::query(
-        "INSERT INTO documents (office_id, kind, state, number, date, subject, issuer, content, \
-         created_at, updated_at, urgency, secrecy, recipient, search_version) \
-         VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, 1) RETURNING id",
-    )
-    .bind(office.id)
-    .bind(f.kind)
-    .bind(number.clone())
-    .bind(f.date.map(|d| d.to_string()))
-    .bind(&f.subject)
-    .bind(&f.issuer)
-    .bind(&content)
-    .bind(&now)
-    .bind(filters.urgency)
-    .bind(filters.secrecy)
-    .bind(filters.recipient)
-    .fetch_one(&mut **tx)
-    .await?;
-    let id: i64 = row.try_get(0)?;
-    super::search::write_text(tx, id, doc, number.as_deref(), true).await?;
-    audit
-        .append(
-            tx,
-            Change {
-                office_id: Some(office.id),
-                action: "document.create",
-                object: format!("document:{id}"),
-                before: None,
-                after: Some(content.as_bytes()),
-            },
-        )
-        .await?;
-    // What a read would give back, without the round trip.
-    Ok(Stored {
-        id,
-        office_id: office.id,
-        kind: f.kind.to_string(),
-        state: State::Draft,
-        series: None,
-        year_be: None,
-        seq: None,
-        number,
-        date: f.date,
-        subject: f.subject,
-        issuer: f.issuer,
-        content: doc.clone(),
-        official_sha256: None,
-        created_at: now.clone(),
-        updated_at: now,
-    })
+    let mut stored = Vec::with_capacity(docs.len());
+    for chunk in docs.chunks(50) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for new in chunk {
+            check(new.doc)?;
+            let f = facts(new.doc, &new.office.fields.name);
+            let number = f.number.as_deref().map(|n| {
+                DocNumber::parse(n)
+                    .map(|x| x.key())
+                    .unwrap_or(n.to_string())
+            });
+            let content = content_json(new.doc);
+            let filters = super::search::filters(new.doc);
+            rows.push((new, f, number, content, filters));
+        }
+        let sql = format!(
+            "INSERT INTO documents (office_id, kind, state, series, year, seq, number, date, \
+             subject, issuer, content, created_at, updated_at, urgency, secrecy, recipient, \
+             search_version) VALUES {} RETURNING id, office_id",
+            super::placeholders(chunk.len(), DOCUMENT_PARAMS)
+        );
+        let mut query = sqlx::query(&sql);
+        for (new, f, number, content, filters) in &rows {
+            let state = if new.numbered.is_some() {
+                State::Sent
+            } else {
+                State::Draft
+            };
+            query = query
+                .bind(new.office.id)
+                .bind(f.kind)
+                .bind(state.key())
+                .bind(new.numbered.map(|(series, _, _)| series.key()))
+                .bind(new.numbered.map(|(_, year, _)| i64::from(year)))
+                .bind(new.numbered.map(|(_, _, seq)| seq))
+                .bind(number.clone())
+                .bind(f.date.map(|d| d.to_string()))
+                .bind(&f.subject)
+                .bind(&f.issuer)
+                .bind(content)
+                .bind(&now)
+                .bind(&now)
+                .bind(filters.urgency.clone())
+                .bind(filters.secrecy.clone())
+                .bind(filters.recipient.clone())
+                .bind(1_i64);
+        }
+        let mut ids = std::collections::HashMap::new();
+        for row in query.fetch_all(&mut **tx).await? {
+            let office: i64 = row.try_get(1)?;
+            if ids.insert(office, row.try_get::<i64, _>(0)?).is_some() {
+                return Err(StoreError::rejected(
+                    "บันทึกหนังสือหลายฉบับของส่วนราชการเดียวกันพร้อมกันไม่ได้",
+                    "documents stored together must belong to different offices",
+                ));
+            }
+        }
+        let mut texts = Vec::with_capacity(rows.len());
+        for (new, f, number, content, _) in rows {
+            let id = ids[&new.office.id];
+            audit
+                .append(
+                    tx,
+                    Change {
+                        office_id: Some(new.office.id),
+                        action: "document.create",
+                        object: format!("document:{id}"),
+                        before: None,
+                        after: Some(content.as_bytes()),
+                    },
+                )
+                .await?;
+            texts.push((id, new.doc, number.clone()));
+            // What a read would give back, without the round trip.
+            stored.push(Stored {
+                id,
+                office_id: new.office.id,
+                kind: f.kind.to_string(),
+                state: if new.numbered.is_some() {
+                    State::Sent
+                } else {
+                    State::Draft
+                },
+                series: new.numbered.map(|x| x.0),
+                year_be: new.numbered.map(|x| x.1),
+                seq: new.numbered.map(|x| x.2),
+                number,
+                date: f.date,
+                subject: f.subject,
+                issuer: f.issuer,
+                content: new.doc.clone(),
+                official_sha256: None,
+                created_at: now.clone(),
+                updated_at: now.clone(),
+            });
+        }
+        let texts: Vec<(i64, &Document, Option<&str>)> = texts
+            .iter()
+            .map(|(id, doc, number)| (*id, *doc, number.as_deref()))
+            .collect();
+        super::search::insert_texts(tx, &texts).await?;
+    }
+    Ok(stored)
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<Stored, StoreError> {

@@ -21,6 +21,7 @@ pub mod numbering;
 pub mod offices;
 pub mod personalise;
 pub mod registers;
+mod relay;
 pub mod routing;
 pub mod search;
 pub mod synth;
@@ -245,6 +246,27 @@ pub fn database_url(location: &str) -> String {
     } else {
         format!("sqlite://{location}?mode=rwc")
     }
+}
+
+/// `($1, $2, $3), ($4, $5, $6)`: the VALUES of a multi-row INSERT of
+/// `rows` rows of `columns` parameters each. A statement is a round trip
+/// to the database, so rows go many at a time.
+pub(crate) fn placeholders(rows: usize, columns: usize) -> String {
+    let mut out = String::with_capacity(rows * columns * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&format!("${}", r * columns + c + 1));
+        }
+        out.push(')');
+    }
+    out
 }
 
 /// SHA-256 of bytes, as lower-case hex.

@@ -189,106 +189,170 @@ struct NewEntry<'a> {
     document_id: Option<i64>,
 }
 
-async fn insert_entry(
+/// Register columns, in the order of [`ENTRY_COLUMNS`].
+const ENTRY_COLUMNS: &str = "office_id, register, series, year, seq, status, batch, recorded_at, \
+     reg_date, reg_time, doc_number, doc_date, from_text, to_text, subject, action, note, \
+     document_id";
+const ENTRY_PARAMS: usize = 18;
+/// Rows per statement: SQLite looks each parameter up by a linear scan.
+const ENTRIES_PER_STATEMENT: usize = 40;
+
+/// One register row as written, and what the caller gets back for it.
+struct EntryRow<'a> {
+    new: &'a NewEntry<'a>,
+    key: String,
+    printed: String,
+    recorded_at: String,
+    reg_date: String,
+    reg_time: String,
+    doc_number: String,
+    doc_date: Option<String>,
+    from: String,
+    to: String,
+}
+
+impl<'a> EntryRow<'a> {
+    fn of(r: &'a NewEntry<'a>) -> Result<EntryRow<'a>, StoreError> {
+        let number = printed_number(r.office, r.series, r.year_be, r.seq)?;
+        let local = r.at.with_timezone(&bangkok());
+        let reg_date = local.date_naive();
+        let (doc_number, from, to) = match r.series {
+            Series::Receive => (
+                r.entry.doc_number.clone().unwrap_or_default(),
+                r.entry.from.clone(),
+                if r.entry.to.is_empty() {
+                    r.office.fields.name.clone()
+                } else {
+                    r.entry.to.clone()
+                },
+            ),
+            _ => (
+                number.as_ref().map(|n| n.key()).unwrap_or_default(),
+                if r.entry.from.is_empty() {
+                    r.office.fields.name.clone()
+                } else {
+                    r.entry.from.clone()
+                },
+                r.entry.to.clone(),
+            ),
+        };
+        let doc_date = match r.series {
+            Series::Receive => r.entry.doc_date,
+            _ => Some(r.entry.doc_date.unwrap_or(reg_date)),
+        };
+        Ok(EntryRow {
+            new: r,
+            key: number
+                .as_ref()
+                .map(|n| n.key())
+                .unwrap_or_else(|| r.seq.to_string()),
+            printed: match &number {
+                Some(n) => n.format(r.office.fields.digits),
+                None => r.office.fields.digits.apply(&r.seq.to_string()),
+            },
+            recorded_at: stamp(r.at),
+            reg_date: reg_date.to_string(),
+            reg_time: format!("{:02}:{:02}", local.hour(), local.minute()),
+            doc_number,
+            doc_date: doc_date.map(|d| d.to_string()),
+            from,
+            to,
+        })
+    }
+}
+
+/// Writes register rows (many per statement) and their audit events, in
+/// the order given.
+async fn insert_entries(
     tx: &mut Transaction<'static, Any>,
     audit: &mut Appender,
-    r: NewEntry<'_>,
-) -> Result<Issued, StoreError> {
-    let number = printed_number(r.office, r.series, r.year_be, r.seq)?;
-    let local = r.at.with_timezone(&bangkok());
-    let reg_date = local.date_naive();
-    let (doc_number, from, to) = match r.series {
-        Series::Receive => (
-            r.entry.doc_number.clone().unwrap_or_default(),
-            r.entry.from.clone(),
-            if r.entry.to.is_empty() {
-                r.office.fields.name.clone()
-            } else {
-                r.entry.to.clone()
-            },
-        ),
-        _ => (
-            number.as_ref().map(|n| n.key()).unwrap_or_default(),
-            if r.entry.from.is_empty() {
-                r.office.fields.name.clone()
-            } else {
-                r.entry.from.clone()
-            },
-            r.entry.to.clone(),
-        ),
-    };
-    let doc_date = match r.series {
-        Series::Receive => r.entry.doc_date,
-        _ => Some(r.entry.doc_date.unwrap_or(reg_date)),
-    };
-    let recorded_at = stamp(r.at);
-    let inserted = sqlx::query(
-        "INSERT INTO register_entries (office_id, register, series, year, seq, status, batch, \
-         recorded_at, reg_date, reg_time, doc_number, doc_date, from_text, to_text, subject, \
-         action, note, document_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
-         RETURNING id",
-    )
-    .bind(r.office.id)
-    .bind(r.series.register())
-    .bind(r.series.key())
-    .bind(i64::from(r.year_be))
-    .bind(r.seq)
-    .bind(r.status)
-    .bind(r.batch)
-    .bind(&recorded_at)
-    .bind(reg_date.to_string())
-    .bind(format!("{:02}:{:02}", local.hour(), local.minute()))
-    .bind(&doc_number)
-    .bind(doc_date.map(|d| d.to_string()))
-    .bind(&from)
-    .bind(&to)
-    .bind(&r.entry.subject)
-    .bind(&r.entry.action)
-    .bind(&r.entry.note)
-    .bind(r.document_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    let entry_id: i64 = inserted.try_get(0)?;
-    let key = number
-        .as_ref()
-        .map(|n| n.key())
-        .unwrap_or_else(|| r.seq.to_string());
-    let printed = match &number {
-        Some(n) => n.format(r.office.fields.digits),
-        None => r.office.fields.digits.apply(&r.seq.to_string()),
-    };
-    let after = serde_json::json!({
-        "office": r.office.id, "series": r.series.key(), "year": r.year_be, "seq": r.seq,
-        "status": r.status, "number": key, "subject": r.entry.subject, "to": to, "from": from,
-        "document": r.document_id,
-    });
-    audit
-        .append(
-            tx,
-            Change {
-                office_id: Some(r.office.id),
-                action: if r.status == "reserved" {
-                    "number.reserve"
-                } else {
-                    "number.issue"
-                },
-                object: format!("register:{entry_id}"),
-                before: None,
-                after: Some(after.to_string().as_bytes()),
-            },
-        )
-        .await?;
-    Ok(Issued {
-        entry_id,
-        office_id: r.office.id,
-        series: r.series,
-        year_be: r.year_be,
-        seq: r.seq,
-        number: key,
-        printed,
-        recorded_at,
-    })
+    entries: &[NewEntry<'_>],
+) -> Result<Vec<Issued>, StoreError> {
+    let rows: Vec<EntryRow> = entries.iter().map(EntryRow::of).collect::<Result<_, _>>()?;
+    let mut issued = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(ENTRIES_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO register_entries ({ENTRY_COLUMNS}) VALUES {} \
+             RETURNING id, office_id, series, year, seq",
+            super::placeholders(chunk.len(), ENTRY_PARAMS)
+        );
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            let r = row.new;
+            query = query
+                .bind(r.office.id)
+                .bind(r.series.register())
+                .bind(r.series.key())
+                .bind(i64::from(r.year_be))
+                .bind(r.seq)
+                .bind(r.status)
+                .bind(r.batch)
+                .bind(&row.recorded_at)
+                .bind(&row.reg_date)
+                .bind(&row.reg_time)
+                .bind(&row.doc_number)
+                .bind(&row.doc_date)
+                .bind(&row.from)
+                .bind(&row.to)
+                .bind(&r.entry.subject)
+                .bind(&r.entry.action)
+                .bind(&r.entry.note)
+                .bind(r.document_id);
+        }
+        // RETURNING gives no promise of order: match rows by their number.
+        let mut ids = std::collections::HashMap::new();
+        for returned in query.fetch_all(&mut **tx).await? {
+            let key: (i64, String, i64, i64) = (
+                returned.try_get(1)?,
+                returned.try_get(2)?,
+                returned.try_get(3)?,
+                returned.try_get(4)?,
+            );
+            ids.insert(key, returned.try_get::<i64, _>(0)?);
+        }
+        for row in chunk {
+            let r = row.new;
+            let key = (
+                r.office.id,
+                r.series.key().to_string(),
+                i64::from(r.year_be),
+                r.seq,
+            );
+            let entry_id = ids[&key];
+            let after = serde_json::json!({
+                "office": r.office.id, "series": r.series.key(), "year": r.year_be, "seq": r.seq,
+                "status": r.status, "number": row.key, "subject": r.entry.subject, "to": row.to,
+                "from": row.from, "document": r.document_id,
+            });
+            audit
+                .append(
+                    tx,
+                    Change {
+                        office_id: Some(r.office.id),
+                        action: if r.status == "reserved" {
+                            "number.reserve"
+                        } else {
+                            "number.issue"
+                        },
+                        object: format!("register:{entry_id}"),
+                        before: None,
+                        after: Some(after.to_string().as_bytes()),
+                    },
+                )
+                .await?;
+            issued.push(Issued {
+                entry_id,
+                office_id: r.office.id,
+                series: r.series,
+                year_be: r.year_be,
+                seq: r.seq,
+                number: row.key.clone(),
+                printed: row.printed.clone(),
+                recorded_at: row.recorded_at.clone(),
+            });
+        }
+    }
+    Ok(issued)
 }
 
 fn check_entry(series: Series, entry: &Entry) -> Result<(), StoreError> {
@@ -334,27 +398,114 @@ pub(crate) async fn issue_in(
     entry: &Entry,
     document_id: Option<i64>,
 ) -> Result<Issued, StoreError> {
-    check_entry(series, entry)?;
-    // Refuse before taking a number an office cannot print.
-    printed_number(office, series, 0, 1)?;
-    let year_be = series_year(office.fields.year_basis, bangkok_date(at));
-    let seq = bump(tx, office.id, series, year_be, 1).await?;
-    insert_entry(
-        tx,
-        audit,
-        NewEntry {
-            office,
-            series,
-            year_be,
-            seq,
+    let request = IssueRequest {
+        office,
+        series,
+        entry,
+        document_id,
+    };
+    let mut issued = issue_many_in(tx, audit, at, &[request]).await?;
+    Ok(issued.remove(0))
+}
+
+/// One number wanted by [`issue_many_in`].
+pub(crate) struct IssueRequest<'a> {
+    pub office: &'a Office,
+    pub series: Series,
+    pub entry: &'a Entry,
+    pub document_id: Option<i64>,
+}
+
+/// Takes the next number for each request (several for one office and
+/// series come out consecutive, in order) and writes the register rows:
+/// one statement per counter and a few for all the rows.
+pub(crate) async fn issue_many_in(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    at: DateTime<Utc>,
+    requests: &[IssueRequest<'_>],
+) -> Result<Vec<Issued>, StoreError> {
+    let taken = take_in(tx, at, requests).await?;
+    register_in(tx, audit, at, requests, &taken).await
+}
+
+/// A number taken by [`take_in`] and not yet in the register.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Drawn {
+    pub year_be: i32,
+    pub seq: i64,
+}
+
+/// Bumps the counters for `requests` (checking each first) and gives each
+/// its number, without writing register rows: for callers that need the
+/// number before the row (a document numbered as it is stored). The rows
+/// must follow in the same transaction ([`register_in`]).
+pub(crate) async fn take_in(
+    tx: &mut Transaction<'static, Any>,
+    at: DateTime<Utc>,
+    requests: &[IssueRequest<'_>],
+) -> Result<Vec<Drawn>, StoreError> {
+    let mut wanted: Vec<((i64, Series, i32), i64)> = Vec::new();
+    for r in requests {
+        check_entry(r.series, r.entry)?;
+        // Refuse before taking a number an office cannot print.
+        printed_number(r.office, r.series, 0, 1)?;
+        let key = (
+            r.office.id,
+            r.series,
+            series_year(r.office.fields.year_basis, bangkok_date(at)),
+        );
+        match wanted.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, count)) => *count += 1,
+            None => wanted.push((key, 1)),
+        }
+    }
+    // The next number each counter hands out in this call.
+    let mut next = std::collections::HashMap::new();
+    for ((office, series, year_be), count) in wanted {
+        let last = bump(tx, office, series, year_be, count).await?;
+        next.insert((office, series, year_be), last - count + 1);
+    }
+    Ok(requests
+        .iter()
+        .map(|r| {
+            let year_be = series_year(r.office.fields.year_basis, bangkok_date(at));
+            let seq = next
+                .get_mut(&(r.office.id, r.series, year_be))
+                .expect("every request's counter was bumped");
+            *seq += 1;
+            Drawn {
+                year_be,
+                seq: *seq - 1,
+            }
+        })
+        .collect())
+}
+
+/// Writes the register rows of numbers [`take_in`] gave `requests`.
+pub(crate) async fn register_in(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    at: DateTime<Utc>,
+    requests: &[IssueRequest<'_>],
+    taken: &[Drawn],
+) -> Result<Vec<Issued>, StoreError> {
+    let entries: Vec<NewEntry> = requests
+        .iter()
+        .zip(taken)
+        .map(|(r, t)| NewEntry {
+            office: r.office,
+            series: r.series,
+            year_be: t.year_be,
+            seq: t.seq,
             status: "issued",
             batch: None,
             at,
-            entry,
-            document_id,
-        },
-    )
-    .await
+            entry: r.entry,
+            document_id: r.document_id,
+        })
+        .collect();
+    insert_entries(tx, audit, &entries).await
 }
 
 /// Issues the next number of `series` for `office` at instant `at`, writing
@@ -484,24 +635,20 @@ pub async fn reserve(
     let last = bump(&mut tx, office.id, series, year_be, count).await?;
     let first = last - count + 1;
     let batch = format!("{}-{}-{}-{}", office.id, series.key(), year_be, first);
-    for seq in first..=last {
-        insert_entry(
-            &mut tx,
-            &mut audit,
-            NewEntry {
-                office,
-                series,
-                year_be,
-                seq,
-                status: "reserved",
-                batch: Some(&batch),
-                at,
-                entry: &entry,
-                document_id: None,
-            },
-        )
-        .await?;
-    }
+    let entries: Vec<NewEntry> = (first..=last)
+        .map(|seq| NewEntry {
+            office,
+            series,
+            year_be,
+            seq,
+            status: "reserved",
+            batch: Some(&batch),
+            at,
+            entry: &entry,
+            document_id: None,
+        })
+        .collect();
+    insert_entries(&mut tx, &mut audit, &entries).await?;
     audit.finish(&mut tx).await?;
     tx.commit().await?;
     Ok(Reservation {

@@ -123,6 +123,19 @@ impl OfficeKind {
     }
 
     /// A local administrative organisation (อปท.).
+    /// Whether a circular goes on from this kind of office to offices
+    /// below it (see `routing::recipients`, group `next`).
+    pub fn has_offices_below(self) -> bool {
+        matches!(
+            self,
+            OfficeKind::Department
+                | OfficeKind::Division
+                | OfficeKind::Group
+                | OfficeKind::ProvincialOffice
+                | OfficeKind::DistrictOffice
+        )
+    }
+
     pub fn is_local(self) -> bool {
         matches!(
             self,
@@ -402,6 +415,25 @@ pub async fn get(store: &Store, id: i64) -> Result<Office, StoreError> {
         .await?
         .ok_or_else(|| StoreError::UnknownOffice(format!("#{id}")))?;
     from_row(&row)
+}
+
+/// Offices by id, many per query; ids that do not exist are left out.
+pub async fn get_many(store: &Store, ids: &[i64]) -> Result<Vec<Office>, StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM offices WHERE id IN {}",
+            super::placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(store.reader()).await? {
+            out.push(from_row(&row)?);
+        }
+    }
+    Ok(out)
 }
 
 /// The offices directly under `id`.

@@ -19,6 +19,8 @@ use super::{Actor, Store, StoreError, bangkok_date, stamp};
 use crate::docnum::DocNumber;
 use crate::model::{Part, Secrecy};
 
+pub use super::relay::{relay, relay_down};
+
 /// Who acts, for which office, and when: what every step records.
 #[derive(Clone, Copy)]
 struct Step<'a> {
@@ -206,7 +208,10 @@ pub async fn recipients(
 /// the department; a province's district offices and the local
 /// organisations directly under it (its อบจ.); a district's local
 /// organisations.
-async fn children_below(store: &Store, office: &Office) -> Result<Vec<Office>, StoreError> {
+pub(crate) async fn children_below(
+    store: &Store,
+    office: &Office,
+) -> Result<Vec<Office>, StoreError> {
     let kinds: Vec<OfficeKind> = match office.fields.kind {
         OfficeKind::Department | OfficeKind::Division | OfficeKind::Group => {
             return of_kinds(store, None, &[OfficeKind::ProvincialOffice]).await;
@@ -217,13 +222,21 @@ async fn children_below(store: &Store, office: &Office) -> Result<Vec<Office>, S
             k
         }
         OfficeKind::DistrictOffice => local_kinds(),
-        _ => Vec::new(),
+        // Local organisations have no one below them to forward to.
+        _ => return Ok(Vec::new()),
     };
     Ok(offices::children(store, office.id)
         .await?
         .into_iter()
         .filter(|o| kinds.contains(&o.fields.kind))
         .collect())
+}
+
+pub(crate) fn nobody_below(office: &Office) -> StoreError {
+    StoreError::rejected(
+        format!("{}ไม่มีส่วนราชการในระดับถัดไปให้ส่งต่อ", office.fields.name),
+        "there is no office one level down to forward to",
+    )
 }
 
 /// The deadline a letter sets in its body (`ภายในวันที่ …`), if any.
@@ -239,6 +252,17 @@ pub fn deadline_in(doc: &crate::model::Document) -> Option<NaiveDate> {
         .into_iter()
         .map(|d| d.date)
         .min()
+}
+
+/// ลับที่สุด never travels electronically.
+pub(crate) fn refuse_top_secret(doc: &crate::model::Document) -> Result<(), StoreError> {
+    if secrecy_of(doc) == Some(Secrecy::TopSecret) {
+        return Err(StoreError::rejected(
+            "หนังสือลับที่สุดส่งทางระบบสารบรรณอิเล็กทรอนิกส์ไม่ได้ ให้ส่งด้วยวิธีการของหนังสือลับ",
+            "a ลับที่สุด (top secret) letter is never sent electronically; send it by the secret-document procedure",
+        ));
+    }
+    Ok(())
 }
 
 fn secrecy_of(doc: &crate::model::Document) -> Option<Secrecy> {
@@ -293,12 +317,7 @@ async fn dispatch_in(
             ),
         ));
     }
-    if secrecy_of(&doc.content) == Some(Secrecy::TopSecret) {
-        return Err(StoreError::rejected(
-            "หนังสือลับที่สุดส่งทางระบบสารบรรณอิเล็กทรอนิกส์ไม่ได้ ให้ส่งด้วยวิธีการของหนังสือลับ",
-            "a ลับที่สุด (top secret) letter is never sent electronically; send it by the secret-document procedure",
-        ));
-    }
+    refuse_top_secret(&doc.content)?;
     if to.is_empty() {
         return Err(StoreError::rejected("ไม่มีผู้รับ", "no recipients"));
     }
@@ -695,7 +714,7 @@ pub async fn draft_forward(
     Ok(cover)
 }
 
-fn check_forwardable(d: &Delivery) -> Result<(), StoreError> {
+pub(crate) fn check_forwardable(d: &Delivery) -> Result<(), StoreError> {
     match d.state {
         DeliveryState::Received => Ok(()),
         DeliveryState::Sent => Err(StoreError::rejected(
@@ -743,10 +762,7 @@ pub async fn forward(
         None => {
             default_to = children_below(store, acting).await?;
             if default_to.is_empty() {
-                return Err(StoreError::rejected(
-                    format!("{}ไม่มีส่วนราชการในระดับถัดไปให้ส่งต่อ", acting.fields.name),
-                    "there is no office one level down to forward to",
-                ));
+                return Err(nobody_below(acting));
             }
             &default_to
         }
@@ -775,45 +791,6 @@ async fn forward_with(
     audit.finish(&mut tx).await?;
     tx.commit().await?;
     Ok(forwarded)
-}
-
-/// Relays many deliveries at once, each to the offices one level down from
-/// its recipient: received if need be, a cover letter drafted, numbered and
-/// sent, all in one transaction (all or nothing). For offices set to pass
-/// circulars straight down, and for national runs.
-pub async fn relay(
-    store: &Store,
-    actor: &Actor,
-    at: DateTime<Utc>,
-    items: &[(Office, i64)],
-) -> Result<Vec<i64>, StoreError> {
-    let mut targets = Vec::with_capacity(items.len());
-    for (office, _) in items {
-        targets.push(children_below(store, office).await?);
-    }
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, actor, at).await?;
-    let mut sent = Vec::new();
-    for ((acting, id), to) in items.iter().zip(&targets) {
-        let step = Step { at, actor, acting };
-        let mut d = delivery_for(&mut tx, acting, *id).await?;
-        if d.state == DeliveryState::Sent {
-            receive_in(&mut tx, &mut audit, step, &mut d).await?;
-        }
-        check_forwardable(&d)?;
-        if to.is_empty() {
-            return Err(StoreError::rejected(
-                format!("{}ไม่มีส่วนราชการในระดับถัดไปให้ส่งต่อ", acting.fields.name),
-                "there is no office one level down to forward to",
-            ));
-        }
-        let cover = draft_cover_in(&mut tx, &mut audit, at, acting, &d, to).await?;
-        let forwarded = send_cover_in(&mut tx, &mut audit, step, &mut d, cover, to).await?;
-        sent.extend(forwarded.deliveries.iter().map(|x| x.id));
-    }
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
-    Ok(sent)
 }
 
 /// Numbers (if still a draft) and sends an edited cover letter for a

@@ -142,6 +142,30 @@ pub(crate) async fn write_text(
     Ok(())
 }
 
+/// Writes the search text of documents just stored, many per statement.
+pub(crate) async fn insert_texts(
+    tx: &mut Transaction<'static, Any>,
+    docs: &[(i64, &Document, Option<&str>)],
+) -> Result<(), StoreError> {
+    let key = if is_postgres(tx) {
+        "document_id"
+    } else {
+        "rowid"
+    };
+    for chunk in docs.chunks(100) {
+        let sql = format!(
+            "INSERT INTO document_search ({key}, text) VALUES {}",
+            super::placeholders(chunk.len(), 2)
+        );
+        let mut query = sqlx::query(&sql);
+        for (id, doc, number) in chunk {
+            query = query.bind(*id).bind(text_of(doc, *number));
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Indexes one document written before the index existed: its filter
 /// columns and its search text.
 async fn index_in(

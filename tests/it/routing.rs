@@ -14,7 +14,11 @@ use saraban::store::{Actor, StoreError, demo};
 
 use crate::db::{TestDb, actor, count, on_both};
 
-on_both!(seed_story_end_to_end, bad_input_changes_nothing);
+on_both!(
+    seed_story_end_to_end,
+    bad_input_changes_nothing,
+    relay_does_what_each_office_would
+);
 
 /// Bangkok wall-clock time.
 fn bkk(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
@@ -235,6 +239,127 @@ async fn seed_story_end_to_end(db: &TestDb) {
     let csv = String::from_utf8(tracking::to_csv(&t)).unwrap();
     assert_eq!(csv.lines().count(), 1 + 76 + 10 + 1);
     assert!(csv.contains("องค์การบริหารส่วนตำบลวังยาง,รับทราบแล้ว"));
+}
+
+/// `relay_down` (`saraban dispatch --relay`) passes the circular down every
+/// level at once, doing what each office does by hand in the seed story:
+/// received into its receive register, forwarded under its own number with
+/// a cover letter citing the level above, down to the local organisations.
+async fn relay_does_what_each_office_would(db: &TestDb) {
+    let (dla, circular) = dla_circular(db).await;
+    let provinces = routing::recipients(db, &dla, "provinces").await.unwrap();
+    let at = bkk(2024, 5, 21, 9, 30);
+    let sent = routing::dispatch(db, &clerk("dla"), at, &dla, circular, &provinces, None)
+        .await
+        .unwrap();
+    let pl = office(db, "พล 0023").await;
+    let nmp = office(db, "อำเภอเนินมะปราง").await;
+    let wy = office(db, "องค์การบริหารส่วนตำบลวังยาง").await;
+    let pl_next = routing::recipients(db, &pl, "next").await.unwrap();
+    let nmp_next = routing::recipients(db, &nmp, "next").await.unwrap();
+    let made = routing::relay_down(db, &actor(), at, &sent).await.unwrap();
+
+    // Phitsanulok: received, forwarded with its own first number.
+    let to_pl = routing::get(
+        db,
+        &pl,
+        sent.iter().find(|d| d.to_office == pl.id).unwrap().id,
+    )
+    .await
+    .unwrap();
+    assert_eq!(to_pl.state, DeliveryState::Forwarded);
+    assert!(to_pl.received_at.is_some() && to_pl.receive_entry.is_some());
+    let cover = documents::get(db, to_pl.forward_id.unwrap()).await.unwrap();
+    assert_eq!(cover.number.as_deref(), Some("พล 0023/1"));
+    assert_eq!(cover.state, documents::State::Sent);
+    let refs = documents::references_from(db, cover.id).await.unwrap();
+    assert_eq!(refs[0].target, Target::Stored(circular));
+    let saraban::model::Part::Letter(letter) = &cover.content.main else {
+        panic!("a cover letter is a letter")
+    };
+    assert_eq!(
+        letter.to,
+        "นายอำเภอ ทุกอำเภอ และนายกองค์การบริหารส่วนจังหวัดพิษณุโลก"
+    );
+    assert_eq!(
+        letter.references[0].number.as_deref(),
+        Some("มท 0810.7/ว 2135")
+    );
+    assert_eq!(letter.number.as_deref(), Some("พล 0023/1"));
+    let received = saraban::store::registers::rows(
+        db,
+        pl.id,
+        2567,
+        saraban::store::registers::RegisterKind::Receive,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].doc_number, "มท ๐๘๑๐.๗/ว ๒๑๓๕");
+    let issued = saraban::store::registers::rows(
+        db,
+        pl.id,
+        2567,
+        saraban::store::registers::RegisterKind::Send,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(issued.len(), 1);
+    assert_eq!(issued[0].doc_number, "พล 0023/1");
+
+    // Every office one level down from Phitsanulok, and from เนินมะปราง.
+    let from_pl: Vec<i64> = made
+        .iter()
+        .filter(|d| d.document_id == cover.id)
+        .map(|d| d.to_office)
+        .collect();
+    assert_eq!(from_pl, pl_next.iter().map(|o| o.id).collect::<Vec<_>>());
+    let to_wy = made.iter().find(|d| d.to_office == wy.id).unwrap();
+    assert_eq!(to_wy.level, 3);
+    assert_eq!(to_wy.state, DeliveryState::Sent);
+    assert_eq!(to_wy.deadline, NaiveDate::from_ymd_opt(2024, 5, 22));
+    assert_eq!(
+        made.iter().filter(|d| d.from_office == nmp.id).count(),
+        nmp_next.len()
+    );
+    // As stored, as tracking reads it.
+    let t = tracking::track(db, circular, NaiveDate::from_ymd_opt(2024, 5, 21).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        t.levels.iter().map(|l| l.sent).sum::<usize>(),
+        76 + made.len()
+    );
+    let stored = routing::get(db, &wy, to_wy.id).await.unwrap();
+    assert_eq!(&stored, to_wy);
+    assert!(
+        saraban::store::audit::verify(db, None)
+            .await
+            .unwrap()
+            .problem
+            .is_none()
+    );
+
+    // Nothing left to relay: a second run makes nothing; relaying what was
+    // forwarded, or another office's delivery, is refused and changes nothing.
+    let before = footprint(db).await;
+    assert!(
+        routing::relay_down(db, &actor(), at, &sent)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let e = routing::relay(db, &actor(), at, &[(pl.clone(), to_pl.id)])
+        .await
+        .unwrap_err();
+    is_rejected(&e, "forwarded");
+    let e = routing::relay(db, &actor(), at, &[(nmp.clone(), to_pl.id)])
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::UnknownDelivery(_)), "{e}");
+    assert_eq!(footprint(db).await, before);
 }
 
 /// Everything that shows whether a step wrote anything.
@@ -519,6 +644,40 @@ fn the_cli_scripts_the_whole_flow() {
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
     let sheet = book.worksheet_range("การติดตาม").unwrap();
     assert_eq!(sheet.height(), 1 + 2 + 10 + 1);
+
+    // A national run: a second circular relayed down every level at once.
+    let out = ok(&[
+        "doc",
+        "create",
+        "--office",
+        "มท 0810.7",
+        seed.to_str().unwrap(),
+    ]);
+    let id = out
+        .trim_start_matches('#')
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_string();
+    let out = ok(&["doc", "number", &id, "--series", "circular"]);
+    assert!(out.contains("มท ๐๘๑๐.๗/ว ๒"), "{out}");
+    let out = ok(&[
+        "dispatch",
+        "มท 0810.7/ว 2",
+        "--as",
+        "มท 0810.7",
+        "--to",
+        "พล 0023",
+        "--relay",
+    ]);
+    assert!(out.contains("relayed: "), "{out}");
+    let out = ok(&["track", "มท 0810.7/ว 2"]);
+    for line in [
+        "ระดับ 1 จังหวัด: ส่ง 1 / ลงรับ 1 / ส่งต่อ 1",
+        "ระดับ 2 อำเภอ: ส่ง 10 / ลงรับ",
+    ] {
+        assert!(out.contains(line), "{line}\nnot in\n{out}");
+    }
 }
 
 /// Each personal letter carries its own addressee and its own link.
