@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use super::audit::{Appender, Change};
 use super::documents::{
@@ -22,7 +22,7 @@ use super::numbering::{self, Entry, IssueRequest, Series, printed_number};
 use super::offices::Office;
 use super::routing::{
     COLUMNS, Delivery, DeliveryState, check_forwardable, children_below, deadline_in, from_row,
-    nobody_below, refuse_top_secret,
+    nobody_below, note_received, refuse_top_secret,
 };
 use super::{Actor, Store, StoreError, bangkok_date, placeholders, stamp};
 use crate::docnum::DocNumber;
@@ -127,21 +127,9 @@ pub async fn relay_down(
 }
 
 async fn current(store: &Store, deliveries: &[Delivery]) -> Result<Vec<Delivery>, StoreError> {
-    let mut out = Vec::with_capacity(deliveries.len());
-    for chunk in deliveries.chunks(500) {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM deliveries WHERE id IN {}",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for d in chunk {
-            q = q.bind(d.id);
-        }
-        for row in q.fetch_all(store.reader()).await? {
-            out.push(from_row(&row)?);
-        }
-    }
-    Ok(out)
+    let ids: Vec<i64> = deliveries.iter().map(|d| d.id).collect();
+    let mut conn = store.reader().acquire().await?;
+    by_ids(&mut conn, &ids).await
 }
 
 struct Item<'a> {
@@ -150,26 +138,36 @@ struct Item<'a> {
     to: &'a [Office],
 }
 
-/// Deliveries by id, each checked to be addressed to its item's office.
-async fn deliveries_of(
-    tx: &mut Transaction<'static, Any>,
-    batch: &[Item<'_>],
-) -> Result<Vec<Delivery>, StoreError> {
-    let mut found = HashMap::new();
-    for chunk in batch.chunks(500) {
+/// Deliveries by id, many per query; ids that do not exist are left out.
+async fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Delivery>, StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
         let sql = format!(
             "SELECT {COLUMNS} FROM deliveries WHERE id IN {}",
             placeholders(1, chunk.len())
         );
         let mut q = sqlx::query(&sql);
-        for item in chunk {
-            q = q.bind(item.delivery);
+        for id in chunk {
+            q = q.bind(*id);
         }
-        for row in q.fetch_all(&mut **tx).await? {
-            let d = from_row(&row)?;
-            found.insert(d.id, d);
+        for row in q.fetch_all(&mut *conn).await? {
+            out.push(from_row(&row)?);
         }
     }
+    Ok(out)
+}
+
+/// Deliveries by id, each checked to be addressed to its item's office.
+async fn deliveries_of(
+    tx: &mut Transaction<'static, Any>,
+    batch: &[Item<'_>],
+) -> Result<Vec<Delivery>, StoreError> {
+    let ids: Vec<i64> = batch.iter().map(|item| item.delivery).collect();
+    let mut found: HashMap<i64, Delivery> = by_ids(tx, &ids)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
     batch
         .iter()
         .map(|item| match found.remove(&item.delivery) {
@@ -229,23 +227,8 @@ async fn relay_round(
         .collect();
     let received = numbering::issue_many_in(tx, audit, at, &requests).await?;
     for (&i, issued) in to_receive.iter().zip(&received) {
-        let d = &mut parents[i];
-        d.state = DeliveryState::Received;
-        d.received_at = Some(now.clone());
-        d.received_by = Some(actor.0.clone());
-        d.receive_entry = Some(issued.entry_id);
-        audit
-            .append(
-                tx,
-                Change {
-                    office_id: Some(batch[i].office.id),
-                    action: "delivery.receive",
-                    object: format!("delivery:{}", d.id),
-                    before: Some(b"sent"),
-                    after: Some(format!("received as {}", issued.number).as_bytes()),
-                },
-            )
-            .await?;
+        let office = batch[i].office;
+        note_received(tx, audit, office, &mut parents[i], &now, actor, issued).await?;
     }
     for d in &parents {
         check_forwardable(d)?;
@@ -353,24 +336,11 @@ async fn relay_round(
         for c in chunk {
             // What a read would give back, without the round trip.
             let d = Delivery {
-                id: 0,
-                document_id: c.cover.id,
                 root_id: c.parent.root_id,
                 parent_id: Some(c.parent.id),
                 level: c.parent.level + 1,
-                from_office: c.cover.office_id,
-                to_office: c.to.id,
-                state: DeliveryState::Sent,
                 deadline: deadline_in(&c.cover.content).or(c.parent.deadline),
-                sent_at: now.clone(),
-                sent_by: actor.0.clone(),
-                received_at: None,
-                received_by: None,
-                receive_entry: None,
-                acted_at: None,
-                acted_by: None,
-                forward_id: None,
-                reason: None,
+                ..Delivery::sent(c.cover.id, c.cover.office_id, c.to.id, &now, actor)
             };
             q = q
                 .bind(d.document_id)

@@ -13,7 +13,7 @@ use super::audit::{Appender, Change};
 use super::documents::{
     self, State, get_in, heading_in, insert_draft_in, number_stored_in, set_state_of,
 };
-use super::numbering::{Entry, Series, issue_in};
+use super::numbering::{Entry, Issued, Series, issue_in};
 use super::offices::{self, Office, OfficeKind};
 use super::{Actor, Store, StoreError, bangkok_date, stamp};
 use crate::docnum::DocNumber;
@@ -107,6 +107,39 @@ pub struct Delivery {
     pub forward_id: Option<i64>,
     /// Why it was returned.
     pub reason: Option<String>,
+}
+
+impl Delivery {
+    /// A first-level delivery as it is when sent, before the database
+    /// gives it an id.
+    pub(crate) fn sent(
+        document_id: i64,
+        from_office: i64,
+        to_office: i64,
+        at: &str,
+        by: &Actor,
+    ) -> Delivery {
+        Delivery {
+            id: 0,
+            document_id,
+            root_id: document_id,
+            parent_id: None,
+            level: 1,
+            from_office,
+            to_office,
+            state: DeliveryState::Sent,
+            deadline: None,
+            sent_at: at.to_string(),
+            sent_by: by.0.clone(),
+            received_at: None,
+            received_by: None,
+            receive_entry: None,
+            acted_at: None,
+            acted_by: None,
+            forward_id: None,
+            reason: None,
+        }
+    }
 }
 
 pub(crate) const COLUMNS: &str = "id, document_id, root_id, parent_id, level, from_office, \
@@ -393,23 +426,11 @@ async fn dispatch_in(
         for row in q.fetch_all(&mut **tx).await? {
             sent.push(Delivery {
                 id: row.try_get(0)?,
-                document_id,
                 root_id,
                 parent_id: parent.map(|p| p.id),
                 level,
-                from_office: acting.id,
-                to_office: row.try_get(1)?,
-                state: DeliveryState::Sent,
                 deadline,
-                sent_at: sent_at.clone(),
-                sent_by: actor.0.clone(),
-                received_at: None,
-                received_by: None,
-                receive_entry: None,
-                acted_at: None,
-                acted_by: None,
-                forward_id: None,
-                reason: None,
+                ..Delivery::sent(document_id, acting.id, row.try_get(1)?, &sent_at, actor)
             });
         }
     }
@@ -531,8 +552,22 @@ async fn receive_in(
     .bind(d.id)
     .execute(&mut **tx)
     .await?;
+    note_received(tx, audit, acting, d, &received_at, actor, &issued).await
+}
+
+/// Records in `d`, and in the audit chain, that `acting` received it as
+/// `issued`; the caller updates its row.
+pub(crate) async fn note_received(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    acting: &Office,
+    d: &mut Delivery,
+    at: &str,
+    actor: &Actor,
+    issued: &Issued,
+) -> Result<(), StoreError> {
     d.state = DeliveryState::Received;
-    d.received_at = Some(received_at);
+    d.received_at = Some(at.to_string());
     d.received_by = Some(actor.0.clone());
     d.receive_entry = Some(issued.entry_id);
     audit

@@ -286,26 +286,12 @@ async fn relay_does_what_each_office_would(db: &TestDb) {
         Some("มท 0810.7/ว 2135")
     );
     assert_eq!(letter.number.as_deref(), Some("พล 0023/1"));
-    let received = saraban::store::registers::rows(
-        db,
-        pl.id,
-        2567,
-        saraban::store::registers::RegisterKind::Receive,
-        None,
-    )
-    .await
-    .unwrap();
+    use saraban::store::registers::{self, RegisterKind};
+    let register = |kind| registers::rows(db, pl.id, 2567, kind, None);
+    let received = register(RegisterKind::Receive).await.unwrap();
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].doc_number, "มท ๐๘๑๐.๗/ว ๒๑๓๕");
-    let issued = saraban::store::registers::rows(
-        db,
-        pl.id,
-        2567,
-        saraban::store::registers::RegisterKind::Send,
-        None,
-    )
-    .await
-    .unwrap();
+    let issued = register(RegisterKind::Send).await.unwrap();
     assert_eq!(issued.len(), 1);
     assert_eq!(issued[0].doc_number, "พล 0023/1");
 
