@@ -203,7 +203,7 @@ async fn main_async() {
     let (relayed, secs) = fan_out_relayed(&store).await;
     let t2 = tracking::track(&store, relayed, today).await.unwrap();
     println!(
-        "fan-out, each level relayed in one transaction: {} deliveries in {secs:.2} s",
+        "fan-out relayed (dispatch --relay, one transaction per level): {} deliveries in {secs:.2} s",
         t2.levels.iter().map(|l| l.sent).sum::<usize>()
     );
     let cascades: usize = std::env::var("SARABAN_BENCH_CASCADES")
