@@ -12,6 +12,7 @@ pub mod auth;
 pub mod error;
 pub mod forms;
 pub mod previews;
+pub mod throttle;
 pub mod ui;
 
 use std::net::SocketAddr;
@@ -42,6 +43,7 @@ pub struct AppState {
     /// burst of previews cannot starve the rest.
     pub render_slots: Arc<tokio::sync::Semaphore>,
     pub previews: previews::PreviewCache,
+    pub logins: Arc<throttle::LoginThrottle>,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             templates: Arc::new(ui::templates()?),
             render_slots: Arc::new(tokio::sync::Semaphore::new(2)),
             previews: previews::PreviewCache::default(),
+            logins: Arc::default(),
         })
     }
 }

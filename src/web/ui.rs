@@ -322,28 +322,56 @@ async fn login_page(State(state): State<AppState>) -> Response {
     render(&state, "login.html", &plain_context())
 }
 
-fn session_cookie(secret: &str, max_age: i64) -> String {
-    format!("{COOKIE}={secret}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}")
+/// The session cookie. `Secure` when the request came over HTTPS, as a
+/// reverse proxy in front of `saraban serve` reports it
+/// (`X-Forwarded-Proto: https`), so the browser never sends it in clear.
+fn session_cookie(secret: &str, max_age: i64, headers: &axum::http::HeaderMap) -> String {
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+    let secure = if https { "; Secure" } else { "" };
+    format!("{COOKIE}={secret}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}")
 }
 
-async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Response {
-    let user = match accounts::authenticate(&state.store, f.username.trim(), &f.password).await {
+async fn login(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let name = f.username.trim();
+    let refuse = |status, error: &str| {
+        let mut c = plain_context();
+        c.insert("error", error);
+        c.insert("username", &f.username);
+        render_status(&state, status, "login.html", &c)
+    };
+    if let Err(wait) = state.logins.check(name, std::time::Instant::now()) {
+        let minutes = wait.as_secs().div_ceil(60);
+        return refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!(
+                "ใส่รหัสผ่านผิดหลายครั้ง ชื่อผู้ใช้นี้จะเข้าสู่ระบบได้อีกครั้งในอีก {minutes} นาที \
+                 (too many wrong passwords: try again in {minutes} min)"
+            ),
+        );
+    }
+    let user = match accounts::authenticate(&state.store, name, &f.password).await {
         Ok(Some(u)) => u,
         Ok(None) => {
-            let mut c = plain_context();
-            c.insert("error", "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง");
-            c.insert("username", &f.username);
-            return render_status(&state, StatusCode::UNAUTHORIZED, "login.html", &c);
+            state.logins.failed(name, std::time::Instant::now());
+            return refuse(StatusCode::UNAUTHORIZED, "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง");
         }
         Err(e) => return ApiError::from(e).into_response(),
     };
+    state.logins.succeeded(name);
     match accounts::open_session(&state.store, &user).await {
         Ok(s) => {
             let to = if user.must_change { "/password" } else { "/" };
             (
                 [(
                     header::SET_COOKIE,
-                    session_cookie(&s.secret, accounts::SESSION_HOURS * 3600),
+                    session_cookie(&s.secret, accounts::SESSION_HOURS * 3600, &headers),
                 )],
                 Redirect::to(to),
             )
@@ -370,7 +398,7 @@ async fn logout(
         let _ = accounts::close_session(&state.store, secret).await;
     }
     Ok((
-        [(header::SET_COOKIE, session_cookie("", 0))],
+        [(header::SET_COOKIE, session_cookie("", 0, &headers))],
         Redirect::to("/login"),
     )
         .into_response())
@@ -391,6 +419,7 @@ struct PasswordForm {
 async fn change_password(
     State(state): State<AppState>,
     UiUser(a): UiUser,
+    headers: axum::http::HeaderMap,
     Form(f): Form<PasswordForm>,
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
@@ -433,7 +462,7 @@ async fn change_password(
     Ok((
         [(
             header::SET_COOKIE,
-            session_cookie(&s.secret, accounts::SESSION_HOURS * 3600),
+            session_cookie(&s.secret, accounts::SESSION_HOURS * 3600, &headers),
         )],
         Redirect::to("/"),
     )
