@@ -424,6 +424,17 @@ pub(crate) struct Heading {
     pub date: Option<NaiveDate>,
 }
 
+impl Heading {
+    pub(crate) fn of(doc: &Stored) -> Heading {
+        Heading {
+            subject: doc.subject.clone(),
+            issuer: doc.issuer.clone(),
+            number: doc.number.clone(),
+            date: doc.date,
+        }
+    }
+}
+
 pub(crate) async fn heading_in(
     tx: &mut Transaction<'static, Any>,
     id: i64,

@@ -1,13 +1,15 @@
-//! Relaying a circular down a whole level at once: for offices that pass
-//! circulars straight down, and for national runs (`saraban relay`).
+//! Relaying a circular down a whole level at once: for national runs
+//! (`saraban dispatch --relay`).
 //!
 //! Each relaying office does what [`super::routing::forward`] does — the
 //! letter is received into its receive register, a cover letter citing it
 //! is drafted, numbered in the office's own series and sent one level down,
-//! and the delivery is marked forwarded — with the same rows and audit
-//! events, but for all offices together: a statement is a round trip to the
-//! database, so the rows of a level go many per statement and a level of
-//! 963 offices costs a few dozen statements instead of twenty thousand.
+//! and the delivery is marked forwarded — with the same rows, but for all
+//! offices together: a statement is a round trip to the database, so the
+//! rows of a level go many per statement and a level of 963 offices costs a
+//! few dozen statements instead of twenty thousand. The audit chain records
+//! the same steps, except that a cover letter is created numbered and sent
+//! in one event where forwarding by hand records draft, number and send.
 
 use std::collections::HashMap;
 
@@ -16,16 +18,16 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use super::audit::{Appender, Change};
 use super::documents::{
-    self, NewDocument, default_series, get_in, insert_many_in, set_number, subject_and_date,
+    self, Heading, NewDocument, default_series, get_in, insert_many_in, set_number,
+    subject_and_date,
 };
 use super::numbering::{self, Entry, IssueRequest, Series, printed_number};
 use super::offices::Office;
 use super::routing::{
     COLUMNS, Delivery, DeliveryState, check_forwardable, children_below, deadline_in, from_row,
-    nobody_below, note_received, refuse_top_secret,
+    nobody_below, note_received, receive_entry, refuse_top_secret,
 };
 use super::{Actor, Store, StoreError, bangkok_date, placeholders, stamp};
-use crate::docnum::DocNumber;
 
 /// Relays each delivery to the offices one level down from its recipient
 /// (received first if need be), all in one transaction: all or nothing.
@@ -202,17 +204,7 @@ async fn relay_round(
         .iter()
         .map(|&i| {
             let original = &originals[&parents[i].document_id];
-            let digits = batch[i].office.fields.digits;
-            Entry {
-                subject: original.subject.clone(),
-                from: original.issuer.clone(),
-                doc_number: original
-                    .number
-                    .clone()
-                    .map(|n| DocNumber::parse(&n).map_or(n, |x| x.format(digits))),
-                doc_date: original.date,
-                ..Entry::default()
-            }
+            receive_entry(&Heading::of(original), batch[i].office)
         })
         .collect();
     let requests: Vec<IssueRequest> = to_receive

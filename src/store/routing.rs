@@ -11,7 +11,7 @@ use sqlx::{Any, Row, Transaction};
 
 use super::audit::{Appender, Change};
 use super::documents::{
-    self, State, get_in, heading_in, insert_draft_in, number_stored_in, set_state_of,
+    self, Heading, State, get_in, heading_in, insert_draft_in, number_stored_in, set_state_of,
 };
 use super::numbering::{Entry, Issued, Series, issue_in};
 use super::offices::{self, Office, OfficeKind};
@@ -520,17 +520,7 @@ async fn receive_in(
     d: &mut Delivery,
 ) -> Result<(), StoreError> {
     let Step { at, actor, acting } = step;
-    let doc = heading_in(tx, d.document_id).await?;
-    let entry = Entry {
-        subject: doc.subject.clone(),
-        from: doc.issuer.clone(),
-        doc_number: doc
-            .number
-            .clone()
-            .map(|n| DocNumber::parse(&n).map_or(n, |x| x.format(acting.fields.digits))),
-        doc_date: doc.date,
-        ..Entry::default()
-    };
+    let entry = receive_entry(&heading_in(tx, d.document_id).await?, acting);
     let issued = issue_in(
         tx,
         audit,
@@ -553,6 +543,21 @@ async fn receive_in(
     .execute(&mut **tx)
     .await?;
     note_received(tx, audit, acting, d, &received_at, actor, &issued).await
+}
+
+/// The receive-register row of a letter: its subject, sender, number (in
+/// the receiving office's digits) and date.
+pub(crate) fn receive_entry(letter: &Heading, acting: &Office) -> Entry {
+    Entry {
+        subject: letter.subject.clone(),
+        from: letter.issuer.clone(),
+        doc_number: letter
+            .number
+            .clone()
+            .map(|n| DocNumber::parse(&n).map_or(n, |x| x.format(acting.fields.digits))),
+        doc_date: letter.date,
+        ..Entry::default()
+    }
 }
 
 /// Records in `d`, and in the audit chain, that `acting` received it as
