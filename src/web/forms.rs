@@ -179,53 +179,54 @@ impl LetterForm {
     /// other kinds (and for a letter's parts this form does not show).
     pub fn from_document(doc: &Document) -> Option<LetterForm> {
         let key = |v: serde_json::Value| v.as_str().map(str::to_string).unwrap_or_default();
-        let date_text =
-            |d: NaiveDate| crate::thai::format_date(d, crate::thai::DateStyle::Long, Digits::Thai);
-        match &doc.main {
-            Part::Letter(x) => Some(LetterForm {
-                kind: "letter".into(),
-                date: date_text(x.date),
-                subject: x.subject.clone(),
-                to: x.to.clone(),
-                body: x.body.join("\n\n"),
-                urgency: x
-                    .urgency
-                    .map(|u| key(serde_json::json!(u)))
-                    .unwrap_or_default(),
-                secrecy: x
-                    .secrecy
-                    .map(|s| key(serde_json::json!(s)))
-                    .unwrap_or_default(),
-                enclosures: x
-                    .enclosures
+        // A memo has the fields of a letter but no enclosures.
+        let (kind, date, subject, to, body, urgency, secrecy, signer, enclosures) = match &doc.main
+        {
+            Part::Letter(x) => (
+                "letter",
+                x.date,
+                &x.subject,
+                &x.to,
+                &x.body,
+                x.urgency,
+                x.secrecy,
+                &x.signer,
+                x.enclosures
                     .iter()
                     .map(|e| e.text.clone())
                     .collect::<Vec<_>>()
                     .join("\n"),
-                signer_name: x.signer.name.clone(),
-                signer_position: x.signer.position.join("\n"),
-                ..LetterForm::default()
-            }),
-            Part::Memo(x) => Some(LetterForm {
-                kind: "memo".into(),
-                date: date_text(x.date),
-                subject: x.subject.clone(),
-                to: x.to.clone(),
-                body: x.body.join("\n\n"),
-                urgency: x
-                    .urgency
-                    .map(|u| key(serde_json::json!(u)))
-                    .unwrap_or_default(),
-                secrecy: x
-                    .secrecy
-                    .map(|s| key(serde_json::json!(s)))
-                    .unwrap_or_default(),
-                signer_name: x.signer.name.clone(),
-                signer_position: x.signer.position.join("\n"),
-                ..LetterForm::default()
-            }),
-            _ => None,
-        }
+            ),
+            Part::Memo(x) => (
+                "memo",
+                x.date,
+                &x.subject,
+                &x.to,
+                &x.body,
+                x.urgency,
+                x.secrecy,
+                &x.signer,
+                String::new(),
+            ),
+            _ => return None,
+        };
+        Some(LetterForm {
+            kind: kind.into(),
+            date: crate::thai::format_date(date, crate::thai::DateStyle::Long, Digits::Thai),
+            subject: subject.clone(),
+            to: to.clone(),
+            body: body.join("\n\n"),
+            urgency: urgency
+                .map(|u| key(serde_json::json!(u)))
+                .unwrap_or_default(),
+            secrecy: secrecy
+                .map(|s| key(serde_json::json!(s)))
+                .unwrap_or_default(),
+            enclosures,
+            signer_name: signer.name.clone(),
+            signer_position: signer.position.join("\n"),
+            ..LetterForm::default()
+        })
     }
 
     /// When editing a stored letter, keep what the form does not show
