@@ -3,6 +3,7 @@
 //! The crate is layered; see `ARCHITECTURE.md`. The pure layer (`thai`,
 //! `docnum`, `codes`) does no I/O and imports nothing above it.
 
+pub mod app;
 pub mod codes;
 pub mod docnum;
 pub mod model;

@@ -1,6 +1,7 @@
 //! Registry commands: `migrate`, `orgs`, `register`, `audit`, `backup`,
 //! `restore`, `doc`. Each opens the database named by `--database` (or
-//! `DATABASE_URL`; default `saraban.db`), applying migrations first.
+//! `DATABASE_URL`; default `saraban.db`), applying migrations first, and
+//! acts through the application layer as the operator.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -8,9 +9,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use saraban::store::offices::{self, Office};
-use saraban::store::registers::{self, Format, RegisterKind};
-use saraban::store::{Actor, Store, audit, backup, demo, documents, synth};
+use saraban::app::admin::{self, Loaded, Operator};
+use saraban::app::registers::{export_format, register_kind};
+use saraban::app::{App, DocumentId, Stored};
 
 #[derive(Debug, Args, Clone)]
 pub struct DbArgs {
@@ -25,10 +26,20 @@ pub struct DbArgs {
 }
 
 impl DbArgs {
-    /// Opens the store (migrating it) and runs `f` on a Tokio runtime.
+    /// Opens the application (migrating the database) and runs `f` on a
+    /// Tokio runtime.
     pub fn run<T, F, Fut>(&self, f: F) -> anyhow::Result<T>
     where
-        F: FnOnce(Store) -> Fut,
+        F: FnOnce(App) -> Fut,
+        Fut: Future<Output = anyhow::Result<T>>,
+    {
+        self.run_with_fonts(&[], f)
+    }
+
+    /// The same, with an agency's own fonts for anything rendered.
+    pub fn run_with_fonts<T, F, Fut>(&self, fonts: &[&std::path::Path], f: F) -> anyhow::Result<T>
+    where
+        F: FnOnce(App) -> Fut,
         Fut: Future<Output = anyhow::Result<T>>,
     {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -36,17 +47,12 @@ impl DbArgs {
             .enable_all()
             .build()?;
         runtime.block_on(async {
-            let store = Store::open(&self.database).await?;
-            let out = f(store.clone()).await;
-            store.close().await;
+            let app = App::open(&self.database, fonts).await?;
+            let out = f(app.clone()).await;
+            app.close().await;
             out
         })
     }
-}
-
-/// Finds an office or fails with the store's message.
-pub async fn office(store: &Store, query: &str) -> anyhow::Result<Office> {
-    Ok(offices::find(store, query).await?)
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,18 +85,14 @@ pub enum OrgsCommand {
 
 pub fn orgs(db: &DbArgs, cmd: OrgsCommand) -> anyhow::Result<ExitCode> {
     if let OrgsCommand::Generate = cmd {
-        print!("{}", synth::national_csv());
+        print!("{}", admin::synthetic_offices_csv());
         return Ok(ExitCode::SUCCESS);
     }
-    db.run(|store| async move {
-        let actor = Actor::cli();
+    db.run(|app| async move {
+        let op = Operator::from_env();
         match cmd {
             OrgsCommand::List { under, json } => {
-                let root = match under {
-                    Some(q) => Some(office(&store, &q).await?.id),
-                    None => None,
-                };
-                for o in offices::list(&store, root).await? {
+                for o in app.offices_under(under.as_deref()).await? {
                     if json {
                         println!("{}", serde_json::to_string(&o)?);
                     } else {
@@ -109,27 +111,26 @@ pub fn orgs(db: &DbArgs, cmd: OrgsCommand) -> anyhow::Result<ExitCode> {
             OrgsCommand::Import { file } => {
                 let f = std::fs::File::open(&file)
                     .with_context(|| format!("เปิดไฟล์ไม่ได้ (cannot open) {}", file.display()))?;
-                let r = offices::import_csv(&store, &actor, f).await?;
+                let r = app.import_offices(&op, f).await?;
                 println!(
                     "เพิ่ม {} แห่ง, ปรับปรุง {} แห่ง, คงเดิม {} แห่ง, สร้างอำเภอใหม่ {} แห่ง (inserted {}, updated {}, unchanged {}, districts created {})",
                     r.inserted, r.updated, r.unchanged, r.districts_created,
                     r.inserted, r.updated, r.unchanged, r.districts_created
                 );
             }
-            OrgsCommand::Demo => match demo::load(&store, &actor).await? {
-                demo::Loaded::AlreadyPresent => {
+            OrgsCommand::Demo => match app.load_demo(&op).await? {
+                Loaded::AlreadyPresent => {
                     println!("ฐานข้อมูลมีส่วนราชการอยู่แล้ว ไม่ได้เพิ่มข้อมูลตัวอย่าง (offices already present; nothing added)")
                 }
-                demo::Loaded::Offices(n) => println!("เพิ่มส่วนราชการตัวอย่าง {n} แห่ง (added {n} demo offices)"),
+                Loaded::Offices(n) => println!("เพิ่มส่วนราชการตัวอย่าง {n} แห่ง (added {n} demo offices)"),
             },
             OrgsCommand::Count => {
-                for (kind, n) in offices::count_by_kind(&store).await? {
+                for (kind, n) in app.count_offices().await? {
                     println!("{}\t{n}", kind.thai());
                 }
             }
             OrgsCommand::Code { office: who, code } => {
-                let o = office(&store, &who).await?;
-                let o = offices::set_code(&store, &actor, o.id, &code).await?;
+                let o = app.set_office_code(&op, &who, &code).await?;
                 let code = o.code().map(|c| o.fields.digits.apply(&c)).unwrap_or_default();
                 println!("{}: รหัส {code}", o.fields.name);
             }
@@ -168,22 +169,17 @@ pub fn register(db: &DbArgs, cmd: RegisterCommand) -> anyhow::Result<ExitCode> {
         format,
         out,
     } = cmd;
-    let kind = RegisterKind::parse(&kind)?;
-    let format = Format::parse(&format)?;
+    let kind = register_kind(&kind)?;
+    let format = export_format(&format)?;
     if !(2400..=2999).contains(&year) {
         anyhow::bail!("ปีต้องเป็นปีพุทธศักราช เช่น 2564 (the year must be B.E., e.g. 2564)");
     }
-    let bytes = db.run(|store| async move {
-        let o = office(&store, &who).await?;
-        let rows = registers::rows(&store, o.id, year, kind, None).await?;
-        Ok(match format {
-            Format::Csv => registers::to_csv(&rows, o.fields.digits),
-            Format::Xlsx => registers::to_xlsx(&rows, &o, kind, year)?,
-            Format::Pdf => {
-                let renderer = saraban::render::Renderer::new(&[])?;
-                registers::to_pdf(&rows, &o, kind, year, &renderer)?
-            }
-        })
+    let bytes = db.run(|app| async move {
+        let caller = app.act_as(&Operator::from_env(), &who).await?;
+        Ok(app
+            .register_export(&caller, kind, year, format)
+            .await?
+            .bytes)
     })?;
     write_out(out.as_deref(), &bytes)
 }
@@ -211,15 +207,15 @@ pub enum AuditCommand {
 }
 
 pub fn audit(db: &DbArgs, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
-    db.run(|store| async move {
+    db.run(|app| async move {
         match cmd {
             AuditCommand::Head => {
-                let (n, hash) = audit::head(&store).await?;
+                let (n, hash) = app.audit_head().await?;
                 println!("{n}\t{hash}");
                 Ok(ExitCode::SUCCESS)
             }
             AuditCommand::Verify { head } => {
-                let v = audit::verify(&store, head.as_deref()).await?;
+                let v = app.audit_verify(head.as_deref()).await?;
                 match v.problem {
                     None => {
                         println!(
@@ -245,28 +241,21 @@ pub fn migrate(db: &DbArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn backup_cmd(db: &DbArgs, file: PathBuf) -> anyhow::Result<ExitCode> {
-    db.run(|store| async move {
-        backup::backup(&store, &file).await?;
+    db.run(|app| async move {
+        app.backup(&file).await?;
         println!("สำรองไว้ที่ {} (backed up)", file.display());
         Ok(ExitCode::SUCCESS)
     })
 }
 
 pub fn restore_cmd(db: &DbArgs, file: PathBuf) -> anyhow::Result<ExitCode> {
-    let url = saraban::store::database_url(&db.database);
-    if url.starts_with("postgres") {
+    let Some(target) = admin::sqlite_file(&db.database) else {
         anyhow::bail!("PostgreSQL กู้คืนด้วย pg_restore (for PostgreSQL use pg_restore)");
-    }
-    let target = PathBuf::from(
-        url.trim_start_matches("sqlite://")
-            .split('?')
-            .next()
-            .unwrap_or_default(),
-    );
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let verdict = runtime.block_on(backup::restore(&file, &target))?;
+    let verdict = runtime.block_on(admin::restore(&file, &target))?;
     println!(
         "กู้คืน {} แล้ว บันทึกการแก้ไข {} เหตุการณ์ถูกต้อง (restored; audit chain of {} events verified)",
         target.display(),
@@ -314,9 +303,9 @@ pub enum DocCommand {
 }
 
 pub fn doc(db: &DbArgs, cmd: DocCommand) -> anyhow::Result<ExitCode> {
-    db.run(|store| async move {
-        let actor = Actor::cli();
-        let show = |d: &documents::Stored| {
+    db.run(|app| async move {
+        let op = Operator::from_env();
+        let show = |d: &Stored| {
             println!(
                 "#{}\t{}\t{}\t{}\t{}",
                 d.id,
@@ -328,53 +317,52 @@ pub fn doc(db: &DbArgs, cmd: DocCommand) -> anyhow::Result<ExitCode> {
         };
         match cmd {
             DocCommand::Create { office: who, file } => {
-                let o = office(&store, &who).await?;
+                let caller = app.act_as(&op, &who).await?;
                 let text = std::fs::read_to_string(&file)
                     .with_context(|| format!("อ่านไฟล์ไม่ได้ (cannot read) {}", file.display()))?;
                 let doc = saraban::model::Document::from_json(&text)?;
-                show(&documents::create_draft(&store, &actor, &o, &doc).await?);
+                show(&app.operator_create(&caller, &doc).await?);
             }
             DocCommand::Show { id } => {
-                let d = documents::get(&store, id).await?;
+                let caller = app.act_for_document(&op, DocumentId(id)).await?;
+                let d = app.document(&caller, DocumentId(id)).await?;
                 println!("{}", serde_json::to_string_pretty(&d)?);
             }
             DocCommand::Number { id, series, to } => {
-                let series = series
-                    .map(|s| saraban::store::numbering::Series::parse(&s))
-                    .transpose()?;
-                let (d, issued) =
-                    documents::number(&store, &actor, chrono::Utc::now(), id, series, &to).await?;
-                println!("{}", issued.printed);
+                let caller = app.act_for_document(&op, DocumentId(id)).await?;
+                let req = saraban::app::documents::NumberRequest {
+                    series,
+                    to: Some(to),
+                };
+                let (d, printed) = app.number(&caller, DocumentId(id), &req).await?;
+                println!("{printed}");
                 show(&d);
             }
-            DocCommand::Send { id } => show(&documents::mark_sent(&store, &actor, id).await?),
+            DocCommand::Send { id } => {
+                let caller = app.act_for_document(&op, DocumentId(id)).await?;
+                show(&app.mark_sent(&caller, DocumentId(id)).await?)
+            }
             DocCommand::Cancel { id, reason } => {
-                show(&documents::cancel(&store, &actor, chrono::Utc::now(), id, &reason).await?)
+                let caller = app.act_for_document(&op, DocumentId(id)).await?;
+                show(&app.cancel(&caller, DocumentId(id), &reason).await?)
             }
             DocCommand::Official { id, out } => {
-                let renderer = saraban::render::Renderer::new(&[])?;
-                let (pdf, sha) = documents::official_copy(&store, &actor, id, |doc| {
-                    renderer
-                        .render_pdf(doc, &saraban::render::RenderOptions::default())
-                        .map_err(|e| e.to_string())
-                })
-                .await?;
+                let caller = app.act_for_document(&op, DocumentId(id)).await?;
+                let (pdf, sha) = app.official(&caller, DocumentId(id)).await?;
                 std::fs::write(&out, &pdf)?;
                 println!("{}\tsha256:{sha}", out.display());
             }
             DocCommand::Attach { id, file } => {
+                let caller = app.act_for_document(&op, DocumentId(id)).await?;
                 let bytes = std::fs::read(&file)
                     .with_context(|| format!("อ่านไฟล์ไม่ได้ (cannot read) {}", file.display()))?;
                 let name = file
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let media = if name.to_lowercase().ends_with(".pdf") {
-                    "application/pdf"
-                } else {
-                    "application/octet-stream"
-                };
-                let a = documents::attach(&store, &actor, id, &name, media, &bytes).await?;
+                let a = app
+                    .attach_file(&caller, DocumentId(id), &name, &bytes)
+                    .await?;
                 println!(
                     "#{}\t{}\t{} bytes\tsha256:{}",
                     a.id, a.name, a.size, a.sha256

@@ -6,14 +6,13 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use saraban::app::admin::{LetterFile, Operator};
+use saraban::app::{App, Node, NodeKind};
 use saraban::docnum::DocNumber;
 use saraban::parse::{ParsedLetter, parse_bytes, parse_pdf};
-use saraban::store::graph::{self, Node, NodeKind};
-use saraban::store::imports::{self, Source};
-use saraban::store::{Actor, Store};
-use saraban::thai::{self, DateStyle, Digits, format_date};
+use saraban::thai::{DateStyle, Digits, format_date};
 
-use super::db::{DbArgs, office};
+use super::db::DbArgs;
 
 /// Files imported per transaction: each batch is all or nothing.
 const BATCH: usize = 500;
@@ -71,23 +70,24 @@ pub fn import(db: &DbArgs, args: ImportArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::FAILURE);
     }
-    db.run(|store| async move {
+    db.run(|app| async move {
+        let op = Operator::from_env();
         let received_by = match &args.received_by {
-            Some(q) => Some(office(&store, q).await?),
+            Some(q) => Some(app.find_office(q).await?),
             None => None,
         };
         for chunk in read_ok.chunks(BATCH) {
-            let sources: Vec<Source> = chunk
+            let files: Vec<LetterFile> = chunk
                 .iter()
-                .map(|(name, bytes, letter)| Source {
+                .map(|(name, bytes, letter)| LetterFile {
                     name,
                     bytes,
                     letter,
                 })
                 .collect();
-            let at = chrono::Utc::now();
-            let done =
-                imports::import(&store, &Actor::cli(), at, &sources, received_by.as_ref()).await?;
+            let done = app
+                .import_letters(&op, &files, received_by.as_ref())
+                .await?;
             for ((name, _, letter), imported) in chunk.iter().zip(done) {
                 let number = letter.number.as_ref().map_or("-", |n| n.printed.as_str());
                 if !imported.new {
@@ -110,36 +110,18 @@ pub fn import(db: &DbArgs, args: ImportArgs) -> anyhow::Result<ExitCode> {
 
 pub fn refs(db: &DbArgs, args: RefsArgs) -> anyhow::Result<ExitCode> {
     let number = DocNumber::parse(&args.number)?;
-    let date = match &args.date {
-        Some(d) => Some(
-            d.parse::<chrono::NaiveDate>()
-                .or_else(|_| thai::parse_date(d))?,
-        ),
-        None => None,
-    };
-    db.run(|store| async move {
-        let mut starts = graph::lookup(&store, &number, date).await?;
+    let date = saraban::app::input::optional_date("date", args.date.as_deref())?;
+    db.run(|app| async move {
+        let starts = app.graph_lookup(&number, date).await?;
         if starts.is_empty() {
-            let external = Node {
-                kind: NodeKind::External,
-                id: None,
-                key: number.key(),
-                number: number.to_string(),
-                date,
-                issuer: None,
-                subject: None,
-            };
-            if graph::cited_by(&store, &external).await?.is_empty() {
-                anyhow::bail!(
-                    "ไม่พบหนังสือเลขที่ {number} ในทะเบียน และไม่มีหนังสือใดอ้างถึง (no letter {} is stored or cited)",
-                    number.key()
-                );
-            }
-            starts.push(external);
+            anyhow::bail!(
+                "ไม่พบหนังสือเลขที่ {number} ในทะเบียน และไม่มีหนังสือใดอ้างถึง (no letter {} is stored or cited)",
+                number.key()
+            );
         }
         let mut out = Vec::new();
         for start in &starts {
-            out.push(report(&store, start, args.thread).await?);
+            out.push(report(&app, start, args.thread).await?);
         }
         if args.json {
             println!("{}", serde_json::to_string_pretty(&out)?);
@@ -191,10 +173,10 @@ fn line(n: &Node) -> String {
     format!("{date}  ที่ {}  {what}  [{kind}]", n.number)
 }
 
-async fn report(store: &Store, start: &Node, thread: bool) -> anyhow::Result<Report> {
+async fn report(app: &App, start: &Node, thread: bool) -> anyhow::Result<Report> {
     let mut text = format!("{}\n", line(start));
     if thread {
-        let nodes = graph::thread(store, start, 10_000).await?;
+        let nodes = app.graph_thread(start, 10_000).await?;
         text.push_str("ลำดับเรื่อง (thread):\n");
         for n in &nodes {
             let mark = if n == start { "→" } else { " " };
@@ -208,8 +190,7 @@ async fn report(store: &Store, start: &Node, thread: bool) -> anyhow::Result<Rep
             text,
         });
     }
-    let cites = graph::cites(store, start).await?;
-    let cited_by = graph::cited_by(store, start).await?;
+    let (cites, cited_by) = app.graph_links(start).await?;
     text.push_str("อ้างถึง (cites):\n");
     for n in &cites {
         text.push_str(&format!("  {}\n", line(n)));

@@ -7,23 +7,15 @@ use saraban::docnum::DocNumber;
 use saraban::thai::Digits;
 use serde::Serialize;
 
-use super::db::{DbArgs, office};
+use super::db::DbArgs;
 use super::each;
-use chrono::Utc;
-use saraban::store::Actor;
-use saraban::store::numbering::{self, Entry, Series};
+use saraban::app::Series;
+use saraban::app::admin::{Entry, Operator, Taken};
 
 fn issue(db: &DbArgs, a: IssueArgs) -> anyhow::Result<ExitCode> {
-    let doc_date = match &a.doc_date {
-        Some(text) => Some(
-            saraban::thai::parse_date(text)
-                .or_else(|_| text.parse::<chrono::NaiveDate>().map_err(|_| ()))
-                .map_err(|_| anyhow::anyhow!("วันที่ “{text}” อ่านไม่ได้ (unreadable date)"))?,
-        ),
-        None => None,
-    };
-    db.run(|store| async move {
-        let o = office(&store, &a.series.office).await?;
+    let doc_date = saraban::app::input::optional_date("doc-date", a.doc_date.as_deref())?;
+    db.run(|app| async move {
+        let caller = app.act_as(&Operator::from_env(), &a.series.office).await?;
         let series = Series::parse(&a.series.series)?;
         let entry = Entry {
             subject: a.subject.clone(),
@@ -33,9 +25,8 @@ fn issue(db: &DbArgs, a: IssueArgs) -> anyhow::Result<ExitCode> {
             doc_date,
             ..Entry::default()
         };
-        let actor = Actor::cli();
         for _ in 0..a.count.max(1) {
-            let issued = numbering::issue(&store, &actor, Utc::now(), &o, series, &entry).await?;
+            let issued = app.issue_number(&caller, series, &entry).await?;
             if a.json {
                 println!("{}", serde_json::to_string(&issued)?);
             } else {
@@ -148,10 +139,9 @@ struct Parsed<'a> {
 pub fn run(cmd: NumberCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
     match cmd {
         NumberCommand::Issue(a) => issue(db, a),
-        NumberCommand::Peek(a) => db.run(|store| async move {
-            let o = office(&store, &a.office).await?;
-            let (_, _, printed) =
-                numbering::peek(&store, Utc::now(), &o, Series::parse(&a.series)?).await?;
+        NumberCommand::Peek(a) => db.run(|app| async move {
+            let caller = app.act_as(&Operator::from_env(), &a.office).await?;
+            let (_, _, printed) = app.peek_number(&caller, Series::parse(&a.series)?).await?;
             println!("{printed}");
             Ok(ExitCode::SUCCESS)
         }),
@@ -159,12 +149,11 @@ pub fn run(cmd: NumberCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
             series,
             count,
             subject,
-        } => db.run(|store| async move {
-            let o = office(&store, &series.office).await?;
+        } => db.run(|app| async move {
+            let caller = app.act_as(&Operator::from_env(), &series.office).await?;
             let s = Series::parse(&series.series)?;
-            let r = numbering::reserve(&store, &Actor::cli(), Utc::now(), &o, s, count, &subject)
-                .await?;
-            let d = o.fields.digits;
+            let r = app.reserve_numbers(&caller, s, count, &subject).await?;
+            let d = caller.office.fields.digits;
             println!(
                 "{}\t{}–{}",
                 r.batch,
@@ -178,29 +167,22 @@ pub fn run(cmd: NumberCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
             year,
             seq,
             reason,
-        } => db.run(|store| async move {
-            let o = office(&store, &series.office).await?;
+        } => db.run(|app| async move {
+            let caller = app.act_as(&Operator::from_env(), &series.office).await?;
             let s = Series::parse(&series.series)?;
-            numbering::cancel_number(
-                &store,
-                &Actor::cli(),
-                Utc::now(),
-                &o,
-                numbering::Taken {
-                    series: s,
-                    year_be: year,
-                    seq,
-                },
-                &reason,
-            )
-            .await?;
+            let taken = Taken {
+                series: s,
+                year_be: year,
+                seq,
+            };
+            app.cancel_number(&caller, taken, &reason).await?;
             println!("ยกเลิกเลข {seq} ปี {year} แล้ว (cancelled)");
             Ok(ExitCode::SUCCESS)
         }),
-        NumberCommand::CancelReservation { batch, reason } => db.run(|store| async move {
-            let n =
-                numbering::cancel_reservation(&store, &Actor::cli(), Utc::now(), &batch, &reason)
-                    .await?;
+        NumberCommand::CancelReservation { batch, reason } => db.run(|app| async move {
+            let n = app
+                .cancel_reservation(&Operator::from_env(), &batch, &reason)
+                .await?;
             println!("ยกเลิก {n} เลข (cancelled {n} numbers)");
             Ok(ExitCode::SUCCESS)
         }),

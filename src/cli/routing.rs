@@ -5,17 +5,15 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::Utc;
 use clap::Args;
 
+use saraban::app::admin::Operator;
+use saraban::app::deliveries::{DispatchRequest, ForwardRequest, Step};
+use saraban::app::{App, Caller, Delivery, DocumentId, TrackNode, Tracking};
 use saraban::docnum::DocNumber;
-use saraban::store::offices::Office;
-use saraban::store::routing::{self, Delivery};
-use saraban::store::tracking::{self, TrackNode, Tracking};
-use saraban::store::{Actor, Store, bangkok_date, documents};
-use saraban::thai::{self, DateStyle, Digits, format_date};
+use saraban::thai::{DateStyle, Digits, format_date};
 
-use super::db::{DbArgs, office};
+use super::db::DbArgs;
 
 /// Who acts: the office, and the user's name for the record.
 #[derive(Debug, Args)]
@@ -29,9 +27,10 @@ pub struct Acting {
 }
 
 impl Acting {
-    async fn resolve(&self, store: &Store) -> anyhow::Result<(Office, Actor)> {
-        let o = office(store, &self.office).await?;
-        Ok((o, Actor(format!("{}@{}", self.user, self.office))))
+    /// The operator acting as the office, recorded as `cli:USER@OFFICE`.
+    async fn resolve(&self, app: &App) -> anyhow::Result<Caller> {
+        let op = Operator::named(&format!("{}@{}", self.user, self.office));
+        Ok(app.act_as(&op, &self.office).await?)
     }
 }
 
@@ -122,66 +121,26 @@ pub struct TrackArgs {
     json: bool,
 }
 
-fn id_of(text: &str) -> Option<i64> {
-    text.trim().trim_start_matches('#').parse().ok()
-}
-
-fn date_arg(text: &str) -> anyhow::Result<chrono::NaiveDate> {
-    Ok(text
-        .parse::<chrono::NaiveDate>()
-        .or_else(|_| thai::parse_date(text))?)
-}
-
-async fn document_id(store: &Store, text: &str, office: Option<&Office>) -> anyhow::Result<i64> {
-    if let Some(id) = id_of(text) {
-        return Ok(id);
-    }
-    let number = DocNumber::parse(text)?;
-    let found = documents::find_by_number(store, &number, office.map(|o| o.id)).await?;
-    match found.first() {
-        Some(d) => Ok(d.id),
-        None => anyhow::bail!(
-            "ไม่พบหนังสือเลขที่ {number} (no document numbered {})",
-            number.key()
-        ),
-    }
-}
-
-async fn delivery_id(store: &Store, acting: &Office, text: &str) -> anyhow::Result<i64> {
-    if let Some(id) = id_of(text) {
-        return Ok(id);
-    }
-    let number = DocNumber::parse(text)?;
-    match routing::find_for(store, acting, &number).await?.first() {
-        Some(d) => Ok(d.id),
-        None => anyhow::bail!(
-            "{} ไม่ได้รับหนังสือเลขที่ {number} ({} has received no letter {})",
-            acting.fields.name,
-            acting.fields.name,
-            number.key()
-        ),
-    }
-}
-
 fn say(d: &Delivery, what: &str) {
     println!("รายการ #{} {what} ({})", d.id, d.state.thai());
 }
 
 pub fn dispatch(db: &DbArgs, args: DispatchArgs) -> anyhow::Result<ExitCode> {
-    let deadline = args.deadline.as_deref().map(date_arg).transpose()?;
-    db.run(|store| async move {
-        let (acting, actor) = args.acting.resolve(&store).await?;
-        let doc = document_id(&store, &args.document, Some(&acting)).await?;
-        let to = routing::recipients(&store, &acting, &args.to).await?;
-        let sent =
-            routing::dispatch(&store, &actor, Utc::now(), &acting, doc, &to, deadline).await?;
+    db.run(|app| async move {
+        let caller = args.acting.resolve(&app).await?;
+        let doc = app.document_id(Some(&caller), &args.document).await?;
+        let req = DispatchRequest {
+            to: args.to.clone(),
+            deadline: args.deadline.clone(),
+        };
+        let sent = app.dispatch(&caller, doc, &req).await?;
         println!(
             "ส่งแล้ว {} รายการ (sent to {} offices)",
             sent.len(),
             sent.len()
         );
         if args.relay {
-            let made = routing::relay_down(&store, &actor, Utc::now(), &sent).await?;
+            let made = app.relay(&caller, &sent).await?;
             let covers: std::collections::BTreeSet<i64> =
                 made.iter().map(|d| d.document_id).collect();
             println!(
@@ -193,7 +152,7 @@ pub fn dispatch(db: &DbArgs, args: DispatchArgs) -> anyhow::Result<ExitCode> {
             );
         }
         if let Some(url) = &args.personalise {
-            personalise_all(&store, &actor, &acting, doc, url).await?;
+            personalise_all(&app, &caller, doc, url).await?;
         }
         Ok(ExitCode::SUCCESS)
     })
@@ -201,14 +160,12 @@ pub fn dispatch(db: &DbArgs, args: DispatchArgs) -> anyhow::Result<ExitCode> {
 
 /// Renders the personal letters with a progress line on stderr.
 async fn personalise_all(
-    store: &Store,
-    actor: &Actor,
-    acting: &Office,
-    doc: i64,
+    app: &App,
+    caller: &Caller,
+    doc: DocumentId,
     url: &str,
 ) -> anyhow::Result<()> {
     use std::io::Write;
-    let renderer = saraban::render::Renderer::new(&[])?;
     let start = std::time::Instant::now();
     let progress = |done: usize, total: usize| {
         let width = 30;
@@ -221,100 +178,76 @@ async fn personalise_all(
             done as f64 / start.elapsed().as_secs_f64().max(0.001)
         );
     };
-    let made = saraban::store::personalise::personalise(
-        store,
-        actor,
-        Utc::now(),
-        acting,
-        doc,
-        url,
-        &renderer,
-        &progress,
-    )
-    .await?;
+    let made = app.personalise(caller, doc, url, &progress).await?;
     eprintln!();
     println!("ทำหนังสือรายบุคคลแล้ว {made} ฉบับ (made {made} personal letters)");
     Ok(())
 }
 
 pub fn personalise(db: &DbArgs, args: PersonaliseArgs) -> anyhow::Result<ExitCode> {
-    db.run(|store| async move {
-        let (acting, actor) = args.acting.resolve(&store).await?;
-        let doc = document_id(&store, &args.document, Some(&acting)).await?;
-        personalise_all(&store, &actor, &acting, doc, &args.url).await?;
+    db.run(|app| async move {
+        let caller = args.acting.resolve(&app).await?;
+        let doc = app.document_id(Some(&caller), &args.document).await?;
+        personalise_all(&app, &caller, doc, &args.url).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// One step on a delivery to the acting office.
+fn inbox_step(
+    db: &DbArgs,
+    args: &DeliveryArgs,
+    step: Step<'_>,
+    what: &str,
+) -> anyhow::Result<ExitCode> {
+    db.run(|app| async move {
+        let caller = args.acting.resolve(&app).await?;
+        let id = app.delivery_id(&caller, &args.delivery).await?;
+        let d = app.inbox_step(&caller, id, step).await?;
+        say(&d, what);
         Ok(ExitCode::SUCCESS)
     })
 }
 
 pub fn receive(db: &DbArgs, args: DeliveryArgs) -> anyhow::Result<ExitCode> {
-    db.run(|store| async move {
-        let (acting, actor) = args.acting.resolve(&store).await?;
-        let id = delivery_id(&store, &acting, &args.delivery).await?;
-        let d = routing::receive(&store, &actor, Utc::now(), &acting, id).await?;
-        say(&d, "ลงทะเบียนรับแล้ว");
-        Ok(ExitCode::SUCCESS)
-    })
+    inbox_step(db, &args, Step::Receive, "ลงทะเบียนรับแล้ว")
 }
 
 pub fn ack(db: &DbArgs, args: DeliveryArgs) -> anyhow::Result<ExitCode> {
-    db.run(|store| async move {
-        let (acting, actor) = args.acting.resolve(&store).await?;
-        let id = delivery_id(&store, &acting, &args.delivery).await?;
-        let d = routing::acknowledge(&store, &actor, Utc::now(), &acting, id).await?;
-        say(&d, "รับทราบแล้ว");
-        Ok(ExitCode::SUCCESS)
-    })
+    inbox_step(db, &args, Step::Acknowledge, "รับทราบแล้ว")
 }
 
 pub fn return_cmd(db: &DbArgs, args: ReturnArgs) -> anyhow::Result<ExitCode> {
-    db.run(|store| async move {
-        let (acting, actor) = args.delivery.acting.resolve(&store).await?;
-        let id = delivery_id(&store, &acting, &args.delivery.delivery).await?;
-        let d = routing::return_to_sender(&store, &actor, Utc::now(), &acting, id, &args.reason)
-            .await?;
-        say(&d, "ตีกลับแล้ว");
-        Ok(ExitCode::SUCCESS)
-    })
+    inbox_step(db, &args.delivery, Step::Return(&args.reason), "ตีกลับแล้ว")
 }
 
 pub fn forward(db: &DbArgs, args: ForwardArgs) -> anyhow::Result<ExitCode> {
-    db.run(|store| async move {
-        let (acting, actor) = args.delivery.acting.resolve(&store).await?;
-        let id = delivery_id(&store, &acting, &args.delivery.delivery).await?;
-        let to = match &args.to {
-            Some(spec) => Some(routing::recipients(&store, &acting, spec).await?),
-            None => None,
-        };
-        let now = Utc::now();
+    db.run(|app| async move {
+        let caller = args.delivery.acting.resolve(&app).await?;
+        let id = app.delivery_id(&caller, &args.delivery.delivery).await?;
         if args.draft {
-            let to = match to {
-                Some(to) => to,
-                None => routing::recipients(&store, &acting, "next").await?,
-            };
-            let draft = routing::draft_forward(&store, &actor, now, &acting, id, &to).await?;
+            let draft = app.draft_cover(&caller, id, args.to.as_deref()).await?;
             println!(
                 "ร่างหนังสือนำส่ง #{} แล้ว แก้ไขได้ด้วย saraban doc แล้วส่งด้วย saraban forward {} --as {} --cover {} (draft #{} ready)",
                 draft.id, args.delivery.delivery, args.delivery.acting.office, draft.id, draft.id
             );
             return Ok(ExitCode::SUCCESS);
         }
-        let done = match &args.cover {
-            Some(cover) => {
-                let cover = id_of(cover).ok_or_else(|| anyhow::anyhow!("--cover takes a document #id"))?;
-                let to = match to {
-                    Some(to) => to,
-                    None => routing::recipients(&store, &acting, "next").await?,
-                };
-                routing::forward_draft(&store, &actor, now, &acting, id, cover, &to).await?
-            }
-            None => routing::forward(&store, &actor, now, &acting, id, to.as_deref()).await?,
+        let cover = match &args.cover {
+            Some(text) => Some(app.document_id(Some(&caller), text).await?.0),
+            None => None,
         };
+        let req = ForwardRequest {
+            to: args.to.clone(),
+            cover,
+        };
+        let done = app.forward(&caller, id, &req).await?;
         let number = done
             .cover
             .number
             .as_deref()
             .and_then(|n| DocNumber::parse(n).ok())
-            .map(|n| n.format(acting.fields.digits))
+            .map(|n| n.format(caller.office.fields.digits))
             .unwrap_or_default();
         println!(
             "ส่งต่อแล้ว ที่ {number} ถึง {} แห่ง (forwarded as {number} to {} offices)",
@@ -326,13 +259,13 @@ pub fn forward(db: &DbArgs, args: ForwardArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn track(db: &DbArgs, args: TrackArgs) -> anyhow::Result<ExitCode> {
-    let today = bangkok_date(Utc::now());
-    let (bytes, text) = db.run(|store| async move {
-        let doc = document_id(&store, &args.document, None).await?;
-        let t = tracking::track(&store, doc, today).await?;
+    let (bytes, text) = db.run(|app| async move {
+        let doc = app.document_id(None, &args.document).await?;
+        let caller = app.act_for_document(&Operator::from_env(), doc).await?;
+        let t = app.tracking(&caller, doc).await?;
         let bytes = match args.format.as_deref() {
-            Some("csv") => Some(tracking::to_csv(&t)),
-            Some("xlsx") => Some(tracking::to_xlsx(&t)?),
+            Some("csv") => Some(saraban::app::tracking_csv(&t)),
+            Some("xlsx") => Some(saraban::app::tracking_xlsx(&t)?),
             Some(other) => anyhow::bail!("รูปแบบ {other} ไม่รองรับ (use csv or xlsx)"),
             None => None,
         };

@@ -5,10 +5,10 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use saraban::store::accounts::{self, NewUser, Role};
-use saraban::store::{Actor, Store};
+use saraban::app::App;
+use saraban::app::admin::Operator;
 
-use super::db::{DbArgs, office};
+use super::db::DbArgs;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -32,9 +32,9 @@ pub fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let store = Store::open(&db.database).await?;
         let fonts: Vec<&std::path::Path> = args.fonts.as_deref().into_iter().collect();
-        saraban::web::serve(store, args.addr, &fonts).await
+        let app = App::open(&db.database, &fonts).await?;
+        saraban::web::serve(app, args.addr).await
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -70,31 +70,19 @@ pub enum UserCommand {
 }
 
 pub fn user(db: &DbArgs, cmd: UserCommand) -> anyhow::Result<ExitCode> {
-    db.run(|store| async move {
-        let actor = Actor::cli();
+    db.run(|app| async move {
+        let op = Operator::from_env();
         match cmd {
             UserCommand::Add {
                 username,
-                office: at,
+                office,
                 role,
                 name,
                 token,
             } => {
-                let at = office(&store, &at).await?;
-                let password = accounts::one_time_password();
-                let user = accounts::add(
-                    &store,
-                    &actor,
-                    &at,
-                    &NewUser {
-                        username: &username,
-                        display_name: name.as_deref().unwrap_or(&username),
-                        role: Role::parse(&role)?,
-                        password: &password,
-                        must_change: true,
-                    },
-                )
-                .await?;
+                let (user, at, password) = app
+                    .operator_add_user(&op, &username, &office, &role, name.as_deref())
+                    .await?;
                 println!(
                     "{}\t{}\t{}\tone-time password: {password}",
                     user.username,
@@ -104,12 +92,12 @@ pub fn user(db: &DbArgs, cmd: UserCommand) -> anyhow::Result<ExitCode> {
                 if token {
                     println!(
                         "token: {}",
-                        accounts::add_token(&store, &actor, &user, "cli").await?
+                        app.operator_token(&op, &username, "cli").await?
                     );
                 }
             }
             UserCommand::List => {
-                for u in accounts::list(&store, None).await? {
+                for u in app.operator_users().await? {
                     println!(
                         "{}\t#{}\t{}\t{}",
                         u.username,
@@ -120,20 +108,10 @@ pub fn user(db: &DbArgs, cmd: UserCommand) -> anyhow::Result<ExitCode> {
                 }
             }
             UserCommand::Token { username, label } => {
-                let user = accounts::find(&store, &username)
-                    .await?
-                    .ok_or_else(|| anyhow::anyhow!("ไม่พบผู้ใช้ {username} (no such user)"))?;
-                println!(
-                    "{}",
-                    accounts::add_token(&store, &actor, &user, &label).await?
-                );
+                println!("{}", app.operator_token(&op, &username, &label).await?);
             }
             UserCommand::Reset { username } => {
-                let user = accounts::find(&store, &username)
-                    .await?
-                    .ok_or_else(|| anyhow::anyhow!("ไม่พบผู้ใช้ {username} (no such user)"))?;
-                let password = accounts::one_time_password();
-                accounts::reset_password(&store, &actor, &user, &password).await?;
+                let (user, password) = app.operator_reset(&op, &username).await?;
                 println!("{}\tone-time password: {password}", user.username);
             }
         }

@@ -95,6 +95,34 @@ pub enum InputError {
 const KINDS: &str = "letter, memo, order, announcement, schedule, project, form, document";
 
 impl Document {
+    /// The main part's urgency (ด่วน …), for letters and memos.
+    pub fn urgency(&self) -> Option<super::Urgency> {
+        match &self.main {
+            Part::Letter(x) => x.urgency,
+            Part::Memo(x) => x.urgency,
+            _ => None,
+        }
+    }
+
+    /// The main part's secrecy class (ลับ …).
+    pub fn secrecy(&self) -> Option<super::Secrecy> {
+        match &self.main {
+            Part::Letter(x) => x.secrecy,
+            Part::Memo(x) => x.secrecy,
+            Part::Order(x) => x.secrecy,
+            _ => None,
+        }
+    }
+
+    /// The addressee (เรียน), for letters and memos.
+    pub fn recipient(&self) -> &str {
+        match &self.main {
+            Part::Letter(x) => &x.to,
+            Part::Memo(x) => &x.to,
+            _ => "",
+        }
+    }
+
     /// Reads `DATA.json`: either a `document` (main + annexes) or a single
     /// part of any kind. Unknown kinds and fields, and missing required
     /// fields, are errors that name the field.

@@ -43,6 +43,8 @@ pub enum Action {
     Dispatch,
     /// Receive, forward, acknowledge, return: acting on the office's inbox.
     HandleInbox,
+    /// Name who in the office may read a secret letter.
+    NameReaders,
     ManageUsers,
     ManageOffices,
 }
@@ -116,6 +118,15 @@ pub struct User {
 }
 
 impl User {
+    /// What this user may see: their office's letters, and secret ones
+    /// that name them.
+    pub fn viewer(&self) -> super::search::Viewer {
+        super::search::Viewer {
+            office_id: self.office_id,
+            user_id: Some(self.id),
+        }
+    }
+
     /// The name the audit chain records.
     pub fn actor(&self) -> Actor {
         Actor(format!("{}@{}", self.username, self.office_id))
@@ -531,6 +542,19 @@ pub async fn name_readers(
 ) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
     let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    name_readers_in(&mut tx, &mut audit, document_id, users).await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Names readers inside a write transaction.
+pub(crate) async fn name_readers_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    audit: &mut Appender,
+    document_id: i64,
+    users: &[i64],
+) -> Result<(), StoreError> {
     for user in users {
         sqlx::query(
             "INSERT INTO document_readers (document_id, user_id) VALUES ($1, $2) \
@@ -538,11 +562,11 @@ pub async fn name_readers(
         )
         .bind(document_id)
         .bind(user)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         audit
             .append(
-                &mut tx,
+                tx,
                 Change {
                     office_id: None,
                     action: "document.reader",
@@ -553,7 +577,5 @@ pub async fn name_readers(
             )
             .await?;
     }
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
     Ok(())
 }

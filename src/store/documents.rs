@@ -43,12 +43,18 @@ impl State {
         }
     }
 
-    fn parse(text: &str) -> State {
+    /// The state a stored key names; an unknown key is an error, never a
+    /// draft (which would make a numbered letter editable).
+    pub(crate) fn parse(text: &str) -> Result<State, StoreError> {
         match text {
-            "numbered" => State::Numbered,
-            "sent" => State::Sent,
-            "cancelled" => State::Cancelled,
-            _ => State::Draft,
+            "draft" => Ok(State::Draft),
+            "numbered" => Ok(State::Numbered),
+            "sent" => Ok(State::Sent),
+            "cancelled" => Ok(State::Cancelled),
+            other => Err(StoreError::Corrupt {
+                column: "documents.state",
+                value: other.to_string(),
+            }),
         }
     }
 }
@@ -188,7 +194,7 @@ fn from_row(row: &AnyRow) -> Result<Stored, StoreError> {
         id: row.try_get(0)?,
         office_id: row.try_get(1)?,
         kind: row.try_get(2)?,
-        state: State::parse(&state),
+        state: State::parse(&state)?,
         series: series.and_then(|s| Series::parse(&s).ok()),
         year_be: year.map(|y| y as i32),
         seq: row.try_get(6)?,
@@ -225,8 +231,26 @@ pub async fn create_draft(
     office: &Office,
     doc: &Document,
 ) -> Result<Stored, StoreError> {
-    let ids = create_drafts(store, actor, office, std::slice::from_ref(doc)).await?;
-    get(store, ids[0]).await
+    create_draft_read_by(store, actor, office, doc, &[]).await
+}
+
+/// Stores a new draft for `office` and, in the same transaction, names the
+/// users who may read it (a secret letter).
+pub async fn create_draft_read_by(
+    store: &Store,
+    actor: &Actor,
+    office: &Office,
+    doc: &Document,
+    readers: &[i64],
+) -> Result<Stored, StoreError> {
+    check(doc)?;
+    let mut tx = store.begin_write().await?;
+    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    let stored = insert_draft_in(&mut tx, &mut audit, office, doc).await?;
+    super::accounts::name_readers_in(&mut tx, &mut audit, stored.id, readers).await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(stored)
 }
 
 /// Stores many drafts for `office` in one transaction (an import): all or
@@ -752,11 +776,11 @@ pub async fn official_copy(
         .fetch_optional(store.reader())
         .await?
         .ok_or(StoreError::UnknownDocument(id))?;
-    let state = State::parse(&row.try_get::<String, _>(0)?);
+    let state = State::parse(&row.try_get::<String, _>(0)?)?;
     let pdf: Option<Vec<u8>> = row.try_get(1)?;
     let sha: Option<String> = row.try_get(2)?;
     if let (Some(pdf), Some(sha)) = (pdf, sha) {
-        return Ok((pdf, sha));
+        return checked_copy(id, pdf, sha);
     }
     if !matches!(state, State::Numbered | State::Sent) {
         return Err(StoreError::rejected(
@@ -788,7 +812,7 @@ pub async fn official_copy(
             .bind(id)
             .fetch_one(store.reader())
             .await?;
-        return Ok((row.try_get(0)?, row.try_get(1)?));
+        return checked_copy(id, row.try_get(0)?, row.try_get(1)?);
     }
     audit
         .append(
@@ -807,8 +831,32 @@ pub async fn official_copy(
     Ok((pdf, sha))
 }
 
+/// The stored official copy, only if its bytes still have the SHA-256
+/// recorded when it was made; otherwise an integrity alarm, and nothing
+/// is handed out.
+fn checked_copy(id: i64, pdf: Vec<u8>, sha: String) -> Result<(Vec<u8>, String), StoreError> {
+    let actual = sha256_hex(&pdf);
+    if actual != sha {
+        tracing::error!(
+            document = id,
+            recorded = %sha,
+            actual = %actual,
+            "integrity alarm: the official copy's bytes do not match its SHA-256"
+        );
+        return Err(StoreError::Corrupt {
+            column: "documents.official_pdf",
+            value: format!("document {id}: sha256 {actual} ≠ {sha}"),
+        });
+    }
+    Ok((pdf, sha))
+}
+
 /// Largest attachment accepted.
 pub const MAX_ATTACHMENT: usize = 25 * 1024 * 1024;
+/// All attachments of one document together.
+pub const MAX_ATTACHMENTS_TOTAL: i64 = 60 * 1024 * 1024;
+/// Attachments per document.
+pub const MAX_ATTACHMENTS: i64 = 30;
 
 /// An attachment's description (its bytes are fetched separately).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -853,6 +901,24 @@ pub async fn attach(
         return Err(StoreError::rejected(
             format!("หนังสือที่{}แล้วแนบไฟล์เพิ่มไม่ได้", doc.state.thai()),
             format!("files cannot be attached to a {} document", doc.state.key()),
+        ));
+    }
+    let used = sqlx::query("SELECT COUNT(*), CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM attachments WHERE document_id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let (count, total): (i64, i64) = (used.try_get(0)?, used.try_get(1)?);
+    if count >= MAX_ATTACHMENTS || total + bytes.len() as i64 > MAX_ATTACHMENTS_TOTAL {
+        return Err(StoreError::invalid(
+            "attachment",
+            &format!(
+                "แนบไฟล์ได้ไม่เกิน {MAX_ATTACHMENTS} ไฟล์ รวมไม่เกิน {} MB ต่อหนังสือ",
+                MAX_ATTACHMENTS_TOTAL / 1024 / 1024
+            ),
+            &format!(
+                "at most {MAX_ATTACHMENTS} files and {} MB in all per document",
+                MAX_ATTACHMENTS_TOTAL / 1024 / 1024
+            ),
         ));
     }
     let sha = sha256_hex(bytes);
@@ -933,6 +999,90 @@ pub async fn attachment_bytes(store: &Store, attachment_id: i64) -> Result<Vec<u
         .await?
         .ok_or_else(|| StoreError::rejected("ไม่พบไฟล์แนบ", "no such attachment"))?;
     Ok(row.try_get(0)?)
+}
+
+/// An attachment's bytes read a chunk at a time, so that a download
+/// holds one chunk in memory, not the file.
+pub struct Chunks {
+    store: Store,
+    id: i64,
+    size: i64,
+    chunk: i64,
+    offset: i64,
+}
+
+impl Chunks {
+    pub fn new(store: Store, attachment_id: i64, size: i64, chunk: i64) -> Chunks {
+        Chunks {
+            store,
+            id: attachment_id,
+            size,
+            chunk: chunk.max(1),
+            offset: 0,
+        }
+    }
+
+    /// The next chunk, or `None` at the end.
+    pub async fn next(&mut self) -> Result<Option<Vec<u8>>, StoreError> {
+        if self.offset >= self.size {
+            return Ok(None);
+        }
+        // substr on a blob (SQLite) and on bytea (PostgreSQL) counts bytes
+        // from 1.
+        let row = sqlx::query("SELECT substr(bytes, $1, $2) FROM attachments WHERE id = $3")
+            .bind(self.offset + 1)
+            .bind(self.chunk)
+            .bind(self.id)
+            .fetch_optional(self.store.reader())
+            .await?
+            .ok_or_else(|| StoreError::rejected("ไม่พบไฟล์แนบ", "no such attachment"))?;
+        let bytes: Vec<u8> = row.try_get(0)?;
+        if bytes.is_empty() {
+            self.offset = self.size;
+            return Ok(None);
+        }
+        self.offset += bytes.len() as i64;
+        Ok(Some(bytes))
+    }
+}
+
+/// Deletes a draft with its attachments, readers and references. A
+/// numbered document is never deleted: its number is in the register.
+pub async fn delete_draft(store: &Store, actor: &Actor, id: i64) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    let doc = get_in(&mut tx, id).await?;
+    if doc.state != State::Draft {
+        return Err(transition(doc.state, State::Cancelled));
+    }
+    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    for sql in [
+        "DELETE FROM attachments WHERE document_id = $1",
+        "DELETE FROM document_readers WHERE document_id = $1",
+        "DELETE FROM doc_references WHERE from_id = $1",
+        "DELETE FROM doc_references WHERE to_id = $1",
+    ] {
+        sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+    }
+    super::search::delete_text(&mut tx, id).await?;
+    sqlx::query("DELETE FROM documents WHERE id = $1 AND state = 'draft'")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit
+        .append(
+            &mut tx,
+            Change {
+                office_id: Some(doc.office_id),
+                action: "document.delete",
+                object: format!("document:{id}"),
+                before: Some(content_json(&doc.content).as_bytes()),
+                after: None,
+            },
+        )
+        .await?;
+    audit.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// How one letter refers to another.

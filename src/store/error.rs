@@ -2,51 +2,46 @@
 
 use crate::model::FieldError;
 
-/// A registry error. `message_th` / `message_en` are what users read; the
-/// `Display` form carries both.
+/// A registry error. `messages()` gives what users read, in Thai and in
+/// English, as separate texts (the API sends both; the CLI prints
+/// "Thai (English)"); nothing is recovered by cutting a formatted string.
 #[derive(Debug, thiserror::Error)]
+#[error("{}", self.display())]
 pub enum StoreError {
-    #[error("เปิดฐานข้อมูล {0} ไม่ได้ (cannot open database {0}): {1}")]
     Connect(String, String),
-    #[error("ปรับโครงสร้างฐานข้อมูลไม่สำเร็จ (migration failed): {0}")]
     Migrate(String),
-    #[error("ไม่พบส่วนราชการ “{0}” (unknown office “{0}”)")]
     UnknownOffice(String),
-    #[error(
-        "ไม่รู้จักชุดเลขทะเบียน “{0}” (unknown series “{0}”; use normal, circular, order, announcement or receive)"
-    )]
     UnknownSeries(String),
-    #[error("ไม่พบหนังสือเลขที่ {0} ในระบบ (unknown document {0})")]
     UnknownDocument(i64),
     /// A delivery that does not exist, or is not the acting office's: the
     /// two read the same, so ids of other offices do not leak.
-    #[error("ไม่พบรายการส่งหนังสือ {0} ของส่วนราชการนี้ (no delivery {0} for this office)")]
     UnknownDelivery(i64),
-    #[error(
-        "ส่วนราชการ “{0}” ไม่มีรหัสพยัญชนะและเลขประจำส่วนราชการ จึงออกเลขหนังสือไม่ได้ (office “{0}” has no letter code and unit number, so it cannot number letters)"
-    )]
     NoLetterCode(String),
-    #[error("หนังสือสถานะ{from_th}เปลี่ยนเป็น{to_th}ไม่ได้ (a {from} document cannot become {to})")]
     IllegalTransition {
         from: &'static str,
         to: &'static str,
         from_th: &'static str,
         to_th: &'static str,
     },
-    #[error(
-        "แก้ไข{field_th}ไม่ได้ เพราะหนังสือออกเลขแล้ว (the {field} is frozen once the document is numbered)"
-    )]
     Frozen {
         field: &'static str,
         field_th: &'static str,
     },
-    #[error("{0}")]
     Invalid(FieldError),
-    #[error("ข้อมูลซ้ำ: {th} (duplicate: {en})")]
-    Duplicate { th: String, en: String },
-    #[error("{th} ({en})")]
-    Rejected { th: String, en: String },
-    #[error("ฐานข้อมูลขัดข้อง (database error): {0}")]
+    Duplicate {
+        th: String,
+        en: String,
+    },
+    Rejected {
+        th: String,
+        en: String,
+    },
+    /// Text stored in a state or kind column that this version does not
+    /// know: an error, never a silent default.
+    Corrupt {
+        column: &'static str,
+        value: String,
+    },
     Database(#[from] sqlx::Error),
 }
 
@@ -72,27 +67,68 @@ impl StoreError {
     /// The message in Thai and in English, apart (the API sends both).
     pub fn messages(&self) -> (String, String) {
         match self {
+            StoreError::Connect(db, e) => (
+                format!("เปิดฐานข้อมูล {db} ไม่ได้: {e}"),
+                format!("cannot open database {db}: {e}"),
+            ),
+            StoreError::Migrate(e) => (
+                format!("ปรับโครงสร้างฐานข้อมูลไม่สำเร็จ: {e}"),
+                format!("migration failed: {e}"),
+            ),
+            StoreError::UnknownOffice(o) => (
+                format!("ไม่พบส่วนราชการ “{o}”"),
+                format!("unknown office “{o}”"),
+            ),
+            StoreError::UnknownSeries(s) => (
+                format!("ไม่รู้จักชุดเลขทะเบียน “{s}”"),
+                format!(
+                    "unknown series “{s}”; use normal, circular, order, announcement or receive"
+                ),
+            ),
+            StoreError::UnknownDocument(id) => (
+                format!("ไม่พบหนังสือเลขที่ {id} ในระบบ"),
+                format!("unknown document {id}"),
+            ),
+            StoreError::UnknownDelivery(id) => (
+                format!("ไม่พบรายการส่งหนังสือ {id} ของส่วนราชการนี้"),
+                format!("no delivery {id} for this office"),
+            ),
+            StoreError::NoLetterCode(o) => (
+                format!("ส่วนราชการ “{o}” ไม่มีรหัสพยัญชนะและเลขประจำส่วนราชการ จึงออกเลขหนังสือไม่ได้"),
+                format!(
+                    "office “{o}” has no letter code and unit number, so it cannot number letters"
+                ),
+            ),
+            StoreError::IllegalTransition {
+                from,
+                to,
+                from_th,
+                to_th,
+            } => (
+                format!("หนังสือสถานะ{from_th}เปลี่ยนเป็น{to_th}ไม่ได้"),
+                format!("a {from} document cannot become {to}"),
+            ),
+            StoreError::Frozen { field, field_th } => (
+                format!("แก้ไข{field_th}ไม่ได้ เพราะหนังสือออกเลขแล้ว"),
+                format!("the {field} is frozen once the document is numbered"),
+            ),
             StoreError::Invalid(e) => (e.message_th.clone(), e.message_en.clone()),
             StoreError::Duplicate { th, en } => {
                 (format!("ข้อมูลซ้ำ: {th}"), format!("duplicate: {en}"))
             }
             StoreError::Rejected { th, en } => (th.clone(), en.clone()),
+            StoreError::Corrupt { column, value } => (
+                format!("ข้อมูลในฐานข้อมูลไม่ถูกต้อง: {column} = “{value}”"),
+                format!("unexpected value in the database: {column} = “{value}”"),
+            ),
             StoreError::Database(e) => ("ฐานข้อมูลขัดข้อง".into(), format!("database error: {e}")),
-            other => {
-                // "ไทย (English)…": the English is the last parenthesis that
-                // opens before the Thai ends.
-                let text = other.to_string();
-                match text.find(" (") {
-                    Some(i) => {
-                        let th = text[..i].to_string();
-                        let rest = &text[i + 2..];
-                        let en = rest.replacen(')', "", 1);
-                        (th, en)
-                    }
-                    None => (text.clone(), text),
-                }
-            }
         }
+    }
+
+    /// "Thai (English)", as the CLI prints it.
+    fn display(&self) -> String {
+        let (th, en) = self.messages();
+        format!("{th} ({en})")
     }
 
     /// The field an `Invalid` error names.
@@ -117,6 +153,7 @@ impl StoreError {
             StoreError::Invalid(_) => "invalid",
             StoreError::Duplicate { .. } => "duplicate",
             StoreError::Rejected { .. } => "rejected",
+            StoreError::Corrupt { .. } => "corrupt_data",
             StoreError::Database(_) => "database_error",
         }
     }

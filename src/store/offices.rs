@@ -297,7 +297,10 @@ fn from_row(row: &AnyRow) -> Result<Office, StoreError> {
         id: row.try_get(0)?,
         parent_id: row.try_get(1)?,
         fields: OfficeFields {
-            kind: OfficeKind::parse(&kind).unwrap_or(OfficeKind::Group),
+            kind: OfficeKind::parse(&kind).ok_or(StoreError::Corrupt {
+                column: "offices.kind",
+                value: kind,
+            })?,
             name: row.try_get(3)?,
             agency: row.try_get(4)?,
             unit: row.try_get(5)?,
@@ -308,15 +311,25 @@ fn from_row(row: &AnyRow) -> Result<Office, StoreError> {
             phone: row.try_get(10)?,
             fax: row.try_get(11)?,
             email: row.try_get(12)?,
-            digits: if digits == "arabic" {
-                Digits::Arabic
-            } else {
-                Digits::Thai
+            digits: match digits.as_str() {
+                "arabic" => Digits::Arabic,
+                "thai" => Digits::Thai,
+                _ => {
+                    return Err(StoreError::Corrupt {
+                        column: "offices.digits",
+                        value: digits,
+                    });
+                }
             },
-            year_basis: if basis == "fiscal" {
-                YearBasis::Fiscal
-            } else {
-                YearBasis::Calendar
+            year_basis: match basis.as_str() {
+                "fiscal" => YearBasis::Fiscal,
+                "calendar" => YearBasis::Calendar,
+                _ => {
+                    return Err(StoreError::Corrupt {
+                        column: "offices.year_basis",
+                        value: basis,
+                    });
+                }
             },
         },
     })

@@ -6,6 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::offices::Office;
+use super::search::{Bind, Sql, Viewer, reader_of};
 use super::{Store, StoreError};
 use crate::thai::{DateStyle, Digits, format_date};
 
@@ -70,19 +71,40 @@ pub async fn rows(
     kind: RegisterKind,
     page: Option<(i64, i64)>,
 ) -> Result<Vec<RegisterRow>, StoreError> {
+    let viewer = Viewer {
+        office_id,
+        user_id: None,
+    };
+    rows_seen_by(store, &viewer, year_be, kind, page).await
+}
+
+/// Rows of the viewer's office's register, as the viewer may see them: a
+/// secret letter's subject is left blank for users not named as its
+/// readers (its number, date, sender and class stay).
+pub async fn rows_seen_by(
+    store: &Store,
+    viewer: &Viewer,
+    year_be: i32,
+    kind: RegisterKind,
+    page: Option<(i64, i64)>,
+) -> Result<Vec<RegisterRow>, StoreError> {
     let (offset, limit) = page.unwrap_or((0, i64::MAX));
-    let rows = sqlx::query(
-        "SELECT seq, series, status, reg_date, reg_time, doc_number, doc_date, from_text, to_text, \
-         subject, action, note FROM register_entries \
-         WHERE office_id = $1 AND register = $2 AND year = $3 ORDER BY id LIMIT $4 OFFSET $5",
-    )
-    .bind(office_id)
-    .bind(kind.key())
-    .bind(i64::from(year_be))
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(store.reader())
-    .await?;
+    let mut sql = Sql::default();
+    let office = sql.bind(Bind::Int(viewer.office_id));
+    let register = sql.bind(Bind::Text(kind.key().to_string()));
+    let year = sql.bind(Bind::Int(i64::from(year_be)));
+    let reader = reader_of(&mut sql, viewer);
+    let limit = sql.bind(Bind::Int(limit));
+    let offset = sql.bind(Bind::Int(offset));
+    sql.text = format!(
+        "SELECT e.seq, e.series, e.status, e.reg_date, e.reg_time, e.doc_number, e.doc_date, \
+         e.from_text, e.to_text, \
+         CASE WHEN d.id IS NULL OR {reader} THEN e.subject ELSE '' END, \
+         e.action, e.note FROM register_entries e LEFT JOIN documents d ON d.id = e.document_id \
+         WHERE e.office_id = {office} AND e.register = {register} AND e.year = {year} \
+         ORDER BY e.id LIMIT {limit} OFFSET {offset}"
+    );
+    let rows = sql.query().fetch_all(store.reader()).await?;
     rows.iter()
         .map(|r| {
             let reg_date: String = r.try_get(3)?;
@@ -91,7 +113,10 @@ pub async fn rows(
                 seq: r.try_get(0)?,
                 series: r.try_get(1)?,
                 status: r.try_get(2)?,
-                reg_date: reg_date.parse().unwrap_or_default(),
+                reg_date: reg_date.parse().map_err(|_| StoreError::Corrupt {
+                    column: "register_entries.reg_date",
+                    value: reg_date.clone(),
+                })?,
                 reg_time: r.try_get(4)?,
                 doc_number: r.try_get(5)?,
                 doc_date: doc_date.and_then(|d| d.parse().ok()),

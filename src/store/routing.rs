@@ -64,15 +64,23 @@ impl DeliveryState {
         }
     }
 
-    pub(crate) fn parse(text: &str) -> DeliveryState {
-        match text {
+    /// The state a stored key names; an unknown key is an error, never
+    /// "sent".
+    pub(crate) fn parse(text: &str) -> Result<DeliveryState, StoreError> {
+        Ok(match text {
+            "sent" => DeliveryState::Sent,
             "received" => DeliveryState::Received,
             "forwarded" => DeliveryState::Forwarded,
             "acknowledged" => DeliveryState::Acknowledged,
             "replied" => DeliveryState::Replied,
             "returned" => DeliveryState::Returned,
-            _ => DeliveryState::Sent,
-        }
+            other => {
+                return Err(StoreError::Corrupt {
+                    column: "deliveries.state",
+                    value: other.to_string(),
+                });
+            }
+        })
     }
 
     /// Whether the recipient has done something with it.
@@ -157,7 +165,7 @@ pub(crate) fn from_row(row: &AnyRow) -> Result<Delivery, StoreError> {
         level: row.try_get(4)?,
         from_office: row.try_get(5)?,
         to_office: row.try_get(6)?,
-        state: DeliveryState::parse(&state),
+        state: DeliveryState::parse(&state)?,
         deadline: deadline.and_then(|d| d.parse().ok()),
         sent_at: row.try_get(9)?,
         sent_by: row.try_get(10)?,
@@ -472,6 +480,23 @@ async fn delivery_for(
 }
 
 /// A delivery as its recipient sees it.
+/// Whether document `document_id` (or a cascade rooted in it) was
+/// delivered to `office_id`.
+pub async fn delivered_to(
+    store: &Store,
+    document_id: i64,
+    office_id: i64,
+) -> Result<bool, StoreError> {
+    Ok(sqlx::query(
+        "SELECT 1 FROM deliveries WHERE to_office = $1 AND (document_id = $2 OR root_id = $2) LIMIT 1",
+    )
+    .bind(office_id)
+    .bind(document_id)
+    .fetch_optional(store.reader())
+    .await?
+    .is_some())
+}
+
 pub async fn get(store: &Store, acting: &Office, id: i64) -> Result<Delivery, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM deliveries WHERE id = $1 AND (to_office = $2 OR from_office = $2)"

@@ -17,10 +17,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
-use super::accounts::User;
 use super::documents::{self, Stored};
 use super::{Backend, Store, StoreError};
-use crate::model::{Document, Part, Secrecy, Urgency};
+use crate::model::{Document, Secrecy, Urgency};
 use crate::thai::to_arabic_digits;
 
 /// Search text as stored and as queried.
@@ -64,28 +63,15 @@ pub fn text_of(doc: &Document, number: Option<&str>) -> String {
 }
 
 pub fn urgency_of(doc: &Document) -> Option<Urgency> {
-    match &doc.main {
-        Part::Letter(x) => x.urgency,
-        Part::Memo(x) => x.urgency,
-        _ => None,
-    }
+    doc.urgency()
 }
 
 pub fn secrecy_of(doc: &Document) -> Option<Secrecy> {
-    match &doc.main {
-        Part::Letter(x) => x.secrecy,
-        Part::Memo(x) => x.secrecy,
-        Part::Order(x) => x.secrecy,
-        _ => None,
-    }
+    doc.secrecy()
 }
 
 pub fn recipient_of(doc: &Document) -> &str {
-    match &doc.main {
-        Part::Letter(x) => &x.to,
-        Part::Memo(x) => &x.to,
-        _ => "",
-    }
+    doc.recipient()
 }
 
 fn key_of<T: Serialize>(x: T) -> String {
@@ -137,6 +123,23 @@ pub(crate) async fn write_text(
     sqlx::query(&sql)
         .bind(id)
         .bind(text_of(doc, number))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Removes a deleted draft's search text.
+pub(crate) async fn delete_text(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+) -> Result<(), StoreError> {
+    let key = if is_postgres(tx) {
+        "document_id"
+    } else {
+        "rowid"
+    };
+    sqlx::query(&format!("DELETE FROM document_search WHERE {key} = $1"))
+        .bind(id)
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -244,31 +247,88 @@ impl Sql {
     }
 }
 
-/// The predicate "`d` is visible to `user`", binding into `sql`.
-pub(crate) fn visible_to(sql: &mut Sql, user: &User) -> String {
-    let office = sql.bind(Bind::Int(user.office_id));
-    let me = sql.bind(Bind::Int(user.id));
+/// Who is looking: an office, and the user whose name must be on a secret
+/// letter. `user_id: None` is the operator at the command line, who holds
+/// the database itself and reads the office's secret letters too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub office_id: i64,
+    pub user_id: Option<i64>,
+}
+
+/// "`d` is not secret, or the viewer is named on it", binding into `sql`.
+pub(crate) fn reader_of(sql: &mut Sql, viewer: &Viewer) -> String {
+    match viewer.user_id {
+        None => "1 = 1".into(),
+        Some(user) => {
+            let me = sql.bind(Bind::Int(user));
+            format!(
+                "(d.secrecy IS NULL OR EXISTS (SELECT 1 FROM document_readers r \
+                 WHERE r.document_id = d.id AND r.user_id = {me}))"
+            )
+        }
+    }
+}
+
+/// The predicate "`d` is visible to `viewer`", binding into `sql`.
+pub(crate) fn visible_to(sql: &mut Sql, viewer: &Viewer) -> String {
+    let office = sql.bind(Bind::Int(viewer.office_id));
+    let reader = reader_of(sql, viewer);
     format!(
         "((d.office_id = {office} OR (d.state <> 'draft' AND EXISTS (SELECT 1 FROM deliveries v \
          WHERE v.to_office = {office} AND (v.document_id = d.id OR v.root_id = d.id)))) \
-         AND (d.secrecy IS NULL OR EXISTS (SELECT 1 FROM document_readers r \
-         WHERE r.document_id = d.id AND r.user_id = {me})))"
+         AND {reader})"
     )
 }
 
-/// Whether `user` may see document `id`.
-pub async fn can_see(store: &Store, user: &User, id: i64) -> Result<bool, StoreError> {
+/// Of `ids`, those `viewer` may see.
+pub async fn visible_ids(
+    store: &Store,
+    viewer: &Viewer,
+    ids: &[i64],
+) -> Result<std::collections::HashSet<i64>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
     let mut sql = Sql::default();
-    let pred = visible_to(&mut sql, user);
+    let pred = visible_to(&mut sql, viewer);
+    let list = ids
+        .iter()
+        .map(|id| sql.bind(Bind::Int(*id)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    sql.text = format!("SELECT d.id FROM documents d WHERE d.id IN ({list}) AND {pred}");
+    sql.query()
+        .fetch_all(store.reader())
+        .await?
+        .iter()
+        .map(|r| r.try_get(0).map_err(StoreError::from))
+        .collect()
+}
+
+/// Whether `viewer` may read the content of the (secret) document `id`:
+/// true for a document that is not secret or names the viewer.
+pub async fn is_reader(store: &Store, viewer: &Viewer, id: i64) -> Result<bool, StoreError> {
+    let mut sql = Sql::default();
+    let reader = reader_of(&mut sql, viewer);
+    let idp = sql.bind(Bind::Int(id));
+    sql.text = format!("SELECT 1 FROM documents d WHERE d.id = {idp} AND {reader}");
+    Ok(sql.query().fetch_optional(store.reader()).await?.is_some())
+}
+
+/// Whether `viewer` may see document `id`.
+pub async fn can_see(store: &Store, viewer: &Viewer, id: i64) -> Result<bool, StoreError> {
+    let mut sql = Sql::default();
+    let pred = visible_to(&mut sql, viewer);
     let idp = sql.bind(Bind::Int(id));
     sql.text = format!("SELECT 1 FROM documents d WHERE d.id = {idp} AND {pred}");
     Ok(sql.query().fetch_optional(store.reader()).await?.is_some())
 }
 
-/// Document `id` if `user` may see it; otherwise "not found", whether or
+/// Document `id` if `viewer` may see it; otherwise "not found", whether or
 /// not it exists, so that other offices' ids do not leak.
-pub async fn visible(store: &Store, user: &User, id: i64) -> Result<Stored, StoreError> {
-    if can_see(store, user, id).await? {
+pub async fn visible(store: &Store, viewer: &Viewer, id: i64) -> Result<Stored, StoreError> {
+    if can_see(store, viewer, id).await? {
         documents::get(store, id).await
     } else {
         Err(StoreError::UnknownDocument(id))
@@ -308,7 +368,7 @@ fn like(text: &str) -> String {
 /// caller's visible documents newest first instead of the index's matches.
 const FEW_MATCHES: i64 = 2_000;
 
-/// Documents `user` may see that match, newest first.
+/// Documents `viewer` may see that match, newest first.
 ///
 /// Two plans, chosen per query: when the words are rare (at most
 /// `FEW_MATCHES` documents contain them, which the trigram index tells
@@ -316,14 +376,10 @@ const FEW_MATCHES: i64 = 2_000;
 /// they are common, or shorter than a trigram, start from the documents the
 /// caller may see (their office's own and those delivered to it) and check
 /// each one's text. Either way the cost is bounded by the smaller set.
-pub async fn search(store: &Store, user: &User, q: &Query) -> Result<Vec<Stored>, StoreError> {
+pub async fn search(store: &Store, viewer: &Viewer, q: &Query) -> Result<Vec<Stored>, StoreError> {
     let mut sql = Sql::default();
-    let office = sql.bind(Bind::Int(user.office_id));
-    let me = sql.bind(Bind::Int(user.id));
-    let mut conds = vec![format!(
-        "(d.secrecy IS NULL OR EXISTS (SELECT 1 FROM document_readers r \
-         WHERE r.document_id = d.id AND r.user_id = {me}))"
-    )];
+    let office = sql.bind(Bind::Int(viewer.office_id));
+    let mut conds = vec![reader_of(&mut sql, viewer)];
     let (table, key) = match store.backend() {
         Backend::Sqlite => ("document_search", "rowid"),
         Backend::Postgres => ("document_search", "document_id"),

@@ -176,8 +176,7 @@ async fn nodes_of(
     let json: Option<String> = row.try_get(0)?;
     let rows: Vec<NodeRow> = serde_json::from_str(json.as_deref().unwrap_or("[]"))
         .map_err(|e| StoreError::rejected("อ่านข้อมูลการติดตามไม่ได้", e.to_string()))?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             let delivery = Delivery {
                 id: r.0,
@@ -187,7 +186,7 @@ async fn nodes_of(
                 level: r.4,
                 from_office: r.5,
                 to_office: r.6,
-                state: DeliveryState::parse(&r.7),
+                state: DeliveryState::parse(&r.7)?,
                 deadline: r.8.and_then(|d| d.parse().ok()),
                 sent_at: r.9,
                 sent_by: r.10,
@@ -200,15 +199,18 @@ async fn nodes_of(
                 reason: r.17,
             };
             let overdue = !delivery.state.acted() && delivery.deadline.is_some_and(|d| d < today);
-            TrackNode {
+            Ok(TrackNode {
                 delivery,
                 office: r.18,
-                kind: OfficeKind::parse(&r.19).unwrap_or(OfficeKind::Group),
+                kind: OfficeKind::parse(&r.19).ok_or_else(|| StoreError::Corrupt {
+                    column: "offices.kind",
+                    value: r.19.clone(),
+                })?,
                 overdue,
                 children: Vec::new(),
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 fn rollup(nodes: &[TrackNode]) -> Vec<LevelRollup> {

@@ -7,33 +7,38 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
-use chrono::Utc;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::store::accounts::{self, Action, User};
-use crate::store::offices::{self, Office};
+use crate::app::{Action, Caller, Office, User};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "saraban_session";
 
-/// An authenticated user, with their office.
+/// An authenticated user: the application layer's caller, as of this
+/// request.
 #[derive(Debug, Clone)]
 pub struct Authed {
+    pub caller: Caller,
     pub user: User,
-    pub office: Office,
     /// The session's CSRF token; `None` for bearer tokens, which need none.
     pub csrf: Option<String>,
 }
 
 impl Authed {
-    /// Refuses (403) unless the user's role may do `action`.
-    pub fn may(&self, action: Action) -> Result<(), ApiError> {
-        if self.user.role.may(action) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden())
-        }
+    fn new(caller: Caller, csrf: Option<String>) -> Authed {
+        let user = caller.user_ref().cloned().expect("a web caller is a user");
+        Authed { caller, user, csrf }
+    }
+
+    pub fn office(&self) -> &Office {
+        &self.caller.office
+    }
+
+    /// Whether the user's role may do `action` (for showing buttons; the
+    /// application layer checks again).
+    pub fn can(&self, action: Action) -> bool {
+        self.caller.can(action)
     }
 
     /// Checks a form's CSRF token against the session's.
@@ -47,7 +52,7 @@ impl Authed {
 
     /// Today in Bangkok.
     pub fn today(&self) -> chrono::NaiveDate {
-        crate::store::bangkok_date(Utc::now())
+        self.caller.today()
     }
 }
 
@@ -78,22 +83,20 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// Resolves the request's user without judging the method.
 pub async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Authed>, ApiError> {
-    let store = &state.store;
-    let (user, csrf) = if let Some(token) = bearer(headers) {
-        match accounts::by_token(store, token).await? {
-            Some(u) => (u, None),
-            None => return Ok(None),
-        }
+    let app = &state.app;
+    if let Some(token) = bearer(headers) {
+        Ok(app
+            .caller_by_token(token)
+            .await?
+            .map(|c| Authed::new(c, None)))
     } else if let Some(secret) = cookie(headers, COOKIE) {
-        match accounts::session(store, secret, Utc::now()).await? {
-            Some(s) => (s.user, Some(s.csrf)),
-            None => return Ok(None),
-        }
+        Ok(app
+            .caller_by_session(secret)
+            .await?
+            .map(|s| Authed::new(s.caller, Some(s.csrf))))
     } else {
-        return Ok(None);
-    };
-    let office = offices::get(store, user.office_id).await?;
-    Ok(Some(Authed { user, office, csrf }))
+        Ok(None)
+    }
 }
 
 /// The API's extractor: 401 without credentials; for cookie sessions,

@@ -1,5 +1,6 @@
 //! Errors as the API sends them: a status, a code, and the message in Thai
-//! and English, as JSON. Not-yours reads as not-found (404), so that ids of
+//! and English, as JSON. The application layer's `AppError` becomes one
+//! here, its kind turned into a status. Not-yours reads as not-found (404), so that ids of
 //! other offices do not leak.
 
 use axum::Json;
@@ -7,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::store::StoreError;
+use crate::app::{AppError, Kind};
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -91,78 +92,24 @@ impl ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> ApiError {
-        let status = match &e {
-            StoreError::UnknownDocument(_)
-            | StoreError::UnknownDelivery(_)
-            | StoreError::UnknownOffice(_) => StatusCode::NOT_FOUND,
-            StoreError::Duplicate { .. }
-            | StoreError::IllegalTransition { .. }
-            | StoreError::Frozen { .. } => StatusCode::CONFLICT,
-            StoreError::Connect(..) | StoreError::Migrate(_) | StoreError::Database(_) => {
-                tracing::error!(error = %e, "store failure");
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
-            _ => StatusCode::UNPROCESSABLE_ENTITY,
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> ApiError {
+        let status = match e.kind {
+            Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::Forbidden => StatusCode::FORBIDDEN,
+            Kind::Conflict => StatusCode::CONFLICT,
+            Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Kind::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        let (th, en) = e.messages();
         ApiError {
             status,
-            code: e.code(),
-            message_th: th,
-            message_en: en,
-            field: e.field().map(str::to_string),
-        }
-    }
-}
-
-impl From<crate::model::InputError> for ApiError {
-    fn from(e: crate::model::InputError) -> ApiError {
-        match e {
-            crate::model::InputError::Fields(errors) => {
-                let first = &errors[0];
-                let mut out = ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid",
-                    format!("{}: {}", first.field, first.message_th),
-                    format!("{}: {}", first.field, first.message_en),
-                );
-                out.field = Some(first.field.clone());
-                out
-            }
-            crate::model::InputError::Json(msg) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_json",
-                format!("ข้อมูล JSON ไม่ถูกต้อง: {msg}"),
-                format!("invalid JSON: {msg}"),
-            ),
-        }
-    }
-}
-
-impl From<crate::render::RenderError> for ApiError {
-    fn from(e: crate::render::RenderError) -> ApiError {
-        match e {
-            crate::render::RenderError::Field(f) => {
-                let mut out = ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid",
-                    f.message_th,
-                    f.message_en,
-                );
-                out.field = Some(f.field);
-                out
-            }
-            other => {
-                tracing::error!(error = %other, "render failure");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "render_failed",
-                    "จัดทำเอกสารไม่สำเร็จ",
-                    other.to_string(),
-                )
-            }
+            code: e.code,
+            message_th: e.message_th,
+            message_en: e.message_en,
+            field: e.field,
         }
     }
 }

@@ -2,37 +2,21 @@
 //! into the typed `Document` the renderer and the store take, and back.
 //! Dates are entered in B.E. (`21/5/2567`, `๒๑ พ.ค. ๖๗`) or ISO C.E.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
+use crate::app::Office;
 use crate::model::{
     Contact, Document, Enclosure, Issuer, Letter, Memo, Part, Secrecy, Signer, Urgency, Validate,
 };
-use crate::store::offices::Office;
-use crate::thai::{Digits, to_arabic_digits};
+use crate::thai::Digits;
 
 /// A date as a user types it: Thai text or d/m/yyyy in B.E., or ISO
 /// `yyyy-mm-dd` in C.E. (a year above 2400 is read as B.E.).
+/// A date typed into a form: read as everywhere else (`app::input::date`).
 pub fn parse_any_date(field: &str, text: &str) -> Result<NaiveDate, ApiError> {
-    let t = to_arabic_digits(text.trim());
-    if let Ok(d) = NaiveDate::parse_from_str(&t, "%Y-%m-%d") {
-        return if d.year() > 2400 {
-            d.with_year(d.year() - 543)
-                .ok_or_else(|| bad_date(field, text))
-        } else {
-            Ok(d)
-        };
-    }
-    crate::thai::parse_date(&t).map_err(|_| bad_date(field, text))
-}
-
-fn bad_date(field: &str, text: &str) -> ApiError {
-    ApiError::invalid(
-        field,
-        format!("วันที่ “{text}” ไม่ถูกต้อง ใช้รูปแบบ ๒๑/๕/๒๕๖๗ หรือ ๒๑ พฤษภาคม ๒๕๖๗"),
-        format!("the date “{text}” is not valid; use 21/5/2567 (B.E.) or 2024-05-21"),
-    )
+    Ok(crate::app::input::date(field, text)?)
 }
 
 /// The compose form's fields, as posted.

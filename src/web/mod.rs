@@ -3,15 +3,15 @@
 //! server), static files, `/health` and `/api/openapi.json`.
 //!
 //! Every request that reads or writes letters goes through `auth::Authed`
-//! (a session cookie or a bearer token), and every document it touches
-//! through `store::search::visible`, so one office never sees another's
-//! drafts or inbox: an id that is not yours is "not found".
+//! (a session cookie or a bearer token) and then the application layer
+//! (`crate::app`), where the role, visibility and document rules live, so
+//! one office never sees another's drafts or inbox: an id that is not yours
+//! is "not found".
 
 pub mod api;
 pub mod auth;
 pub mod error;
 pub mod forms;
-pub mod previews;
 pub mod throttle;
 pub mod ui;
 
@@ -26,9 +26,8 @@ use axum::routing::get;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::render::Renderer;
-use crate::store::accounts::{self, NewUser, Role};
-use crate::store::{Actor, Store, demo, offices};
+use crate::app::App;
+pub use crate::app::admin::FirstAccount;
 
 /// The largest request body: an attachment (25 MB) plus form overhead.
 pub const MAX_BODY: usize = 26 * 1024 * 1024;
@@ -36,30 +35,19 @@ pub const MAX_BODY: usize = 26 * 1024 * 1024;
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub renderer: Arc<Renderer>,
+    pub app: App,
     pub templates: Arc<tera::Tera>,
-    /// Renders run on blocking threads; at most this many at once, so a
-    /// burst of previews cannot starve the rest.
-    pub render_slots: Arc<tokio::sync::Semaphore>,
-    pub previews: previews::PreviewCache,
     pub logins: Arc<throttle::LoginThrottle>,
 }
 
 impl AppState {
-    /// The state with the shipped fonts only.
-    pub fn new(store: Store) -> anyhow::Result<AppState> {
-        AppState::with_fonts(store, &[])
-    }
-
-    /// The state with an agency's own fonts first (`--fonts`, `SARABAN_FONTS`).
-    pub fn with_fonts(store: Store, font_dirs: &[&std::path::Path]) -> anyhow::Result<AppState> {
+    /// The state over an application (its fonts loaded now, so that a bad
+    /// font folder fails at start).
+    pub fn new(app: App) -> anyhow::Result<AppState> {
+        app.load_renderer()?;
         Ok(AppState {
-            store,
-            renderer: Arc::new(Renderer::new(font_dirs)?),
+            app,
             templates: Arc::new(ui::templates()?),
-            render_slots: Arc::new(tokio::sync::Semaphore::new(2)),
-            previews: previews::PreviewCache::default(),
             logins: Arc::default(),
         })
     }
@@ -79,15 +67,15 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
-    match sqlx::query("SELECT 1").execute(state.store.reader()).await {
-        Ok(_) => (
+    match state.app.health().await {
+        Ok(()) => (
             StatusCode::OK,
             axum::Json(serde_json::json!({"status": "ok"})),
         ),
         Err(e) => (
             StatusCode::SERVICE_UNAVAILABLE,
             axum::Json(
-                serde_json::json!({"status": "database unavailable", "error": e.to_string()}),
+                serde_json::json!({"status": "database unavailable", "error": e.message_en}),
             ),
         ),
     }
@@ -100,94 +88,10 @@ async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
-/// An account made at first start, with its one-time password.
-#[derive(Debug, Clone)]
-pub struct FirstAccount {
-    pub username: String,
-    pub office: String,
-    pub role: Role,
-    pub password: String,
-}
-
-/// Prepares a database without users. An empty one gets the demo hierarchy,
-/// the seeds' two stories, an administrator and one clerk for each office of
-/// the story; one that already holds offices (an imported hierarchy) gets
-/// only the administrator. Each account has a one-time password. Does
-/// nothing when the database already has users.
-pub async fn first_start(store: &Store) -> anyhow::Result<Vec<FirstAccount>> {
-    if !accounts::list(store, None).await?.is_empty() {
-        return Ok(Vec::new());
-    }
-    let actor = Actor("serve:first-start".into());
-    let demo = demo::load(store, &actor).await? != demo::Loaded::AlreadyPresent;
-    if demo {
-        demo::stories(store, &actor).await?;
-    }
-    // The administrator belongs to the DLA when it is there, else to the
-    // first top-level office of an imported hierarchy.
-    let admin_office = match offices::find(store, "มท 0810").await {
-        Ok(o) => o,
-        Err(_) => offices::list(store, None)
-            .await?
-            .into_iter()
-            .find(|o| o.parent_id.is_none())
-            .ok_or_else(|| anyhow::anyhow!("no offices to attach the administrator to"))?,
-    };
-    let mut accounts_to_make = vec![("admin", admin_office, Role::Admin, "ผู้ดูแลระบบ")];
-    // Demo clerks only on the demo hierarchy, never on an imported one.
-    if demo {
-        for (username, office, name) in [
-            ("dla.clerk", "มท 0810.7", "เจ้าหน้าที่สารบรรณ สถ."),
-            ("pl.clerk", "พล 0023", "เจ้าหน้าที่สารบรรณ สถจ.พิษณุโลก"),
-            ("nmp.clerk", "อำเภอเนินมะปราง", "เจ้าหน้าที่ท้องถิ่นอำเภอเนินมะปราง"),
-            (
-                "wangyang.clerk",
-                "องค์การบริหารส่วนตำบลวังยาง",
-                "เจ้าหน้าที่ธุรการ อบต.วังยาง",
-            ),
-        ] {
-            accounts_to_make.push((
-                username,
-                offices::find(store, office).await?,
-                Role::Clerk,
-                name,
-            ));
-        }
-    }
-    let mut made = Vec::new();
-    for (username, at, role, name) in accounts_to_make {
-        let password = accounts::one_time_password();
-        accounts::add(
-            store,
-            &actor,
-            &at,
-            &NewUser {
-                username,
-                display_name: name,
-                role,
-                password: &password,
-                must_change: true,
-            },
-        )
-        .await?;
-        made.push(FirstAccount {
-            username: username.into(),
-            office: at.fields.name.clone(),
-            role,
-            password,
-        });
-    }
-    Ok(made)
-}
-
 /// Runs the service until Ctrl-C or SIGTERM, finishing requests in flight.
-pub async fn serve(
-    store: Store,
-    addr: SocketAddr,
-    font_dirs: &[&std::path::Path],
-) -> anyhow::Result<()> {
-    let made = first_start(&store).await?;
-    let state = AppState::with_fonts(store.clone(), font_dirs)?;
+pub async fn serve(app: App, addr: SocketAddr) -> anyhow::Result<()> {
+    let made = app.first_start().await?;
+    let state = AppState::new(app.clone())?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     println!("saraban: http://{local}/");
@@ -208,7 +112,7 @@ pub async fn serve(
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
-    store.close().await;
+    app.close().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! The Thai web UI: Tera templates rendered on the server (embedded from
 //! `templates/web/`), plain HTML forms with CSRF tokens, and a little
 //! JavaScript for the live preview and confirmations. Logic stays in Rust
-//! (`api` does the work; these handlers choose the page); templates only
+//! (the application layer does the work; these handlers choose the page);
+//! templates only
 //! print, with three filters: `num` (the office's digits), `bedate` (ISO
 //! date → B.E.) and `bestamp` (stored instant → Bangkok date and time).
 
@@ -24,15 +25,15 @@ use serde_json::{Value, json};
 use tera::{Context, Tera};
 
 use super::AppState;
-use super::api::{self, DispatchBody, ForwardBody, InboxStep, NumberBody, SearchParams, UserBody};
+use super::api;
 use super::auth::{self, Authed, COOKIE};
 use super::error::ApiError;
 use super::forms::LetterForm;
-use crate::store::accounts::{self, Action};
-use crate::store::documents::{self, State as DocState};
-use crate::store::numbering::{self, Series};
-use crate::store::registers::{self, RegisterKind};
-use crate::store::{bangkok, inbox, offices, routing, search};
+use crate::app::accounts::{NewUserRequest, SESSION_HOURS};
+use crate::app::deliveries::{DispatchRequest, ForwardRequest, Step};
+use crate::app::documents::{NumberRequest, SearchParams};
+use crate::app::registers::register_kind;
+use crate::app::{Action, DeliveryId, DeliveryState, DocState, DocumentId, Role, Stored, bangkok};
 use crate::thai::{DateStyle, Digits, format_date};
 
 const TEMPLATES: [(&str, &str); 17] = [
@@ -231,12 +232,12 @@ fn context(a: &Authed, nav: &str) -> Context {
     let mut c = Context::new();
     c.insert("me", &a.user);
     c.insert("role_th", a.user.role.thai());
-    c.insert("office", &a.office);
+    c.insert("office", a.office());
     c.insert("csrf", a.csrf.as_deref().unwrap_or(""));
     c.insert("nav", nav);
     c.insert(
         "digits",
-        match a.office.fields.digits {
+        match a.office().fields.digits {
             Digits::Thai => "thai",
             Digits::Arabic => "arabic",
         },
@@ -256,14 +257,13 @@ struct May {
 }
 
 fn may_table(a: &Authed) -> May {
-    let r = a.user.role;
     May {
-        draft: r.may(Action::Draft),
-        number: r.may(Action::Number),
-        cancel: r.may(Action::Cancel),
-        dispatch: r.may(Action::Dispatch),
-        inbox: r.may(Action::HandleInbox),
-        users: r.may(Action::ManageUsers),
+        draft: a.can(Action::Draft),
+        number: a.can(Action::Number),
+        cancel: a.can(Action::Cancel),
+        dispatch: a.can(Action::Dispatch),
+        inbox: a.can(Action::HandleInbox),
+        users: a.can(Action::ManageUsers),
     }
 }
 
@@ -294,8 +294,12 @@ fn error_page(state: &AppState, a: &Authed, e: ApiError) -> Response {
 
 type Page = Result<Response, Response>;
 
-fn or_page<T>(state: &AppState, a: &Authed, r: Result<T, ApiError>) -> Result<T, Response> {
-    r.map_err(|e| error_page(state, a, e))
+fn or_page<T, E: Into<ApiError>>(
+    state: &AppState,
+    a: &Authed,
+    r: Result<T, E>,
+) -> Result<T, Response> {
+    r.map_err(|e| error_page(state, a, e.into()))
 }
 
 fn check_csrf(state: &AppState, a: &Authed, given: &str) -> Result<(), Response> {
@@ -356,7 +360,7 @@ async fn login(
             ),
         );
     }
-    let user = match accounts::authenticate(&state.store, name, &f.password).await {
+    let user = match state.app.authenticate(name, &f.password).await {
         Ok(Some(u)) => u,
         Ok(None) => {
             state.logins.failed(name, std::time::Instant::now());
@@ -365,13 +369,13 @@ async fn login(
         Err(e) => return ApiError::from(e).into_response(),
     };
     state.logins.succeeded(name);
-    match accounts::open_session(&state.store, &user).await {
+    match state.app.open_session(&user).await {
         Ok(s) => {
             let to = if user.must_change { "/password" } else { "/" };
             (
                 [(
                     header::SET_COOKIE,
-                    session_cookie(&s.secret, accounts::SESSION_HOURS * 3600, &headers),
+                    session_cookie(&s.secret, SESSION_HOURS * 3600, &headers),
                 )],
                 Redirect::to(to),
             )
@@ -395,7 +399,7 @@ async fn logout(
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
     if let Some(secret) = auth::cookie(&headers, COOKIE) {
-        let _ = accounts::close_session(&state.store, secret).await;
+        let _ = state.app.close_session(secret).await;
     }
     Ok((
         [(header::SET_COOKIE, session_cookie("", 0, &headers))],
@@ -433,36 +437,24 @@ async fn change_password(
             &c,
         ));
     }
-    if let Err(e) =
-        accounts::set_password(&state.store, &a.user.actor(), &a.user, &f.password).await
-    {
-        c.insert("error", &e.messages().0);
-        return Err(render_status(
-            &state,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "password.html",
-            &c,
-        ));
-    }
+    let user = match state.app.change_password(&a.caller, &f.password).await {
+        Ok(user) => user,
+        Err(e) => {
+            c.insert("error", &e.message_th);
+            return Err(render_status(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "password.html",
+                &c,
+            ));
+        }
+    };
     // Changing the password ends every session; start a fresh one.
-    let user = or_page(
-        &state,
-        &a,
-        accounts::get(&state.store, a.user.id)
-            .await
-            .map_err(ApiError::from),
-    )?;
-    let s = or_page(
-        &state,
-        &a,
-        accounts::open_session(&state.store, &user)
-            .await
-            .map_err(ApiError::from),
-    )?;
+    let s = or_page(&state, &a, state.app.open_session(&user).await)?;
     Ok((
         [(
             header::SET_COOKIE,
-            session_cookie(&s.secret, accounts::SESSION_HOURS * 3600, &headers),
+            session_cookie(&s.secret, SESSION_HOURS * 3600, &headers),
         )],
         Redirect::to("/"),
     )
@@ -472,13 +464,7 @@ async fn change_password(
 // ---------------------------------------------------------------- inbox
 
 async fn inbox_page(State(state): State<AppState>, UiUser(a): UiUser) -> Page {
-    let items = or_page(
-        &state,
-        &a,
-        inbox::inbox(&state.store, a.office.id, a.today(), false, 200)
-            .await
-            .map_err(ApiError::from),
-    )?;
+    let items = or_page(&state, &a, state.app.inbox(&a.caller, false, 200).await)?;
     let mut c = context(&a, "inbox");
     c.insert("items", &items);
     c.insert(
@@ -501,36 +487,26 @@ async fn delivery_page(
     Path(id): Path<i64>,
     Query(p): Query<CoverParams>,
 ) -> Page {
-    let d = or_page(
+    let view = or_page(
         &state,
         &a,
-        routing::get(&state.store, &a.office, id)
-            .await
-            .map_err(ApiError::from),
+        state.app.delivery(&a.caller, DeliveryId(id)).await,
     )?;
-    // A delivery to this office makes its letter visible; secret letters
-    // still need the reader's name on them.
-    let doc = or_page(&state, &a, api::visible(&state, &a, d.document_id).await)?;
-    let from = or_page(
-        &state,
-        &a,
-        offices::get(&state.store, d.from_office)
-            .await
-            .map_err(ApiError::from),
-    )?;
+    let d = &view.delivery;
     let mut c = context(&a, "inbox");
-    c.insert("delivery", &d);
+    c.insert("delivery", d);
     c.insert("state_th", d.state.thai());
-    c.insert("doc", &doc);
-    c.insert("from_office", &from.fields.name);
-    c.insert(
-        "urgency",
-        &search::urgency_of(&doc.content).map(|u| u.thai()),
-    );
+    c.insert("heading", &view.heading);
+    c.insert("reader", &view.reader);
+    c.insert("from_office", &view.from_office);
     c.insert("acted", &d.state.acted());
-    c.insert("received", &(d.state == routing::DeliveryState::Received));
+    c.insert("received", &(d.state == DeliveryState::Received));
     if let Some(cover) = p.cover {
-        let cover = or_page(&state, &a, api::own(&state, &a, cover).await)?;
+        let cover = or_page(
+            &state,
+            &a,
+            state.app.own_document(&a.caller, DocumentId(cover)).await,
+        )?;
         c.insert("cover", &row(&cover));
     }
     if let Some(fwd) = d.forward_id {
@@ -555,28 +531,29 @@ async fn delivery_action(
     Form(f): Form<DeliveryForm>,
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
-    or_page(&state, &a, a.may(Action::HandleInbox))?;
     let here = format!("/deliveries/{id}");
-    let step = |step| api::inbox_step(&state, &a, id, step);
-    let done: Result<String, ApiError> = match action.as_str() {
-        "receive" => step(InboxStep::Receive).await.map(|_| here),
-        "acknowledge" => step(InboxStep::Acknowledge).await.map(|_| here),
-        "return" => step(InboxStep::Return(&f.reason)).await.map(|_| here),
-        "cover" => api::cover_in(&state, &a, id, Some(&f.to))
+    let (app, caller, id) = (&state.app, &a.caller, DeliveryId(id));
+    let step = |step| app.inbox_step(caller, id, step);
+    let done = match action.as_str() {
+        "receive" => step(Step::Receive).await.map(|_| here),
+        "acknowledge" => step(Step::Acknowledge).await.map(|_| here),
+        "return" => step(Step::Return(&f.reason)).await.map(|_| here),
+        "cover" => app
+            .draft_cover(caller, id, Some(&f.to))
             .await
             .map(|cover| format!("/documents/{}/edit?forward={id}", cover.id)),
-        "forward" => api::forward_in(
-            &state,
-            &a,
-            id,
-            &ForwardBody {
-                to: Some(f.to.clone()),
-                cover: f.cover,
-            },
-        )
-        .await
-        .map(|fw| format!("/documents/{}", fw.cover.id)),
-        _ => Err(ApiError::not_found()),
+        "forward" => app
+            .forward(
+                caller,
+                id,
+                &ForwardRequest {
+                    to: Some(f.to.clone()),
+                    cover: f.cover,
+                },
+            )
+            .await
+            .map(|fw| format!("/documents/{}", fw.cover.id)),
+        _ => Err(crate::app::AppError::not_found()),
     };
     Ok(Redirect::to(&or_page(&state, &a, done)?).into_response())
 }
@@ -589,18 +566,18 @@ async fn documents_page(State(state): State<AppState>, UiUser(a): UiUser) -> Pag
         limit: Some(200),
         ..SearchParams::default()
     };
-    let docs = or_page(&state, &a, api::run_search(&state, &a, &params).await)?;
+    let docs = or_page(&state, &a, state.app.search(&a.caller, &params).await)?;
     let mut c = context(&a, "documents");
     c.insert("docs", &docs.iter().map(row).collect::<Vec<_>>());
     Ok(render(&state, "documents.html", &c))
 }
 
 /// A document as list rows show it.
-fn row(d: &documents::Stored) -> Value {
+fn row(d: &Stored) -> Value {
     let mut v = api::summary(d);
     v["state_th"] = json!(d.state.thai());
-    v["urgency_th"] = json!(search::urgency_of(&d.content).map(|u| u.thai()));
-    v["secrecy_th"] = json!(search::secrecy_of(&d.content).map(|s| s.thai()));
+    v["urgency_th"] = json!(d.content.urgency().map(|u| u.thai()));
+    v["secrecy_th"] = json!(d.content.secrecy().map(|s| s.thai()));
     v
 }
 
@@ -615,7 +592,9 @@ fn compose_context(a: &Authed, form: &LetterForm, error: Option<&ApiError>) -> C
 }
 
 async fn compose_page(State(state): State<AppState>, UiUser(a): UiUser) -> Page {
-    or_page(&state, &a, a.may(Action::Draft))?;
+    if !a.can(Action::Draft) {
+        return Err(error_page(&state, &a, ApiError::forbidden()));
+    }
     let form = LetterForm {
         kind: "letter".into(),
         ..LetterForm::default()
@@ -631,10 +610,13 @@ async fn create_document(
     Form(f): Form<LetterForm>,
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
-    or_page(&state, &a, a.may(Action::Draft))?;
     let readers: Vec<String> = f.readers.split(',').map(|s| s.trim().to_string()).collect();
-    let made = match f.to_document(&a.office, a.today()) {
-        Ok(doc) => api::create_draft(&state, &a, &doc, &readers).await,
+    let made = match f.to_document(a.office(), a.today()) {
+        Ok(doc) => state
+            .app
+            .create_draft(&a.caller, &doc, &readers)
+            .await
+            .map_err(ApiError::from),
         Err(e) => Err(e),
     };
     match made {
@@ -653,8 +635,12 @@ async fn document_page(
     UiUser(a): UiUser,
     Path(id): Path<i64>,
 ) -> Page {
-    let d = or_page(&state, &a, api::visible(&state, &a, id).await)?;
-    let mine = d.office_id == a.office.id;
+    let d = or_page(
+        &state,
+        &a,
+        state.app.document(&a.caller, DocumentId(id)).await,
+    )?;
+    let mine = d.office_id == a.office().id;
     let mut c = context(&a, "documents");
     c.insert("doc", &row(&d));
     c.insert("mine", &mine);
@@ -665,20 +651,19 @@ async fn document_page(
         "editable",
         &(mine && d.state == DocState::Draft && LetterForm::from_document(&d.content).is_some()),
     );
-    let children = or_page(
+    let (_, children) = or_page(
         &state,
         &a,
-        offices::children(&state.store, a.office.id)
-            .await
-            .map_err(ApiError::from),
+        state
+            .app
+            .office_children(&a.caller, Some(a.office().id))
+            .await,
     )?;
     c.insert("children", &children);
     let attachments = or_page(
         &state,
         &a,
-        documents::attachments(&state.store, id)
-            .await
-            .map_err(ApiError::from),
+        state.app.attachments(&a.caller, DocumentId(id)).await,
     )?;
     c.insert("attachments", &attachments);
     Ok(render(&state, "document.html", &c))
@@ -696,8 +681,14 @@ async fn edit_page(
     Path(id): Path<i64>,
     Query(p): Query<EditParams>,
 ) -> Page {
-    or_page(&state, &a, a.may(Action::Draft))?;
-    let d = or_page(&state, &a, api::own(&state, &a, id).await)?;
+    if !a.can(Action::Draft) {
+        return Err(error_page(&state, &a, ApiError::forbidden()));
+    }
+    let d = or_page(
+        &state,
+        &a,
+        state.app.own_document(&a.caller, DocumentId(id)).await,
+    )?;
     let Some(form) = LetterForm::from_document(&d.content) else {
         return Err(error_page(
             &state,
@@ -724,15 +715,17 @@ async fn update_document(
     Form(f): Form<LetterForm>,
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
-    or_page(&state, &a, a.may(Action::Draft))?;
-    let d = or_page(&state, &a, api::own(&state, &a, id).await)?;
-    let saved = match f.merge_into(&d.content, &a.office, a.today()) {
-        Ok(doc) => match api::refuse_top_secret(&doc) {
-            Ok(()) => documents::update(&state.store, &a.user.actor(), id, &doc)
-                .await
-                .map_err(ApiError::from),
-            Err(e) => Err(e),
-        },
+    let d = or_page(
+        &state,
+        &a,
+        state.app.own_document(&a.caller, DocumentId(id)).await,
+    )?;
+    let saved = match f.merge_into(&d.content, a.office(), a.today()) {
+        Ok(doc) => state
+            .app
+            .update_draft(&a.caller, DocumentId(id), &doc)
+            .await
+            .map_err(ApiError::from),
         Err(e) => Err(e),
     };
     match saved {
@@ -758,31 +751,18 @@ async fn number_page(
     UiUser(a): UiUser,
     Path(id): Path<i64>,
 ) -> Page {
-    or_page(&state, &a, a.may(Action::Number))?;
-    let d = or_page(&state, &a, api::own(&state, &a, id).await)?;
-    let series = documents::default_series(&d.content).unwrap_or(Series::Normal);
+    let (d, options) = or_page(
+        &state,
+        &a,
+        state.app.number_options(&a.caller, DocumentId(id)).await,
+    )?;
+    let options: Vec<Value> = options
+        .into_iter()
+        .map(|(s, next, default)| {
+            json!({ "key": s.key(), "thai": s.thai(), "next": next, "default": default })
+        })
+        .collect();
     let mut c = context(&a, "documents");
-    let mut options = Vec::new();
-    for s in [
-        Series::Normal,
-        Series::Circular,
-        Series::Order,
-        Series::Announcement,
-    ] {
-        let next = numbering::peek(&state.store, chrono::Utc::now(), &a.office, s).await;
-        if let Ok((_, _, printed)) = next {
-            options.push(json!({ "key": s.key(), "thai": s.thai(), "next": printed, "default": s == series }));
-        }
-    }
-    if options.is_empty() {
-        return Err(error_page(
-            &state,
-            &a,
-            ApiError::from(crate::store::StoreError::NoLetterCode(
-                a.office.fields.name.clone(),
-            )),
-        ));
-    }
     c.insert("doc", &row(&d));
     c.insert("options", &options);
     Ok(render(&state, "number.html", &c))
@@ -814,11 +794,15 @@ async fn number_document(
             ),
         ));
     }
-    let body = NumberBody {
+    let body = NumberRequest {
         series: Some(f.series),
         to: None,
     };
-    or_page(&state, &a, api::number_in(&state, &a, id, &body).await)?;
+    or_page(
+        &state,
+        &a,
+        state.app.number(&a.caller, DocumentId(id), &body).await,
+    )?;
     Ok(Redirect::to(&format!("/documents/{id}")).into_response())
 }
 
@@ -861,11 +845,15 @@ async fn dispatch_document(
     if !f.to.trim().is_empty() {
         to.push(f.to.clone());
     }
-    let body = DispatchBody {
+    let body = DispatchRequest {
         to: to.join(","),
         deadline: Some(f.deadline),
     };
-    or_page(&state, &a, api::dispatch_in(&state, &a, id, &body).await)?;
+    or_page(
+        &state,
+        &a,
+        state.app.dispatch(&a.caller, DocumentId(id), &body).await,
+    )?;
     Ok(Redirect::to(&format!("/documents/{id}/tracking")).into_response())
 }
 
@@ -883,20 +871,10 @@ async fn cancel_document(
     Form(f): Form<ReasonForm>,
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
-    or_page(&state, &a, a.may(Action::Cancel))?;
-    or_page(&state, &a, api::own(&state, &a, id).await)?;
     or_page(
         &state,
         &a,
-        documents::cancel(
-            &state.store,
-            &a.user.actor(),
-            chrono::Utc::now(),
-            id,
-            &f.reason,
-        )
-        .await
-        .map_err(ApiError::from),
+        state.app.cancel(&a.caller, DocumentId(id), &f.reason).await,
     )?;
     Ok(Redirect::to(&format!("/documents/{id}")).into_response())
 }
@@ -906,7 +884,11 @@ async fn tracking_page(
     UiUser(a): UiUser,
     Path(id): Path<i64>,
 ) -> Page {
-    let t = or_page(&state, &a, api::tracking_of(&state, &a, id).await)?;
+    let t = or_page(
+        &state,
+        &a,
+        state.app.tracking(&a.caller, DocumentId(id)).await,
+    )?;
     let mut c = context(&a, "documents");
     c.insert("doc", &row(&t.root));
     c.insert("t", &t);
@@ -918,8 +900,11 @@ async fn thread_page(
     UiUser(a): UiUser,
     Path(id): Path<i64>,
 ) -> Page {
-    let d = or_page(&state, &a, api::visible(&state, &a, id).await)?;
-    let thread = or_page(&state, &a, api::thread_of(&state, &d).await)?;
+    let (d, thread) = or_page(
+        &state,
+        &a,
+        state.app.thread(&a.caller, DocumentId(id)).await,
+    )?;
     let mut c = context(&a, "documents");
     c.insert("doc", &row(&d));
     c.insert("thread", &thread);
@@ -936,19 +921,19 @@ async fn preview(
         return e.into_response();
     }
     let made = match f.doc_id {
-        Some(id) => match api::own(&state, &a, id).await {
-            Ok(stored) => f.merge_into(&stored.content, &a.office, a.today()),
-            Err(e) => Err(e),
+        Some(id) => match state.app.own_document(&a.caller, DocumentId(id)).await {
+            Ok(stored) => f.merge_into(&stored.content, a.office(), a.today()),
+            Err(e) => Err(e.into()),
         },
-        None => f.to_document(&a.office, a.today()),
+        None => f.to_document(a.office(), a.today()),
     };
     let doc = match made {
         Ok(d) => d,
         Err(e) => return e.into_response(),
     };
-    match api::render_png(&state, doc, 1, 60.0).await {
+    match state.app.preview(&a.caller, doc, 1, 60.0, false).await {
         Ok(png) => ([(header::CONTENT_TYPE, "image/png")], png).into_response(),
-        Err(e) => e.into_response(),
+        Err(e) => ApiError::from(e).into_response(),
     }
 }
 
@@ -969,9 +954,9 @@ async fn registers_page(
     let kind = or_page(
         &state,
         &a,
-        RegisterKind::parse(q.kind.as_deref().unwrap_or("send")).map_err(ApiError::from),
+        register_kind(q.kind.as_deref().unwrap_or("send")),
     )?;
-    let this_year = crate::thai::be_year(chrono::Datelike::year(&a.today()));
+    let this_year = state.app.this_year_be(&a.caller);
     let year = match q.year.as_deref().map(crate::thai::to_arabic_digits) {
         Some(y) if !y.trim().is_empty() => or_page(
             &state,
@@ -985,13 +970,11 @@ async fn registers_page(
     let rows = or_page(
         &state,
         &a,
-        registers::rows(&state.store, a.office.id, year, kind, Some((0, 500)))
-            .await
-            .map_err(ApiError::from),
+        state.app.register(&a.caller, kind, year, 0, 500).await,
     )?;
     let printed: Vec<[String; 10]> = rows
         .iter()
-        .map(|r| registers::printed_row(r, a.office.fields.digits))
+        .map(|r| crate::app::registers::printed_row(r, a.office().fields.digits))
         .collect();
     let mut c = context(&a, "registers");
     c.insert("kind", kind.key());
@@ -1052,9 +1035,10 @@ async fn search_page(
         .map(|(key, thai)| json!({ "key": key, "thai": thai })),
     );
     if asked {
-        match api::run_search(&state, &a, &p).await {
+        match state.app.search(&a.caller, &p).await {
             Ok(docs) => c.insert("docs", &docs.iter().map(row).collect::<Vec<_>>()),
             Err(e) => {
+                let e = ApiError::from(e);
                 c.insert("error", &e.message_th);
                 return Err(render_status(&state, e.status, "search.html", &c));
             }
@@ -1074,21 +1058,11 @@ async fn offices_page(
     UiUser(a): UiUser,
     Query(q): Query<OfficeQuery>,
 ) -> Page {
-    let parent = match q.under {
-        Some(id) => Some(or_page(
-            &state,
-            &a,
-            offices::get(&state.store, id).await.map_err(ApiError::from),
-        )?),
-        None => None,
-    };
-    let list = match &parent {
-        Some(p) => offices::children(&state.store, p.id).await,
-        None => offices::list(&state.store, None)
-            .await
-            .map(|all| all.into_iter().filter(|o| o.parent_id.is_none()).collect()),
-    };
-    let list = or_page(&state, &a, list.map_err(ApiError::from))?;
+    let (parent, list) = or_page(
+        &state,
+        &a,
+        state.app.office_children(&a.caller, q.under).await,
+    )?;
     let rows: Vec<Value> = list
         .iter()
         .map(|o| json!({ "id": o.id, "name": o.fields.name, "kind": o.fields.kind.thai(), "code": o.code() }))
@@ -1103,7 +1077,6 @@ async fn offices_page(
 }
 
 async fn users_page(State(state): State<AppState>, UiUser(a): UiUser) -> Page {
-    or_page(&state, &a, a.may(Action::ManageUsers))?;
     users_view(&state, &a, None, None).await
 }
 
@@ -1113,13 +1086,7 @@ async fn users_view(
     made: Option<Value>,
     error: Option<ApiError>,
 ) -> Page {
-    let users = or_page(
-        state,
-        a,
-        accounts::list(&state.store, None)
-            .await
-            .map_err(ApiError::from),
-    )?;
+    let users = or_page(state, a, state.app.users(&a.caller).await)?;
     let rows: Vec<Value> = users
         .iter()
         .map(|u| json!({ "username": u.username, "display_name": u.display_name, "role": u.role.thai(), "office_id": u.office_id, "active": u.active }))
@@ -1128,7 +1095,7 @@ async fn users_view(
     c.insert("users", &rows);
     c.insert(
         "roles",
-        &accounts::Role::ALL
+        &Role::ALL
             .iter()
             .map(|r| json!({ "key": r.key(), "thai": r.thai() }))
             .collect::<Vec<_>>(),
@@ -1157,14 +1124,18 @@ async fn add_user(
     Form(f): Form<UserForm>,
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
-    or_page(&state, &a, a.may(Action::ManageUsers))?;
-    let body = UserBody {
+    let body = NewUserRequest {
         username: f.username,
         display_name: f.display_name,
         role: f.role,
         office: f.office,
     };
-    match api::add_user_in(&state, &a, &body).await {
+    match state
+        .app
+        .add_user(&a.caller, &body)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok((user, password)) => {
             users_view(
                 &state,

@@ -199,7 +199,7 @@ async fn clerks_send_forward_acknowledge_and_track_in_chromium() {
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = web::router(AppState::new(db.store.clone()).unwrap());
+    let router = web::router(AppState::new(saraban::app::App::new(db.store.clone(), &[])).unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 
     // Chromium, headless, with a fresh profile and no background traffic.

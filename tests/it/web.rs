@@ -71,7 +71,7 @@ pub async fn fixture(db: &TestDb) -> Fixture {
             .unwrap();
         tokens.insert(username, token);
     }
-    let state = AppState::new(db.store.clone()).unwrap();
+    let state = AppState::new(saraban::app::App::new(db.store.clone(), &[])).unwrap();
     Fixture {
         router: web::router(state),
         tokens,
@@ -943,7 +943,10 @@ fn openapi_describes_every_route() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_start_makes_the_demo_once() {
     let db = crate::db::sqlite().await;
-    let made = web::first_start(&db).await.unwrap();
+    let made = saraban::app::App::new(db.store.clone(), &[])
+        .first_start()
+        .await
+        .unwrap();
     let names: Vec<&str> = made.iter().map(|a| a.username.as_str()).collect();
     assert_eq!(
         names,
@@ -971,7 +974,13 @@ async fn first_start_makes_the_demo_once() {
         count(&db, "SELECT COUNT(*) FROM deliveries").await,
         76 + 10 + 1 + 1
     );
-    assert!(web::first_start(&db).await.unwrap().is_empty());
+    assert!(
+        saraban::app::App::new(db.store.clone(), &[])
+            .first_start()
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // A database that already holds an imported hierarchy gets only the
     // administrator: no demo letters, no demo clerks.
@@ -982,7 +991,10 @@ async fn first_start_makes_the_demo_once() {
     )
     .code("นน", "0023");
     offices::insert(&db, &actor(), None, &fields).await.unwrap();
-    let made = web::first_start(&db).await.unwrap();
+    let made = saraban::app::App::new(db.store.clone(), &[])
+        .first_start()
+        .await
+        .unwrap();
     assert_eq!(made.len(), 1);
     assert_eq!(
         (made[0].username.as_str(), made[0].role),
