@@ -10,8 +10,8 @@ use serde::Deserialize;
 use super::error::{AppError, AppResult, Kind};
 use super::previews::{self, PreviewCache};
 use super::{
-    Action, App, Attachment, AttachmentId, Caller, DocState, DocumentId, Node, NodeKind, Series,
-    Stored, Tracking, input,
+    Action, App, Attachment, AttachmentId, Caller, DocState, DocumentId, Node, Series, Stored,
+    Tracking, input,
 };
 use crate::docnum::DocNumber;
 use crate::model::{Document, Secrecy, Urgency};
@@ -482,9 +482,10 @@ impl App {
         Ok((cites, cited_by))
     }
 
-    /// The thread a document belongs to, oldest first: what it cites back
-    /// to the first letter, then itself. Letters the caller may not see
-    /// appear only as the number and date the visible ones cite them by.
+    /// The thread a document belongs to, oldest first: every letter linked
+    /// to it by citations. Letters the caller may not see appear only as the
+    /// number and date they are cited by, and the thread does not go on
+    /// through them.
     pub async fn thread(&self, c: &Caller, id: DocumentId) -> AppResult<(Stored, Vec<Node>)> {
         let d = self.document(c, id).await?;
         let Some(number) = d.number.as_deref().and_then(|n| DocNumber::parse(n).ok()) else {
@@ -494,26 +495,7 @@ impl App {
         let Some(start) = nodes.into_iter().next() else {
             return Ok((d, Vec::new()));
         };
-        let mut thread = graph::thread(self.store(), &start, 100).await?;
-        let ids: Vec<i64> = thread
-            .iter()
-            .filter(|n| n.kind == NodeKind::Document)
-            .filter_map(|n| n.id)
-            .collect();
-        let seen = search::visible_ids(self.store(), &c.viewer(), &ids).await?;
-        for n in &mut thread {
-            if n.kind == NodeKind::Document && !n.id.is_some_and(|i| seen.contains(&i)) {
-                *n = Node {
-                    kind: NodeKind::External,
-                    id: None,
-                    key: std::mem::take(&mut n.key),
-                    number: std::mem::take(&mut n.number),
-                    date: n.date,
-                    issuer: None,
-                    subject: None,
-                };
-            }
-        }
+        let thread = graph::thread_seen_by(self.store(), &start, 100, Some(&c.viewer())).await?;
         Ok((d, thread))
     }
 

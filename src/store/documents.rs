@@ -1029,7 +1029,9 @@ impl Chunks {
         }
         // substr on a blob (SQLite) and on bytea (PostgreSQL) counts bytes
         // from 1.
-        let row = sqlx::query("SELECT substr(bytes, $1, $2) FROM attachments WHERE id = $3")
+        let row = sqlx::query(
+            "SELECT substr(bytes, CAST($1 AS INTEGER), CAST($2 AS INTEGER)) FROM attachments WHERE id = $3",
+        )
             .bind(self.offset + 1)
             .bind(self.chunk)
             .bind(self.id)

@@ -158,3 +158,33 @@ impl StoreError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+
+    #[test]
+    fn messages_are_whole_whatever_the_names_hold() {
+        let (th, en) = StoreError::UnknownOffice("กค (กวจ) 0405.2".into()).messages();
+        assert_eq!(th, "ไม่พบส่วนราชการ “กค (กวจ) 0405.2”");
+        assert_eq!(en, "unknown office “กค (กวจ) 0405.2”");
+        let e = StoreError::UnknownOffice("กค (กวจ) 0405.2".into());
+        assert_eq!(e.to_string(), format!("{th} ({en})"));
+    }
+
+    #[test]
+    fn unknown_states_are_errors_not_defaults() {
+        use crate::store::documents::State;
+        use crate::store::routing::DeliveryState;
+        assert!(matches!(
+            State::parse("bogus"),
+            Err(StoreError::Corrupt { .. })
+        ));
+        assert_eq!(State::parse("draft").unwrap(), State::Draft);
+        assert!(matches!(
+            DeliveryState::parse("archived"),
+            Err(StoreError::Corrupt { .. })
+        ));
+        assert_eq!(DeliveryState::parse("sent").unwrap(), DeliveryState::Sent);
+    }
+}

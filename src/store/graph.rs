@@ -10,6 +10,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::search::{self, Viewer};
 use super::{Store, StoreError};
 use crate::docnum::DocNumber;
 
@@ -260,6 +261,19 @@ pub async fn cited_by(store: &Store, node: &Node) -> Result<Vec<Node>, StoreErro
 /// Every letter connected to `start` through citations, either way, ordered
 /// by date (undated last). At most `limit` letters.
 pub async fn thread(store: &Store, start: &Node, limit: usize) -> Result<Vec<Node>, StoreError> {
+    thread_seen_by(store, start, limit, None).await
+}
+
+/// The thread as `viewer` may see it: a document the viewer may not see is
+/// shown only by the number and date it is cited by (a draft, which has
+/// none, not at all), and the walk does not go on through it, so nothing
+/// it alone cites or is cited by shows either.
+pub async fn thread_seen_by(
+    store: &Store,
+    start: &Node,
+    limit: usize,
+    viewer: Option<&Viewer>,
+) -> Result<Vec<Node>, StoreError> {
     let mut seen: HashSet<(String, Option<NaiveDate>)> = HashSet::new();
     let mut out = Vec::new();
     let mut queue = VecDeque::from([start.clone()]);
@@ -267,6 +281,20 @@ pub async fn thread(store: &Store, start: &Node, limit: usize) -> Result<Vec<Nod
     while let Some(node) = queue.pop_front() {
         if out.len() >= limit {
             break;
+        }
+        if let (Some(viewer), NodeKind::Document, Some(id)) = (viewer, node.kind, node.id)
+            && !search::can_see(store, viewer, id).await?
+        {
+            if !node.key.is_empty() {
+                out.push(Node {
+                    kind: NodeKind::External,
+                    id: None,
+                    issuer: None,
+                    subject: None,
+                    ..node
+                });
+            }
+            continue;
         }
         let mut next = cites(store, &node).await?;
         next.extend(cited_by(store, &node).await?);

@@ -143,3 +143,94 @@ fn bad_input_fails_with_a_clear_message() {
     assert!(!success);
     assert_eq!(stdout, "๒๓ พฤษภาคม ๒๕๖๗\n");
 }
+
+/// The command line goes through the same rules as the API: a ลับที่สุด
+/// letter is refused with the same message, a deadline typed in B.E. is
+/// read as B.E., a bad deadline is refused, and an office name with a
+/// parenthesis comes back whole in an error.
+#[test]
+fn the_command_line_keeps_the_same_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_saraban"))
+            .arg("--database")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert!(run(&["orgs", "demo"]).0);
+    let mut letter: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::root().join("examples/letter.json")).unwrap(),
+    )
+    .unwrap();
+    letter["secrecy"] = serde_json::json!("top_secret");
+    let file = dir.path().join("top.json");
+    std::fs::write(&file, letter.to_string()).unwrap();
+    let (success, _, stderr) = run(&[
+        "doc",
+        "create",
+        "--office",
+        "มท 0810.7",
+        file.to_str().unwrap(),
+    ]);
+    assert!(!success, "a ลับที่สุด letter was stored");
+    let api = saraban::app::AppError::top_secret();
+    assert!(
+        stderr.contains(&api.message_th) && stderr.contains(&api.message_en),
+        "{stderr}"
+    );
+
+    // The deadline 2567-05-22 is 22 May 2024, as in the web form.
+    letter["secrecy"] = serde_json::Value::Null;
+    letter["number"] = serde_json::Value::Null;
+    std::fs::write(&file, letter.to_string()).unwrap();
+    assert!(
+        run(&[
+            "doc",
+            "create",
+            "--office",
+            "มท 0810.7",
+            file.to_str().unwrap()
+        ])
+        .0
+    );
+    assert!(run(&["doc", "number", "1"]).0);
+    let dispatch = |deadline: &str| {
+        run(&[
+            "dispatch",
+            "#1",
+            "--as",
+            "มท 0810.7",
+            "--to",
+            "พล 0023",
+            "--deadline",
+            deadline,
+        ])
+    };
+    let (success, _, stderr) = dispatch("0000-01-01");
+    assert!(!success);
+    assert!(
+        stderr.contains("deadline") || stderr.contains("วันที่"),
+        "{stderr}"
+    );
+    let (success, _, stderr) = dispatch("2567-05-22");
+    assert!(success, "{stderr}");
+    let (_, out, _) = run(&["track", "#1", "--json"]);
+    assert!(out.contains("\"deadline\": \"2024-05-22\""), "{out}");
+
+    // An office name with a parenthesis, whole in Thai and in English.
+    let (success, _, stderr) = run(&["orgs", "list", "--under", "กค (กวจ) 0405.2"]);
+    assert!(!success);
+    assert!(
+        stderr.contains("ไม่พบส่วนราชการ “กค (กวจ) 0405.2”")
+            && stderr.contains("unknown office “กค (กวจ) 0405.2”"),
+        "{stderr}"
+    );
+}

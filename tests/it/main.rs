@@ -12,6 +12,7 @@ mod parse;
 mod registers;
 mod render;
 mod routing;
+mod secrets;
 mod seeds;
 mod store;
 mod support;

@@ -106,7 +106,7 @@ pub async fn call(
     (status, value)
 }
 
-fn letter(subject: &str, secrecy: Option<&str>) -> Value {
+pub fn letter(subject: &str, secrecy: Option<&str>) -> Value {
     let mut doc: Value = serde_json::from_str(demo::SEED_000).unwrap();
     let main = &mut doc["main"];
     main["subject"] = json!(subject);
@@ -117,7 +117,7 @@ fn letter(subject: &str, secrecy: Option<&str>) -> Value {
     doc
 }
 
-async fn draft(f: &Fixture, who: &str, subject: &str) -> i64 {
+pub async fn draft(f: &Fixture, who: &str, subject: &str) -> i64 {
     let (status, body) = call(
         &f.router,
         Method::POST,
