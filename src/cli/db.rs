@@ -248,8 +248,12 @@ pub fn migrate(db: &DbArgs) -> anyhow::Result<ExitCode> {
 
 pub fn backup_cmd(db: &DbArgs, file: PathBuf) -> anyhow::Result<ExitCode> {
     db.run(|store| async move {
-        backup::backup(&store, &file).await?;
+        let (events, head) = backup::backup(&store, &file).await?;
         println!("สำรองไว้ที่ {} (backed up)", file.display());
+        println!(
+            "หัวห่วงโซ่ {events} เหตุการณ์ {head} เก็บไว้ที่อื่นแล้วตรวจด้วย audit verify --expect \
+             (audit head: {events} events, {head}; keep it elsewhere)"
+        );
         Ok(ExitCode::SUCCESS)
     })
 }

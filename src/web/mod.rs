@@ -186,6 +186,11 @@ pub async fn serve(
     addr: SocketAddr,
     font_dirs: &[&std::path::Path],
 ) -> anyhow::Result<()> {
+    // Held while serving: `restore` refuses to swap the file underneath.
+    let _lock = store
+        .file()
+        .map(crate::store::backup::hold_lock)
+        .transpose()?;
     let made = first_start(&store).await?;
     let state = AppState::with_fonts(store.clone(), font_dirs)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
