@@ -188,7 +188,8 @@ impl Store {
             .await
             .map_err(|e| StoreError::Migrate(e.to_string()))?;
         search::backfill(self).await?;
-        // After the search backfill: its columns are not in a row's state.
+        // After the search backfill, which fills the filter columns of
+        // documents from before the index (part of a document's state).
         audit::baseline(self).await?;
         Ok(())
     }

@@ -255,6 +255,20 @@ async fn tampered_rows_are_named(db: &TestDb) {
         add(&mut expected, format!("document:{cover}"))
     );
 
+    // A letter's secrecy (the column that decides who may read it).
+    let second = id(db, "SELECT MAX(forward_id) FROM deliveries").await;
+    assert_ne!(second, cover);
+    raw(
+        db,
+        &format!("UPDATE documents SET secrecy = NULL, urgency = 'urgent' WHERE id = {second}"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        named(db).await,
+        add(&mut expected, format!("document:{second}"))
+    );
+
     // The official PDF's bytes (its stored hash left alone).
     let s3 = stories.seed_003;
     set_bytes(

@@ -9,10 +9,10 @@
 //! SHA-256 of that form on the last event of each object its transaction
 //! touched; [`super::verify`] recomputes it for every row and compares.
 //!
-//! Not covered: columns the search index derives from a document's content
-//! (urgency, secrecy, addressee, search_version), counters (the register
-//! rows and `UNIQUE` show a number's use), references and citations,
-//! sessions, and the search index itself.
+//! A document's filter columns (urgency, secrecy, addressee) are covered
+//! too: every write sets them before `finish`, and `secrecy` decides who may
+//! read. Not covered: counters (the register rows and `UNIQUE` show a
+//! number's use), references and citations, sessions, and the search text.
 
 use std::collections::HashMap;
 
@@ -132,6 +132,11 @@ pub const KINDS: &[Kind] = &[
             ("official_pdf", Bytes),
             ("official_sha256", Text),
             ("source_sha256", Text),
+            // Derived from the content, but `secrecy` decides who may read.
+            ("urgency", Text),
+            ("secrecy", Text),
+            ("recipient", Text),
+            ("search_version", Int),
         ],
         children: Some(Children {
             table: "document_readers",
