@@ -285,9 +285,16 @@ impl App {
         Ok(audit::verify(self.store(), expected_head).await?)
     }
 
-    /// Copies the database to `target` (SQLite).
-    pub async fn backup(&self, target: &Path) -> AppResult<()> {
+    /// Copies the database to `target` (SQLite); gives the audit chain's
+    /// head (events, hash) to keep elsewhere.
+    pub async fn backup(&self, target: &Path) -> AppResult<(i64, String)> {
         Ok(backup::backup(self.store(), target).await?)
+    }
+
+    /// The lock a running server holds on its SQLite file, so that
+    /// `restore` refuses to swap the file underneath it.
+    pub fn hold_server_lock(&self) -> AppResult<Option<backup::ServerLock>> {
+        Ok(self.store().file().map(backup::hold_lock).transpose()?)
     }
 
     // ------------------------------------------------- letters from before

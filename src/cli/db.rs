@@ -196,11 +196,12 @@ fn write_out(out: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Result<Exit
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check the whole chain; report the first edited, inserted or deleted event.
+    /// Check the whole chain (the first edited, inserted or deleted event)
+    /// and every row against it (rows changed, added or removed outside saraban).
     Verify {
-        /// A head hash recorded earlier (`audit head`): it must be in the chain.
-        #[arg(long)]
-        head: Option<String>,
+        /// A head hash recorded earlier (`audit head`, `backup`): it must be in the chain.
+        #[arg(long, visible_alias = "head")]
+        expect: Option<String>,
     },
     /// Print the number of events and the chain's head hash, to keep elsewhere.
     Head,
@@ -214,21 +215,22 @@ pub fn audit(db: &DbArgs, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
                 println!("{n}\t{hash}");
                 Ok(ExitCode::SUCCESS)
             }
-            AuditCommand::Verify { head } => {
-                let v = app.audit_verify(head.as_deref()).await?;
-                match v.problem {
-                    None => {
-                        println!(
-                            "ตรวจแล้วถูกต้อง {} เหตุการณ์ (chain verified: {} events, head {})",
-                            v.events, v.events, v.head
-                        );
-                        Ok(ExitCode::SUCCESS)
-                    }
-                    Some(p) => {
-                        eprintln!("saraban: {p}");
-                        Ok(ExitCode::FAILURE)
-                    }
+            AuditCommand::Verify { expect } => {
+                let v = app.audit_verify(expect.as_deref()).await?;
+                if v.is_clean() {
+                    println!(
+                        "ตรวจแล้วถูกต้อง {} เหตุการณ์ (chain and rows verified: {} events, head {})",
+                        v.events, v.events, v.head
+                    );
+                    return Ok(ExitCode::SUCCESS);
                 }
+                if let Some(p) = &v.problem {
+                    eprintln!("saraban: {p}");
+                }
+                for r in &v.rows {
+                    eprintln!("saraban: {r}");
+                }
+                Ok(ExitCode::FAILURE)
             }
         }
     })
@@ -242,8 +244,12 @@ pub fn migrate(db: &DbArgs) -> anyhow::Result<ExitCode> {
 
 pub fn backup_cmd(db: &DbArgs, file: PathBuf) -> anyhow::Result<ExitCode> {
     db.run(|app| async move {
-        app.backup(&file).await?;
+        let (events, head) = app.backup(&file).await?;
         println!("สำรองไว้ที่ {} (backed up)", file.display());
+        println!(
+            "หัวห่วงโซ่ {events} เหตุการณ์ {head} เก็บไว้ที่อื่นแล้วตรวจด้วย audit verify --expect \
+             (audit head: {events} events, {head}; keep it elsewhere)"
+        );
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -1057,6 +1057,27 @@ pub async fn delete_draft(store: &Store, actor: &Actor, id: i64) -> Result<(), S
         return Err(transition(doc.state, State::Cancelled));
     }
     let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    let attached: Vec<i64> = sqlx::query("SELECT id FROM attachments WHERE document_id = $1")
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    for att in attached {
+        audit
+            .append(
+                &mut tx,
+                Change {
+                    office_id: Some(doc.office_id),
+                    action: "attachment.delete",
+                    object: format!("attachment:{att}"),
+                    before: None,
+                    after: None,
+                },
+            )
+            .await?;
+    }
     for sql in [
         "DELETE FROM attachments WHERE document_id = $1",
         "DELETE FROM document_readers WHERE document_id = $1",

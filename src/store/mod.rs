@@ -27,6 +27,7 @@ pub mod search;
 pub mod synth;
 pub mod tracking;
 
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -83,6 +84,8 @@ pub struct Store {
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
+    /// The SQLite file, when it is one.
+    file: Option<PathBuf>,
     issue_queue: batch::Slot,
 }
 
@@ -149,6 +152,7 @@ impl Store {
                     read,
                     write,
                     backend,
+                    file: sqlite_file(&url),
                     issue_queue: batch::Slot::default(),
                 })
             }
@@ -163,6 +167,7 @@ impl Store {
                     read: pool.clone(),
                     write: pool,
                     backend,
+                    file: None,
                     issue_queue: batch::Slot::default(),
                 })
             }
@@ -170,7 +175,9 @@ impl Store {
     }
 
     /// Applies the migrations for this backend (`migrations/sqlite` or
-    /// `migrations/postgres`); already applied ones are skipped.
+    /// `migrations/postgres`); already applied ones are skipped. Then
+    /// indexes documents the search has not seen, and (once) gives rows
+    /// written before audit state hashes their baseline event.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let migrator = match self.backend {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
@@ -181,6 +188,9 @@ impl Store {
             .await
             .map_err(|e| StoreError::Migrate(e.to_string()))?;
         search::backfill(self).await?;
+        // After the search backfill, which fills the filter columns of
+        // documents from before the index (part of a document's state).
+        audit::baseline(self).await?;
         Ok(())
     }
 
@@ -198,6 +208,11 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The SQLite database file (`None` on PostgreSQL or in memory).
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
     }
 
     /// The pool for reads.
@@ -246,6 +261,19 @@ pub fn database_url(location: &str) -> String {
     } else {
         format!("sqlite://{location}?mode=rwc")
     }
+}
+
+/// The file of a SQLite URL from [`database_url`]; `None` for PostgreSQL
+/// and in-memory databases.
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.contains(":memory:") || url.contains("mode=memory") {
+        return None;
+    }
+    Some(PathBuf::from(path))
 }
 
 /// `($1, $2, $3), ($4, $5, $6)`: the VALUES of a multi-row INSERT of

@@ -135,19 +135,20 @@ pub async fn personalise(
             .execute(&mut *tx)
             .await?;
         }
-        let ids: Vec<String> = letters.iter().map(|(id, ..)| id.to_string()).collect();
-        audit
-            .append(
-                &mut tx,
-                Change {
-                    office_id: Some(acting.id),
-                    action: "delivery.personalise",
-                    object: format!("document:{document_id}"),
-                    before: None,
-                    after: Some(ids.join(",").as_bytes()),
-                },
-            )
-            .await?;
+        for (id, _, pdf) in &letters {
+            audit
+                .append(
+                    &mut tx,
+                    Change {
+                        office_id: Some(acting.id),
+                        action: "delivery.personalise",
+                        object: format!("delivery:{id}"),
+                        before: None,
+                        after: Some(pdf),
+                    },
+                )
+                .await?;
+        }
         audit.finish(&mut tx).await?;
         tx.commit().await?;
         done += letters.len();

@@ -25,7 +25,7 @@ use super::numbering::{self, Entry, IssueRequest, Series, printed_number};
 use super::offices::Office;
 use super::routing::{
     COLUMNS, Delivery, DeliveryState, check_forwardable, children_below, deadline_in, from_row,
-    nobody_below, note_received, receive_entry, refuse_top_secret,
+    nobody_below, note_created, note_received, receive_entry, refuse_top_secret,
 };
 use super::{Actor, Store, StoreError, bangkok_date, placeholders, stamp};
 
@@ -383,6 +383,8 @@ async fn relay_round(
             )
             .await?;
     }
+
+    note_created(tx, audit, &sent).await?;
 
     // 4. The relayed deliveries: received (if they were not) and forwarded.
     for chunk in stored.iter().zip(&parents).collect::<Vec<_>>().chunks(100) {

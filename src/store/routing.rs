@@ -456,10 +456,35 @@ async fn dispatch_in(
             },
         )
         .await?;
+    note_created(tx, audit, &sent).await?;
     if doc.state == State::Numbered {
         set_state_of(tx, audit, doc, "sent").await?;
     }
     Ok(sent)
+}
+
+/// One `delivery.create` event per new delivery, so that each row's state
+/// is in the audit chain.
+pub(crate) async fn note_created(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    sent: &[Delivery],
+) -> Result<(), StoreError> {
+    for d in sent {
+        audit
+            .append(
+                tx,
+                Change {
+                    office_id: Some(d.from_office),
+                    action: "delivery.create",
+                    object: format!("delivery:{}", d.id),
+                    before: None,
+                    after: Some(format!("office:{}", d.to_office).as_bytes()),
+                },
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// A delivery addressed to `acting`; any other reads as unknown.

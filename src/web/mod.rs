@@ -90,6 +90,8 @@ async fn openapi() -> impl IntoResponse {
 
 /// Runs the service until Ctrl-C or SIGTERM, finishing requests in flight.
 pub async fn serve(app: App, addr: SocketAddr) -> anyhow::Result<()> {
+    // Held while serving: `restore` refuses to swap the file underneath.
+    let _lock = app.hold_server_lock()?;
     let made = app.first_start().await?;
     let state = AppState::new(app.clone())?;
     let listener = tokio::net::TcpListener::bind(addr).await?;

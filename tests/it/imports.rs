@@ -204,6 +204,8 @@ async fn reimport_is_a_no_op_and_receiving_registers(db: &TestDb) {
         count(db, "SELECT COUNT(*) FROM citations").await,
     );
     assert_eq!(after, before);
+    let v = saraban::store::audit::verify(db, None).await.unwrap();
+    assert!(v.is_clean(), "{:?} {:?}", v.problem, v.rows);
     // The receive register shows the letter as printed on it.
     let doc_number: String = {
         use sqlx::Row;

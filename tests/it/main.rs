@@ -1,5 +1,6 @@
 //! Integration tests, in one binary so the suite links the crate once.
 
+mod audit;
 mod browser;
 mod cli;
 mod dates;

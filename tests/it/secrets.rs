@@ -317,6 +317,8 @@ async fn secret_letters_stay_with_their_readers(db: &TestDb) {
     )
     .await;
     assert!(!inbox.to_string().contains(SUBJECT));
+    let verdict = saraban::store::audit::verify(db, None).await.unwrap();
+    assert!(verdict.is_clean(), "{verdict:?}");
 }
 
 async fn threads_show_only_what_the_caller_may_see(db: &TestDb) {
@@ -534,6 +536,8 @@ async fn attachments_are_downloads_of_safe_types(db: &TestDb) {
         .await,
         30
     );
+    let verdict = saraban::store::audit::verify(db, None).await.unwrap();
+    assert!(verdict.is_clean(), "{verdict:?}");
 }
 
 async fn bad_input_is_refused(db: &TestDb) {
@@ -690,6 +694,18 @@ async fn bad_input_is_refused(db: &TestDb) {
     )
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
+    let req = Request::builder()
+        .method(M::POST)
+        .uri(format!("/api/v1/documents/{d2}/attachments?name=a.pdf"))
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", f.tokens["dla.drafter"]),
+        )
+        .body(Body::from(pdf))
+        .unwrap();
+    let resp = f.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
     let (s, _) = call(
         &f.router,
         M::DELETE,
@@ -699,6 +715,9 @@ async fn bad_input_is_refused(db: &TestDb) {
     )
     .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
+    // The deletion is in the audit chain: the chain and the rows agree.
+    let verdict = saraban::store::audit::verify(db, None).await.unwrap();
+    assert!(verdict.is_clean(), "{verdict:?}");
     let (s, _) = call(
         &f.router,
         M::GET,

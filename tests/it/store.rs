@@ -235,7 +235,7 @@ async fn sixty_four_writers(db: &TestDb) {
         in_register, expected,
         "the register holds 1..12800, each once"
     );
-    assert!(audit::verify(db, None).await.unwrap().problem.is_none());
+    assert!(audit::verify(db, None).await.unwrap().is_clean());
 }
 
 async fn rollover_at_bangkok_new_year(db: &TestDb) {
@@ -606,7 +606,7 @@ async fn document_lifecycle(db: &TestDb) {
             .await
             .is_err()
     );
-    assert!(audit::verify(db, None).await.unwrap().problem.is_none());
+    assert!(audit::verify(db, None).await.unwrap().is_clean());
 }
 
 async fn attachments_and_references(db: &TestDb) {
@@ -873,6 +873,7 @@ async fn audit_catches_insert(db: &TestDb) {
         object: "register:999".into(),
         before_sha256: None,
         after_sha256: None,
+        state_sha256: None,
         prev_hash: head,
         hash: String::new(),
     };
@@ -997,7 +998,7 @@ async fn synthetic_national_hierarchy() {
     assert_eq!(of(OfficeKind::SubdistrictMunicipality), 2_242);
     assert_eq!(of(OfficeKind::Sao), 5_314);
     assert_eq!(of(OfficeKind::DistrictOffice), 878 + 9);
-    assert!(audit::verify(&db, None).await.unwrap().problem.is_none());
+    assert!(audit::verify(&db, None).await.unwrap().is_clean());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1024,15 +1025,9 @@ async fn backup_restore_verify() {
     let verdict = saraban::store::backup::restore(&copy, &target)
         .await
         .unwrap();
-    assert!(verdict.problem.is_none());
+    assert!(verdict.is_clean());
     let restored = saraban::store::Store::open(&db.location).await.unwrap();
-    assert!(
-        audit::verify(&restored, None)
-            .await
-            .unwrap()
-            .problem
-            .is_none()
-    );
+    assert!(audit::verify(&restored, None).await.unwrap().is_clean());
     let o = offices::find(&restored, "พล 0023.3").await.unwrap();
     let (_, next, _) = numbering::peek(&restored, Utc::now(), &o, Series::Normal)
         .await
