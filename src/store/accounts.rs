@@ -271,8 +271,7 @@ pub async fn add(
             },
         )
         .await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     get(store, id).await
 }
 
@@ -386,8 +385,7 @@ async fn write_password(
 ) -> Result<(), StoreError> {
     check_password(password)?;
     let hash = hash_password(password)?;
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    let (mut tx, mut audit) = store.begin_audited(actor, Utc::now()).await?;
     sqlx::query("UPDATE users SET password_hash = $1, must_change = $2 WHERE id = $3")
         .bind(&hash)
         .bind(one_time as i64)
@@ -411,8 +409,7 @@ async fn write_password(
             },
         )
         .await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(())
 }
 
@@ -488,8 +485,7 @@ pub async fn add_token(
     label: &str,
 ) -> Result<String, StoreError> {
     let token = format!("srb_{}", new_secret());
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    let (mut tx, mut audit) = store.begin_audited(actor, Utc::now()).await?;
     sqlx::query(
         "INSERT INTO api_tokens (token_sha256, user_id, label, created_at) VALUES ($1, $2, $3, $4)",
     )
@@ -511,8 +507,7 @@ pub async fn add_token(
             },
         )
         .await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(token)
 }
 
@@ -540,11 +535,9 @@ pub async fn name_readers(
     document_id: i64,
     users: &[i64],
 ) -> Result<(), StoreError> {
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    let (mut tx, mut audit) = store.begin_audited(actor, Utc::now()).await?;
     name_readers_in(&mut tx, &mut audit, document_id, users).await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(())
 }
 

@@ -146,6 +146,14 @@ impl Appender {
 
     /// Puts the state hash of each covered object on its last event,
     /// chains and writes the events, and moves the head.
+    /// Writes the events and commits: a change and its record land
+    /// together, or neither does. Every write ends here.
+    pub async fn commit(self, mut tx: Transaction<'static, Any>) -> Result<(), StoreError> {
+        self.finish(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn finish(mut self, tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
         if self.pending.is_empty() {
             return Ok(());

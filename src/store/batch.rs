@@ -10,7 +10,6 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 
-use super::audit::Appender;
 use super::numbering::{Entry, Issued, Series, issue_alone, issue_in};
 use super::offices::Office;
 use super::{Actor, Store, StoreError};
@@ -92,8 +91,7 @@ async fn together(
     store: &Store,
     jobs: &[Job],
 ) -> Result<Vec<Result<Issued, StoreError>>, StoreError> {
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, &jobs[0].actor, jobs[0].at).await?;
+    let (mut tx, mut audit) = store.begin_audited(&jobs[0].actor, jobs[0].at).await?;
     let mut outcomes = Vec::with_capacity(jobs.len());
     for job in jobs {
         audit.act_as(&job.actor, job.at);
@@ -112,8 +110,7 @@ async fn together(
             other => outcomes.push(other),
         }
     }
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(outcomes)
 }
 

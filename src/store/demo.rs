@@ -122,8 +122,7 @@ pub async fn load(store: &Store, actor: &Actor) -> Result<Loaded, StoreError> {
             _ => {}
         }
     }
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(Loaded::Offices(n))
 }
 

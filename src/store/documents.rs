@@ -244,12 +244,10 @@ pub async fn create_draft_read_by(
     readers: &[i64],
 ) -> Result<Stored, StoreError> {
     check(doc)?;
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    let (mut tx, mut audit) = store.begin_audited(actor, Utc::now()).await?;
     let stored = insert_draft_in(&mut tx, &mut audit, office, doc).await?;
     super::accounts::name_readers_in(&mut tx, &mut audit, stored.id, readers).await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(stored)
 }
 
@@ -264,14 +262,12 @@ pub async fn create_drafts(
     for doc in docs {
         check(doc)?;
     }
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    let (mut tx, mut audit) = store.begin_audited(actor, Utc::now()).await?;
     let mut ids = Vec::with_capacity(docs.len());
     for doc in docs {
         ids.push(insert_draft_in(&mut tx, &mut audit, office, doc).await?.id);
     }
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(ids)
 }
 
@@ -549,8 +545,7 @@ pub async fn update(
             },
         )
         .await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     get(store, id).await
 }
 
@@ -565,11 +560,9 @@ pub async fn number(
     series: Option<Series>,
     to: &str,
 ) -> Result<(Stored, Issued), StoreError> {
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
     let issued = number_in(&mut tx, &mut audit, at, id, series, to).await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok((get(store, id).await?, issued))
 }
 
@@ -718,8 +711,7 @@ pub async fn mark_sent(store: &Store, actor: &Actor, id: i64) -> Result<Stored, 
     }
     let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
     set_state_in(&mut tx, &mut audit, id, "sent").await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     get(store, id).await
 }
 
@@ -757,8 +749,7 @@ pub async fn cancel(
         }
     }
     set_state_in(&mut tx, &mut audit, id, "cancelled").await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     get(store, id).await
 }
 
@@ -794,8 +785,7 @@ pub async fn official_copy(
         .map_err(|e| StoreError::rejected("เนื้อหาที่เก็บไว้อ่านไม่ได้", e.to_string()))?;
     let pdf = render(&doc).map_err(|e| StoreError::rejected("จัดทำ PDF ไม่สำเร็จ", e))?;
     let sha = sha256_hex(&pdf);
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    let (mut tx, mut audit) = store.begin_audited(actor, Utc::now()).await?;
     // Only if none was stored meanwhile: the first copy wins.
     let done = sqlx::query(
         "UPDATE documents SET official_pdf = $1, official_sha256 = $2 WHERE id = $3 AND official_pdf IS NULL",
@@ -826,8 +816,7 @@ pub async fn official_copy(
             },
         )
         .await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok((pdf, sha))
 }
 
@@ -958,8 +947,7 @@ pub async fn attach(
             },
         )
         .await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(Attachment {
         id: att_id,
         document_id: id,
@@ -1103,8 +1091,7 @@ pub async fn delete_draft(store: &Store, actor: &Actor, id: i64) -> Result<(), S
             },
         )
         .await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(())
 }
 
@@ -1252,8 +1239,7 @@ pub async fn add_reference(
             },
         )
         .await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(reference)
 }
 

@@ -38,14 +38,12 @@ pub async fn import(
     sources: &[Source<'_>],
     received_by: Option<&Office>,
 ) -> Result<Vec<Imported>, StoreError> {
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
     let mut out = Vec::with_capacity(sources.len());
     for source in sources {
         out.push(import_one(&mut tx, &mut audit, at, source, received_by).await?);
     }
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(out)
 }
 

@@ -231,6 +231,19 @@ impl Store {
         Ok(tx)
     }
 
+    /// Starts a write that is audited: the transaction and the appender
+    /// that records its changes, committed together by
+    /// [`audit::Appender::commit`].
+    pub async fn begin_audited(
+        &self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<(Transaction<'static, Any>, audit::Appender), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let audit = audit::Appender::start(&mut tx, actor, at).await?;
+        Ok((tx, audit))
+    }
+
     pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;

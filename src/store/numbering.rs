@@ -549,11 +549,9 @@ pub(crate) async fn issue_alone(
     series: Series,
     entry: &Entry,
 ) -> Result<Issued, StoreError> {
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
     let issued = issue_in(&mut tx, &mut audit, at, office, series, entry, None).await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(issued)
 }
 
@@ -630,8 +628,7 @@ pub async fn reserve(
     check_entry(series, &entry)?;
     printed_number(office, series, 0, 1)?;
     let year_be = series_year(office.fields.year_basis, bangkok_date(at));
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
     let last = bump(&mut tx, office.id, series, year_be, count).await?;
     let first = last - count + 1;
     let batch = format!("{}-{}-{}-{}", office.id, series.key(), year_be, first);
@@ -649,8 +646,7 @@ pub async fn reserve(
         })
         .collect();
     insert_entries(&mut tx, &mut audit, &entries).await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(Reservation {
         batch,
         office_id: office.id,
@@ -742,8 +738,7 @@ pub async fn fill_reservation(
             )
             .await?;
     }
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(())
 }
 
@@ -761,8 +756,7 @@ pub async fn cancel_reservation(
     for (id, office_id) in &ids {
         cancel_row(&mut tx, &mut audit, *id, *office_id, reason).await?;
     }
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(ids.len())
 }
 
@@ -863,8 +857,7 @@ pub async fn cancel_number(
     if let Some(doc) = document {
         super::documents::set_state_in(&mut tx, &mut audit, doc, "cancelled").await?;
     }
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(())
 }
 
@@ -937,7 +930,6 @@ pub async fn continue_from(
             },
         )
         .await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(())
 }

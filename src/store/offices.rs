@@ -413,11 +413,9 @@ pub async fn insert(
     parent: Option<i64>,
     fields: &OfficeFields,
 ) -> Result<Office, StoreError> {
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, actor, chrono::Utc::now()).await?;
+    let (mut tx, mut audit) = store.begin_audited(actor, chrono::Utc::now()).await?;
     let office = insert_in(&mut tx, &mut audit, parent, fields).await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(office)
 }
 
@@ -569,8 +567,7 @@ pub async fn update_settings(
     if let Some(b) = year_basis {
         after.fields.year_basis = b;
     }
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, actor, chrono::Utc::now()).await?;
+    let (mut tx, mut audit) = store.begin_audited(actor, chrono::Utc::now()).await?;
     sqlx::query("UPDATE offices SET digits = $1, year_basis = $2 WHERE id = $3")
         .bind(match after.fields.digits {
             Digits::Thai => "thai",
@@ -592,8 +589,7 @@ pub async fn update_settings(
             },
         )
         .await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(after)
 }
 
@@ -659,8 +655,7 @@ pub async fn set_code(
             },
         )
         .await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(after)
 }
 

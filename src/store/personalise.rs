@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use super::audit::{Appender, Change};
+use super::audit::Change;
 use super::offices::{self, Office};
 use super::{Actor, Store, StoreError, documents, sha256_hex};
 use crate::render::{self, RenderOptions, Renderer};
@@ -122,8 +122,7 @@ pub async fn personalise(
                 url_template,
             )
         })?;
-        let mut tx = store.begin_write().await?;
-        let mut audit = Appender::start(&mut tx, actor, at).await?;
+        let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
         for (id, token, pdf) in &letters {
             sqlx::query(
                 "UPDATE deliveries SET token = $1, letter_pdf = $2, letter_sha256 = $3 WHERE id = $4",
@@ -149,8 +148,7 @@ pub async fn personalise(
                 )
                 .await?;
         }
-        audit.finish(&mut tx).await?;
-        tx.commit().await?;
+        audit.commit(tx).await?;
         done += letters.len();
         progress(done, total);
     }

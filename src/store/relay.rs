@@ -57,8 +57,7 @@ async fn relay_to(
     items: &[(Office, i64)],
     targets: &[Vec<Office>],
 ) -> Result<Vec<Delivery>, StoreError> {
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
     let mut sent = Vec::new();
     // Rows are matched to what the database returns by office, so an
     // office relays at most once per round.
@@ -78,8 +77,7 @@ async fn relay_to(
         sent.extend(relay_round(&mut tx, &mut audit, at, actor, &batch).await?);
         rest = later;
     }
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     sent.sort_unstable_by_key(|d| d.id);
     Ok(sent)
 }

@@ -325,13 +325,11 @@ pub async fn dispatch(
     to: &[Office],
     deadline: Option<NaiveDate>,
 ) -> Result<Vec<Delivery>, StoreError> {
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, actor, at).await?;
+    let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
     let step = Step { at, actor, acting };
     let doc = get_in(&mut tx, document_id).await?;
     let sent = dispatch_in(&mut tx, &mut audit, step, &doc, to, deadline, None).await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(sent)
 }
 
@@ -655,8 +653,7 @@ pub async fn receive(
     }
     let mut audit = Appender::start(&mut tx, actor, at).await?;
     receive_in(&mut tx, &mut audit, Step { at, actor, acting }, &mut d).await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(d)
 }
 
@@ -738,8 +735,7 @@ pub async fn acknowledge(
         forward_id: None,
     };
     act_in(&mut tx, &mut audit, step, &mut d, outcome).await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(d)
 }
 
@@ -772,8 +768,7 @@ pub async fn return_to_sender(
         forward_id: None,
     };
     act_in(&mut tx, &mut audit, step, &mut d, outcome).await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(d)
 }
 
@@ -799,8 +794,7 @@ pub async fn draft_forward(
     check_forwardable(&d)?;
     let mut audit = Appender::start(&mut tx, actor, at).await?;
     let cover = draft_cover_in(&mut tx, &mut audit, at, acting, &d, to).await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(cover)
 }
 
@@ -878,8 +872,7 @@ async fn forward_with(
         None => draft_cover_in(&mut tx, &mut audit, at, acting, &d, to).await?,
     };
     let forwarded = send_cover_in(&mut tx, &mut audit, step, &mut d, cover, to).await?;
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(forwarded)
 }
 

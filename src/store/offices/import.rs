@@ -13,7 +13,7 @@ use std::io::Read;
 use sqlx::Row;
 
 use super::{Office, OfficeFields, OfficeKind, insert_in, snapshot};
-use crate::store::audit::{Appender, Change};
+use crate::store::audit::Change;
 use crate::store::{Actor, Store, StoreError};
 
 /// One organisation as read from the file.
@@ -215,8 +215,7 @@ pub async fn import_rows(
         }
     }
     let mut report = ImportReport::default();
-    let mut tx = store.begin_write().await?;
-    let mut audit = Appender::start(&mut tx, actor, chrono::Utc::now()).await?;
+    let (mut tx, mut audit) = store.begin_audited(actor, chrono::Utc::now()).await?;
     for row in rows {
         let province_office = if row.kind == OfficeKind::Bangkok {
             root
@@ -326,8 +325,7 @@ pub async fn import_rows(
             }
         }
     }
-    audit.finish(&mut tx).await?;
-    tx.commit().await?;
+    audit.commit(tx).await?;
     Ok(report)
 }
 
