@@ -135,18 +135,31 @@ impl User {
 
 const COLUMNS: &str = "id, office_id, username, display_name, role, must_change, active";
 
+/// A user's row as stored (without the password hash), read by column name.
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    office_id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    must_change: i64,
+    active: i64,
+}
+
 fn from_row(row: &AnyRow) -> Result<User, StoreError> {
-    let role: String = row.try_get(4)?;
-    let must_change: i64 = row.try_get(5)?;
-    let active: i64 = row.try_get(6)?;
+    let r = <UserRow as sqlx::FromRow<AnyRow>>::from_row(row)?;
     Ok(User {
-        id: row.try_get(0)?,
-        office_id: row.try_get(1)?,
-        username: row.try_get(2)?,
-        display_name: row.try_get(3)?,
-        role: Role::parse(&role)?,
-        must_change: must_change != 0,
-        active: active != 0,
+        id: r.id,
+        office_id: r.office_id,
+        username: r.username,
+        display_name: r.display_name,
+        role: Role::parse(&r.role).map_err(|_| StoreError::Corrupt {
+            column: "users.role",
+            value: r.role.clone(),
+        })?,
+        must_change: r.must_change != 0,
+        active: r.active != 0,
     })
 }
 

@@ -848,7 +848,7 @@ pub const MAX_ATTACHMENTS_TOTAL: i64 = 60 * 1024 * 1024;
 pub const MAX_ATTACHMENTS: i64 = 30;
 
 /// An attachment's description (its bytes are fetched separately).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Attachment {
     pub id: i64,
     pub document_id: i64,
@@ -967,14 +967,9 @@ pub async fn attachments(store: &Store, id: i64) -> Result<Vec<Attachment>, Stor
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(Attachment {
-                id: r.try_get(0)?,
-                document_id: r.try_get(1)?,
-                name: r.try_get(2)?,
-                media_type: r.try_get(3)?,
-                size: r.try_get(4)?,
-                sha256: r.try_get(5)?,
-            })
+            Ok(<Attachment as sqlx::FromRow<sqlx::any::AnyRow>>::from_row(
+                r,
+            )?)
         })
         .collect()
 }

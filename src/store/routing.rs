@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use sqlx::FromRow;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
@@ -154,28 +155,56 @@ pub(crate) const COLUMNS: &str = "id, document_id, root_id, parent_id, level, fr
      to_office, state, deadline, sent_at, sent_by, received_at, received_by, receive_entry, \
      acted_at, acted_by, forward_id, reason";
 
+/// A delivery's row as stored, read by column name.
+#[derive(sqlx::FromRow)]
+struct DeliveryRow {
+    id: i64,
+    document_id: i64,
+    root_id: i64,
+    parent_id: Option<i64>,
+    level: i64,
+    from_office: i64,
+    to_office: i64,
+    state: String,
+    deadline: Option<String>,
+    sent_at: String,
+    sent_by: String,
+    received_at: Option<String>,
+    received_by: Option<String>,
+    receive_entry: Option<i64>,
+    acted_at: Option<String>,
+    acted_by: Option<String>,
+    forward_id: Option<i64>,
+    reason: Option<String>,
+}
+
 pub(crate) fn from_row(row: &AnyRow) -> Result<Delivery, StoreError> {
-    let state: String = row.try_get(7)?;
-    let deadline: Option<String> = row.try_get(8)?;
+    let r = DeliveryRow::from_row(row)?;
     Ok(Delivery {
-        id: row.try_get(0)?,
-        document_id: row.try_get(1)?,
-        root_id: row.try_get(2)?,
-        parent_id: row.try_get(3)?,
-        level: row.try_get(4)?,
-        from_office: row.try_get(5)?,
-        to_office: row.try_get(6)?,
-        state: DeliveryState::parse(&state)?,
-        deadline: deadline.and_then(|d| d.parse().ok()),
-        sent_at: row.try_get(9)?,
-        sent_by: row.try_get(10)?,
-        received_at: row.try_get(11)?,
-        received_by: row.try_get(12)?,
-        receive_entry: row.try_get(13)?,
-        acted_at: row.try_get(14)?,
-        acted_by: row.try_get(15)?,
-        forward_id: row.try_get(16)?,
-        reason: row.try_get(17)?,
+        id: r.id,
+        document_id: r.document_id,
+        root_id: r.root_id,
+        parent_id: r.parent_id,
+        level: r.level,
+        from_office: r.from_office,
+        to_office: r.to_office,
+        state: DeliveryState::parse(&r.state)?,
+        deadline: match r.deadline {
+            Some(d) => Some(d.parse().map_err(|_| StoreError::Corrupt {
+                column: "deliveries.deadline",
+                value: d.clone(),
+            })?),
+            None => None,
+        },
+        sent_at: r.sent_at,
+        sent_by: r.sent_by,
+        received_at: r.received_at,
+        received_by: r.received_by,
+        receive_entry: r.receive_entry,
+        acted_at: r.acted_at,
+        acted_by: r.acted_by,
+        forward_id: r.forward_id,
+        reason: r.reason,
     })
 }
 
