@@ -246,6 +246,12 @@ impl App {
             .unwrap_or_else(|| search::recipient_of(&d.content).to_string());
         let (stored, issued) =
             documents::number(self.store(), &c.actor(), c.now, id.0, series, &to).await?;
+        // The official copy is made now, once: PDF/A, the verification QR,
+        // signed. Numbering stands if this fails; the copy is then made on
+        // first request.
+        if let Err(e) = self.official_copy(c, id.0).await {
+            tracing::error!(document = id.0, error = %e, "official copy not made at numbering");
+        }
         Ok((stored, issued.printed))
     }
 
@@ -309,37 +315,16 @@ impl App {
     /// The PDF of a document already found visible.
     pub(crate) async fn pdf_of(&self, c: &Caller, d: &Stored) -> AppResult<Vec<u8>> {
         match d.state {
-            DocState::Numbered | DocState::Sent => Ok(self.official_copy(c, d.id).await?.0),
+            DocState::Numbered | DocState::Sent => Ok(self.official_copy(c, d.id).await?.pdf),
             _ => self.render_pdf(d.content.clone()).await,
         }
-    }
-
-    /// The official copy and its SHA-256, made on first request.
-    async fn official_copy(&self, c: &Caller, id: i64) -> AppResult<(Vec<u8>, String)> {
-        let renderer = self.load_renderer()?;
-        let _slot = self.render_slots.acquire().await.expect("never closed");
-        let store = self.store().clone();
-        let actor = c.actor();
-        // The store renders inside its own call, on this blocking thread.
-        let made = tokio::task::block_in_place(move || {
-            tokio::runtime::Handle::current().block_on(documents::official_copy(
-                &store,
-                &actor,
-                id,
-                |doc| {
-                    renderer
-                        .render_pdf(doc, &RenderOptions::default())
-                        .map_err(|e| e.to_string())
-                },
-            ))
-        })?;
-        Ok(made)
     }
 
     /// The official copy of document `id`, for the CLI (`doc official`).
     pub async fn official(&self, c: &Caller, id: DocumentId) -> AppResult<(Vec<u8>, String)> {
         self.document(c, id).await?;
-        self.official_copy(c, id.0).await
+        let copy = self.official_copy(c, id.0).await?;
+        Ok((copy.pdf, copy.sha256))
     }
 
     /// Renders a document to PDF on a blocking thread.

@@ -17,11 +17,13 @@ pub mod documents;
 pub mod error;
 pub mod input;
 pub mod offices;
+pub mod official;
 pub mod previews;
 pub mod registers;
+pub mod signing;
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -165,6 +167,8 @@ pub struct App {
     /// burst of previews cannot starve the rest.
     render_slots: Arc<tokio::sync::Semaphore>,
     previews: previews::PreviewCache,
+    /// Where `/v/{code}` is answered: official copies' QR codes point here.
+    public_url: Arc<RwLock<String>>,
 }
 
 impl App {
@@ -176,6 +180,10 @@ impl App {
             font_dirs: Arc::new(font_dirs.iter().map(|p| p.to_path_buf()).collect()),
             render_slots: Arc::new(tokio::sync::Semaphore::new(2)),
             previews: previews::PreviewCache::default(),
+            public_url: Arc::new(RwLock::new(
+                std::env::var("SARABAN_PUBLIC_URL")
+                    .unwrap_or_else(|_| "http://127.0.0.1:8080".into()),
+            )),
         }
     }
 

@@ -306,6 +306,9 @@ pub enum DocCommand {
     },
     /// Attach a file.
     Attach { id: i64, file: PathBuf },
+    /// Start a replacement (ฉบับแทนที่) of a numbered document: a new draft
+    /// that records the replacement when it is numbered.
+    Replace { id: i64 },
 }
 
 pub fn doc(db: &DbArgs, cmd: DocCommand) -> anyhow::Result<ExitCode> {
@@ -358,6 +361,10 @@ pub fn doc(db: &DbArgs, cmd: DocCommand) -> anyhow::Result<ExitCode> {
                 std::fs::write(&out, &pdf)?;
                 println!("{}\tsha256:{sha}", out.display());
             }
+            DocCommand::Replace { id } => {
+                let caller = app.act_for_document(&op, DocumentId(id)).await?;
+                show(&app.replace(&caller, DocumentId(id)).await?)
+            }
             DocCommand::Attach { id, file } => {
                 let caller = app.act_for_document(&op, DocumentId(id)).await?;
                 let bytes = std::fs::read(&file)
@@ -376,5 +383,34 @@ pub fn doc(db: &DbArgs, cmd: DocCommand) -> anyhow::Result<ExitCode> {
             }
         }
         Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `saraban verify FILE.pdf …`: one line per file; exits non-zero when any
+/// is not a valid official copy, saying why.
+pub fn verify(db: &DbArgs, files: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
+    db.run(|app| async move {
+        let mut all_good = true;
+        for file in &files {
+            let bytes = std::fs::read(file)
+                .with_context(|| format!("อ่านไฟล์ไม่ได้ (cannot read) {}", file.display()))?;
+            match app.verify_file(&bytes).await? {
+                Ok(number) => println!(
+                    "{}: ฉบับจริง หนังสือที่ {} (official copy of {number})",
+                    file.display(),
+                    saraban::thai::to_thai_digits(&number)
+                ),
+                Err(why) => {
+                    all_good = false;
+                    let (th, en) = why.messages();
+                    eprintln!("{}: {th} ({en})", file.display());
+                }
+            }
+        }
+        Ok(if all_good {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
     })
 }

@@ -87,6 +87,12 @@ enum Command {
     Backup { file: std::path::PathBuf },
     /// Replace the SQLite database with a backup (stop `serve` first).
     Restore { file: std::path::PathBuf },
+    /// Check PDFs someone holds: is each an official copy this saraban
+    /// issued, unaltered, not cancelled or replaced, its signature valid?
+    Verify {
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -114,6 +120,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Audit(cmd) => db::audit(&args.db, cmd),
         Command::Backup { file } => db::backup_cmd(&args.db, file),
         Command::Restore { file } => db::restore_cmd(&args.db, file),
+        Command::Verify { files } => db::verify(&args.db, files),
     }
 }
 

@@ -56,6 +56,7 @@ pub fn run(a: RenderArgs) -> anyhow::Result<ExitCode> {
     let opts = RenderOptions {
         pdfa: a.pdfa,
         emblem,
+        ..RenderOptions::default()
     };
     let prepared = renderer.prepare(&doc)?;
     let laid = renderer.layout(&prepared, None, &opts)?;

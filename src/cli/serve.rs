@@ -18,6 +18,11 @@ pub struct ServeArgs {
     /// A folder of the agency's own fonts (TH SarabunIT๙ …), used first.
     #[arg(long, env = "SARABAN_FONTS")]
     fonts: Option<std::path::PathBuf>,
+    /// The address the public reaches this service at: official copies'
+    /// verification QR codes point to `{URL}/v/{code}` (default: the listen
+    /// address).
+    #[arg(long, env = "SARABAN_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 pub fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -34,6 +39,12 @@ pub fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         let fonts: Vec<&std::path::Path> = args.fonts.as_deref().into_iter().collect();
         let app = App::open(&db.database, &fonts).await?;
+        app.set_public_url(
+            &args
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", args.addr)),
+        );
         saraban::web::serve(app, args.addr).await
     })?;
     Ok(ExitCode::SUCCESS)

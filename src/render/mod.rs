@@ -54,6 +54,52 @@ pub struct RenderOptions {
     /// The organisation's emblem (PNG, JPEG or SVG bytes); a neutral frame
     /// stands in its place when absent.
     pub emblem: Option<Vec<u8>>,
+    /// An official copy's verification: a small QR code with its short
+    /// code at the foot of the first page, and the code in the PDF's
+    /// keywords (so `saraban verify` can tell an altered copy).
+    pub verification: Option<Verification>,
+}
+
+/// Where anyone can check an official copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// `{public URL}/v/{code}`.
+    pub url: String,
+    pub code: String,
+}
+
+/// The keyword an official copy carries: `saraban-verify:CODE`.
+pub const VERIFY_KEYWORD: &str = "saraban-verify:";
+
+/// The verification files every compile reads (`lib.typ` reads the JSON
+/// at import): present with the QR code's SVG, or absent.
+fn verification_files(
+    files: &mut HashMap<FileId, Bytes>,
+    verification: Option<&Verification>,
+) -> Result<(), RenderError> {
+    match verification {
+        Some(v) => {
+            let svg = qr::qr_svg(&v.url).map_err(|e| {
+                RenderError::Field(crate::model::FieldError::new(
+                    "verification",
+                    format!("ทำคิวอาร์โค้ดไม่ได้: {e}"),
+                    format!("cannot make the QR code: {e}"),
+                ))
+            })?;
+            files.insert(file_id("/verification.svg"), Bytes::new(svg.into_bytes()));
+            files.insert(
+                file_id("/verification.json"),
+                json_bytes(&serde_json::json!({ "present": true, "code": v.code, "url": v.url })),
+            );
+        }
+        None => {
+            files.insert(
+                file_id("/verification.json"),
+                json_bytes(&serde_json::json!({ "present": false })),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A document laid out: its pages, and the continuation words found.
@@ -161,7 +207,22 @@ impl Renderer {
         mut ragged: Vec<String>,
     ) -> Result<Laidout, RenderError> {
         let mut files: HashMap<FileId, Bytes> = HashMap::new();
-        files.insert(file_id("/data.json"), json_bytes(&prepared.view.data));
+        let mut meta = prepared.view.meta.clone();
+        match &opts.verification {
+            Some(v) => {
+                let mut data = prepared.view.data.clone();
+                let keyword = format!("{VERIFY_KEYWORD}{}", v.code);
+                if let Some(k) = data["keywords"].as_array_mut() {
+                    k.push(Value::String(keyword.clone()));
+                }
+                meta.keywords.push(keyword);
+                files.insert(file_id("/data.json"), json_bytes(&data));
+            }
+            None => {
+                files.insert(file_id("/data.json"), json_bytes(&prepared.view.data));
+            }
+        }
+        verification_files(&mut files, opts.verification.as_ref())?;
         files.insert(
             file_id("/recipient.json"),
             json_bytes(recipient.unwrap_or(&prepared.view.recipient)),
@@ -198,7 +259,7 @@ impl Renderer {
                     compiles,
                     converged,
                     date: prepared.date,
-                    meta: prepared.view.meta.clone(),
+                    meta: meta.clone(),
                 });
             }
             continuation = found;
@@ -241,6 +302,7 @@ impl Renderer {
             file_id("/emblem.json"),
             json_bytes(&serde_json::json!({ "present": false })),
         );
+        verification_files(&mut files, None)?;
         let world = self.typesetter.world(&files, dated);
         let result = typst::compile::<PagedDocument>(&world).output;
         comemo::evict(10);

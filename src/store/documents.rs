@@ -247,6 +247,7 @@ pub async fn create_draft_read_by(
     let (mut tx, mut audit) = store.begin_audited(actor, Utc::now()).await?;
     let stored = insert_draft_in(&mut tx, &mut audit, office, doc).await?;
     super::accounts::name_readers_in(&mut tx, &mut audit, stored.id, readers).await?;
+    save_version_in(&mut tx, stored.id, &content_json(doc), actor).await?;
     audit.commit(tx).await?;
     Ok(stored)
 }
@@ -515,6 +516,24 @@ pub async fn update(
     let f = facts(doc, &old.issuer);
     let content = content_json(doc);
     let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    let versions: i64 =
+        sqlx::query("SELECT COUNT(*) FROM document_versions WHERE document_id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+    if versions == 0 {
+        // Drafted before versions were kept, or by saraban itself (a
+        // cover letter): its first content is version 1, by no one known.
+        save_version_in(
+            &mut tx,
+            id,
+            &content_json(&old.content),
+            &Actor(String::new()),
+        )
+        .await?;
+    }
+    save_version_in(&mut tx, id, &content, actor).await?;
     let filters = super::search::filters(doc);
     sqlx::query(
         "UPDATE documents SET kind = $1, date = $2, subject = $3, issuer = $4, content = $5, \
@@ -549,6 +568,61 @@ pub async fn update(
     get(store, id).await
 }
 
+/// Keeps `content` as the document's next version, by `actor`, now.
+async fn save_version_in(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    content: &str,
+    actor: &Actor,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO document_versions (document_id, version, content, changed_by, changed_at) \
+         SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4 FROM document_versions \
+         WHERE document_id = $1",
+    )
+    .bind(id)
+    .bind(content)
+    .bind(&actor.0)
+    .bind(stamp(Utc::now()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// One saved version of a document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Version {
+    pub version: i64,
+    pub changed_by: String,
+    pub changed_at: String,
+    pub content: serde_json::Value,
+}
+
+/// A document's saved versions, oldest first.
+pub async fn versions(store: &Store, id: i64) -> Result<Vec<Version>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT version, changed_by, changed_at, content FROM document_versions \
+         WHERE document_id = $1 ORDER BY version",
+    )
+    .bind(id)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let content: String = r.try_get(3)?;
+            Ok(Version {
+                version: r.try_get(0)?,
+                changed_by: r.try_get(1)?,
+                changed_at: r.try_get(2)?,
+                content: serde_json::from_str(&content).map_err(|_| StoreError::Corrupt {
+                    column: "document_versions.content",
+                    value: content.chars().take(40).collect(),
+                })?,
+            })
+        })
+        .collect()
+}
+
 /// Numbers a draft: takes the next number of `series` (the kind's own when
 /// `None`), writes it into the content and the send register, freezes the
 /// document. One transaction.
@@ -577,9 +651,141 @@ pub(crate) async fn number_in(
 ) -> Result<Issued, StoreError> {
     let old = get_in(tx, id).await?;
     let office = super::offices::get_in(tx, old.office_id).await?;
-    Ok(number_stored_in(tx, audit, at, old, &office, series, to)
+    let issued = number_stored_in(tx, audit, at, old, &office, series, to)
         .await?
-        .0)
+        .0;
+    let replaces: Option<i64> = sqlx::query("SELECT replaces_id FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+    if let Some(old_id) = replaces {
+        supersede_in(tx, audit, id, &issued.number, old_id).await?;
+    }
+    Ok(issued)
+}
+
+/// Records that the just-numbered `new` (numbered `new_number`) replaces
+/// `old`: on both documents, as a `supersedes` reference, and in both
+/// register rows' หมายเหตุ.
+async fn supersede_in(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    new: i64,
+    new_number: &str,
+    old: i64,
+) -> Result<(), StoreError> {
+    let before = get_in(tx, old).await?;
+    let marked = sqlx::query(
+        "UPDATE documents SET superseded_by = $1 WHERE id = $2 AND superseded_by IS NULL",
+    )
+    .bind(new)
+    .bind(old)
+    .execute(&mut **tx)
+    .await?;
+    if marked.rows_affected() == 0 {
+        return Err(StoreError::rejected(
+            "หนังสือฉบับเดิมถูกแทนที่ไปแล้ว",
+            "the original was already replaced",
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO doc_references (from_id, relation, to_id) VALUES ($1, 'supersedes', $2)",
+    )
+    .bind(new)
+    .bind(old)
+    .execute(&mut **tx)
+    .await?;
+    let old_number = before.number.clone().unwrap_or_default();
+    for (doc, note) in [
+        (old, format!("ถูกแทนที่โดย {new_number}")),
+        (new, format!("แทนฉบับ {old_number}")),
+    ] {
+        let rows = sqlx::query(
+            "UPDATE register_entries SET note = CASE WHEN note = '' THEN $1 ELSE note || '; ' || $1 END \
+             WHERE document_id = $2 RETURNING id",
+        )
+        .bind(&note)
+        .bind(doc)
+        .fetch_all(&mut **tx)
+        .await?;
+        for r in rows {
+            let entry: i64 = r.try_get(0)?;
+            audit
+                .append(
+                    tx,
+                    Change {
+                        office_id: Some(before.office_id),
+                        action: "register.note",
+                        object: format!("register:{entry}"),
+                        before: None,
+                        after: Some(note.as_bytes()),
+                    },
+                )
+                .await?;
+        }
+    }
+    audit
+        .append(
+            tx,
+            Change {
+                office_id: Some(before.office_id),
+                action: "document.superseded",
+                object: format!("document:{old}"),
+                before: None,
+                after: Some(format!("document:{new}").as_bytes()),
+            },
+        )
+        .await
+}
+
+/// A replacement (ฉบับแทนที่) for numbered document `old`: a new draft of
+/// the same office with `doc` (prefilled from the old one by the caller),
+/// which records the replacement when it is numbered.
+pub async fn create_replacement(
+    store: &Store,
+    actor: &Actor,
+    office: &Office,
+    old: i64,
+    doc: &Document,
+) -> Result<Stored, StoreError> {
+    check(doc)?;
+    let (mut tx, mut audit) = store.begin_audited(actor, Utc::now()).await?;
+    let original = get_in(&mut tx, old).await?;
+    if original.office_id != office.id {
+        return Err(StoreError::UnknownDocument(old));
+    }
+    if !matches!(
+        original.state,
+        State::Numbered | State::Sent | State::Cancelled
+    ) {
+        return Err(StoreError::rejected(
+            "ออกฉบับแทนที่ได้เฉพาะหนังสือที่ออกเลขแล้ว",
+            "only a numbered document can be replaced",
+        ));
+    }
+    let taken: Option<i64> = sqlx::query(
+        "SELECT id FROM documents WHERE replaces_id = $1 AND state <> 'cancelled' LIMIT 1",
+    )
+    .bind(old)
+    .fetch_optional(&mut *tx)
+    .await?
+    .map(|r| r.try_get(0))
+    .transpose()?;
+    if taken.is_some() {
+        return Err(StoreError::duplicate(
+            "มีร่างฉบับแทนที่ของหนังสือนี้อยู่แล้ว",
+            "a replacement of this document already exists",
+        ));
+    }
+    let stored = insert_draft_in(&mut tx, &mut audit, office, doc).await?;
+    sqlx::query("UPDATE documents SET replaces_id = $1 WHERE id = $2")
+        .bind(old)
+        .bind(stored.id)
+        .execute(&mut *tx)
+        .await?;
+    audit.commit(tx).await?;
+    Ok(stored)
 }
 
 /// Numbers a draft already read in this transaction (`old`, of `office`),
@@ -753,16 +959,41 @@ pub async fn cancel(
     get(store, id).await
 }
 
-/// The official copy: rendered once when first asked for (numbered or sent
-/// documents only), stored with its SHA-256, and returned as stored ever
-/// after, never silently re-rendered.
+/// An official copy as stored: the PDF, its SHA-256 and its verification
+/// code (printed on its first page, answered at `/v/{code}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficialCopy {
+    pub pdf: Vec<u8>,
+    pub sha256: String,
+    pub code: String,
+}
+
+/// A new verification code: 16 letters and digits from an alphabet without
+/// look-alikes (80 bits), unguessable and easy to type from paper.
+pub fn new_verify_code() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    bytes
+        .iter()
+        .map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char)
+        .collect()
+}
+
+/// The official copy: made once (numbered or sent documents only) by
+/// `render`, which gets the document and its new verification code, stored
+/// with its SHA-256, and returned as stored ever after, never silently
+/// re-rendered. Every read checks the bytes against the SHA-256: a copy
+/// that no longer matches is never handed out, and the mismatch is kept as
+/// an integrity alarm.
 pub async fn official_copy(
     store: &Store,
     actor: &Actor,
     id: i64,
-    render: impl FnOnce(&Document) -> Result<Vec<u8>, String>,
-) -> Result<(Vec<u8>, String), StoreError> {
-    let row = sqlx::query("SELECT state, official_pdf, official_sha256, content, office_id FROM documents WHERE id = $1")
+    render: impl FnOnce(&Document, &str) -> Result<Vec<u8>, String>,
+) -> Result<OfficialCopy, StoreError> {
+    let row = sqlx::query("SELECT state, official_pdf, official_sha256, content, office_id, verify_code FROM documents WHERE id = $1")
         .bind(id)
         .fetch_optional(store.reader())
         .await?
@@ -770,8 +1001,9 @@ pub async fn official_copy(
     let state = State::parse(&row.try_get::<String, _>(0)?)?;
     let pdf: Option<Vec<u8>> = row.try_get(1)?;
     let sha: Option<String> = row.try_get(2)?;
+    let code: Option<String> = row.try_get(5)?;
     if let (Some(pdf), Some(sha)) = (pdf, sha) {
-        return checked_copy(id, pdf, sha);
+        return checked_copy(store, id, pdf, sha, code.unwrap_or_default()).await;
     }
     if !matches!(state, State::Numbered | State::Sent) {
         return Err(StoreError::rejected(
@@ -783,26 +1015,39 @@ pub async fn official_copy(
     let office_id: i64 = row.try_get(4)?;
     let doc: Document = serde_json::from_str(&content)
         .map_err(|e| StoreError::rejected("เนื้อหาที่เก็บไว้อ่านไม่ได้", e.to_string()))?;
-    let pdf = render(&doc).map_err(|e| StoreError::rejected("จัดทำ PDF ไม่สำเร็จ", e))?;
+    let code = new_verify_code();
+    let pdf = render(&doc, &code).map_err(|e| StoreError::rejected("จัดทำ PDF ไม่สำเร็จ", e))?;
     let sha = sha256_hex(&pdf);
     let (mut tx, mut audit) = store.begin_audited(actor, Utc::now()).await?;
     // Only if none was stored meanwhile: the first copy wins.
     let done = sqlx::query(
-        "UPDATE documents SET official_pdf = $1, official_sha256 = $2 WHERE id = $3 AND official_pdf IS NULL",
+        "UPDATE documents SET official_pdf = $1, official_sha256 = $2, verify_code = $3 \
+         WHERE id = $4 AND official_pdf IS NULL",
     )
     .bind(&pdf)
     .bind(&sha)
+    .bind(&code)
     .bind(id)
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
         // Another writer stored one first: that one is the official copy.
         drop(tx);
-        let row = sqlx::query("SELECT official_pdf, official_sha256 FROM documents WHERE id = $1")
-            .bind(id)
-            .fetch_one(store.reader())
-            .await?;
-        return checked_copy(id, row.try_get(0)?, row.try_get(1)?);
+        let row = sqlx::query(
+            "SELECT official_pdf, official_sha256, verify_code FROM documents WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(store.reader())
+        .await?;
+        let code: Option<String> = row.try_get(2)?;
+        return checked_copy(
+            store,
+            id,
+            row.try_get(0)?,
+            row.try_get(1)?,
+            code.unwrap_or_default(),
+        )
+        .await;
     }
     audit
         .append(
@@ -817,27 +1062,117 @@ pub async fn official_copy(
         )
         .await?;
     audit.commit(tx).await?;
-    Ok((pdf, sha))
+    Ok(OfficialCopy {
+        pdf,
+        sha256: sha,
+        code,
+    })
 }
 
 /// The stored official copy, only if its bytes still have the SHA-256
 /// recorded when it was made; otherwise an integrity alarm, and nothing
 /// is handed out.
-fn checked_copy(id: i64, pdf: Vec<u8>, sha: String) -> Result<(Vec<u8>, String), StoreError> {
+async fn checked_copy(
+    store: &Store,
+    id: i64,
+    pdf: Vec<u8>,
+    sha: String,
+    code: String,
+) -> Result<OfficialCopy, StoreError> {
     let actual = sha256_hex(&pdf);
     if actual != sha {
-        tracing::error!(
-            document = id,
-            recorded = %sha,
-            actual = %actual,
-            "integrity alarm: the official copy's bytes do not match its SHA-256"
-        );
+        let detail = format!("official copy: sha256 {actual} ≠ recorded {sha}");
+        tracing::error!(document = id, %detail, "integrity alarm");
+        raise_alarm(store, id, &detail).await?;
         return Err(StoreError::Corrupt {
             column: "documents.official_pdf",
             value: format!("document {id}: sha256 {actual} ≠ {sha}"),
         });
     }
-    Ok((pdf, sha))
+    Ok(OfficialCopy {
+        pdf,
+        sha256: sha,
+        code,
+    })
+}
+
+/// Keeps an integrity alarm for administrators (once per document and
+/// detail).
+async fn raise_alarm(store: &Store, id: i64, detail: &str) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    let seen = sqlx::query("SELECT 1 FROM integrity_alarms WHERE document_id = $1 AND detail = $2")
+        .bind(id)
+        .bind(detail)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+    if !seen {
+        sqlx::query("INSERT INTO integrity_alarms (at, document_id, detail) VALUES ($1, $2, $3)")
+            .bind(stamp(Utc::now()))
+            .bind(id)
+            .bind(detail)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An integrity alarm, as administrators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Alarm {
+    pub id: i64,
+    pub at: String,
+    pub document_id: i64,
+    pub detail: String,
+}
+
+/// Every integrity alarm, newest first.
+pub async fn alarms(store: &Store) -> Result<Vec<Alarm>, StoreError> {
+    let rows =
+        sqlx::query("SELECT id, at, document_id, detail FROM integrity_alarms ORDER BY id DESC")
+            .fetch_all(store.reader())
+            .await?;
+    rows.iter()
+        .map(|r| Ok(<Alarm as sqlx::FromRow<sqlx::any::AnyRow>>::from_row(r)?))
+        .collect()
+}
+
+/// The document whose official copy has this verification code.
+pub async fn by_verify_code(store: &Store, code: &str) -> Result<Option<Stored>, StoreError> {
+    let row = sqlx::query("SELECT id FROM documents WHERE verify_code = $1")
+        .bind(code.trim().to_uppercase())
+        .fetch_optional(store.reader())
+        .await?;
+    match row {
+        Some(r) => Ok(Some(get(store, r.try_get(0)?).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The document whose official copy has exactly these bytes' SHA-256.
+pub async fn by_official_sha256(store: &Store, sha: &str) -> Result<Option<Stored>, StoreError> {
+    let row = sqlx::query("SELECT id FROM documents WHERE official_sha256 = $1")
+        .bind(sha)
+        .fetch_optional(store.reader())
+        .await?;
+    match row {
+        Some(r) => Ok(Some(get(store, r.try_get(0)?).await?)),
+        None => Ok(None),
+    }
+}
+
+/// What replaces what: (replaces, superseded by) for a document.
+pub async fn replacement_links(
+    store: &Store,
+    id: i64,
+) -> Result<(Option<i64>, Option<i64>), StoreError> {
+    let row = sqlx::query("SELECT replaces_id, superseded_by FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(store.reader())
+        .await?
+        .ok_or(StoreError::UnknownDocument(id))?;
+    Ok((row.try_get(0)?, row.try_get(1)?))
 }
 
 /// Largest attachment accepted.
@@ -1063,6 +1398,7 @@ pub async fn delete_draft(store: &Store, actor: &Actor, id: i64) -> Result<(), S
     }
     for sql in [
         "DELETE FROM attachments WHERE document_id = $1",
+        "DELETE FROM document_versions WHERE document_id = $1",
         "DELETE FROM document_readers WHERE document_id = $1",
         "DELETE FROM doc_references WHERE from_id = $1",
         "DELETE FROM doc_references WHERE to_id = $1",

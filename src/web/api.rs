@@ -36,6 +36,11 @@ pub fn routes() -> Router<AppState> {
         .route("/documents/{id}/number", post(number_document))
         .route("/documents/{id}/cancel", post(cancel_document))
         .route("/documents/{id}/readers", post(name_readers))
+        .route("/documents/{id}/replace", post(replace_document))
+        .route("/documents/{id}/links", post(link_document))
+        .route("/documents/{id}/versions", get(list_versions))
+        .route("/documents/{id}/versions/compare", get(compare_versions))
+        .route("/alarms", get(list_alarms))
         .route("/documents/{id}/pdf", get(document_pdf))
         .route("/documents/{id}/preview.png", get(document_png))
         .route(
@@ -623,4 +628,77 @@ async fn add_token(
         .add_token(&a.caller, UserId(id), &body.label)
         .await?;
     Ok((StatusCode::CREATED, Json(json!({ "token": token }))))
+}
+
+async fn replace_document(
+    State(state): State<AppState>,
+    a: Authed,
+    Path(id): Path<i64>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let draft = state.app.replace(&a.caller, DocumentId(id)).await?;
+    Ok((StatusCode::CREATED, Json(json!(draft))))
+}
+
+#[derive(Debug, Deserialize)]
+struct LinkBody {
+    relation: String,
+    /// A document of saraban …
+    to: Option<i64>,
+    /// … or a letter by number and date.
+    number: Option<String>,
+    date: Option<String>,
+}
+
+async fn link_document(
+    State(state): State<AppState>,
+    a: Authed,
+    Path(id): Path<i64>,
+    Json(body): Json<LinkBody>,
+) -> ApiResult<StatusCode> {
+    state
+        .app
+        .link(
+            &a.caller,
+            DocumentId(id),
+            &body.relation,
+            body.to.map(DocumentId),
+            body.number.as_deref(),
+            body.date.as_deref(),
+        )
+        .await?;
+    Ok(StatusCode::CREATED)
+}
+
+async fn list_versions(
+    State(state): State<AppState>,
+    a: Authed,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    let versions = state.app.versions(&a.caller, DocumentId(id)).await?;
+    Ok(Json(json!({ "versions": versions })))
+}
+
+#[derive(Debug, Deserialize)]
+struct CompareParams {
+    a: i64,
+    b: i64,
+}
+
+async fn compare_versions(
+    State(state): State<AppState>,
+    a: Authed,
+    Path(id): Path<i64>,
+    Query(p): Query<CompareParams>,
+) -> ApiResult<Json<Value>> {
+    let changes = state
+        .app
+        .compare_versions(&a.caller, DocumentId(id), p.a, p.b)
+        .await?;
+    Ok(Json(json!({ "a": p.a, "b": p.b, "changes": changes })))
+}
+
+async fn list_alarms(State(state): State<AppState>, a: Authed) -> ApiResult<Json<Value>> {
+    Ok(Json(
+        json!({ "alarms": state.app.alarms(&a.caller).await? }),
+    ))
 }

@@ -12,6 +12,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod forms;
+pub mod public;
 pub mod throttle;
 pub mod ui;
 
@@ -38,6 +39,7 @@ pub struct AppState {
     pub app: App,
     pub templates: Arc<tera::Tera>,
     pub logins: Arc<throttle::LoginThrottle>,
+    pub public: Arc<public::PublicLimiter>,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
             app,
             templates: Arc::new(ui::templates()?),
             logins: Arc::default(),
+            public: Arc::default(),
         })
     }
 }
@@ -60,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(openapi))
         .nest("/api/v1", api::routes())
         .merge(ui::routes())
+        .merge(public::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TraceLayer::new_for_http())
@@ -111,9 +115,12 @@ pub async fn serve(app: App, addr: SocketAddr) -> anyhow::Result<()> {
         }
     }
     tracing::info!(%local, "listening");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     app.close().await;
     tracing::info!("stopped");
     Ok(())

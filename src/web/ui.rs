@@ -36,7 +36,7 @@ use crate::app::registers::register_kind;
 use crate::app::{Action, DeliveryId, DeliveryState, DocState, DocumentId, Role, Stored, bangkok};
 use crate::thai::{DateStyle, Digits, format_date};
 
-const TEMPLATES: [(&str, &str); 17] = [
+const TEMPLATES: [(&str, &str); 18] = [
     (
         "macros.html",
         include_str!("../../templates/web/macros.html"),
@@ -92,6 +92,10 @@ const TEMPLATES: [(&str, &str); 17] = [
     (
         "message.html",
         include_str!("../../templates/web/message.html"),
+    ),
+    (
+        "verify.html",
+        include_str!("../../templates/web/verify.html"),
     ),
 ];
 
@@ -267,11 +271,16 @@ fn may_table(a: &Authed) -> May {
     }
 }
 
-fn render(state: &AppState, name: &str, c: &Context) -> Response {
+pub(crate) fn render(state: &AppState, name: &str, c: &Context) -> Response {
     render_status(state, StatusCode::OK, name, c)
 }
 
-fn render_status(state: &AppState, status: StatusCode, name: &str, c: &Context) -> Response {
+pub(crate) fn render_status(
+    state: &AppState,
+    status: StatusCode,
+    name: &str,
+    c: &Context,
+) -> Response {
     match state.templates.render(name, c) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -315,7 +324,7 @@ struct LoginForm {
     password: String,
 }
 
-fn plain_context() -> Context {
+pub(crate) fn plain_context() -> Context {
     let mut c = Context::new();
     c.insert("nav", "");
     c.insert("digits", "thai");

@@ -86,7 +86,7 @@ async fn everything(db: &TestDb) -> (Stories, i64, i64) {
     accounts::name_readers(db, &actor(), stories.seed_003, &[user.id])
         .await
         .unwrap();
-    documents::official_copy(db, &actor(), stories.seed_003, |_| {
+    documents::official_copy(db, &actor(), stories.seed_003, |_, _| {
         Ok(b"%PDF-1.7 the official copy".to_vec())
     })
     .await

@@ -9,6 +9,7 @@ mod docnum;
 mod fuzz;
 mod imports;
 mod money;
+mod official;
 mod parse;
 mod registers;
 mod render;

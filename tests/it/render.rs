@@ -417,6 +417,7 @@ fn pdfa_and_png_output() {
     let opts = RenderOptions {
         pdfa: true,
         emblem: None,
+        ..RenderOptions::default()
     };
     let prepared = renderer().prepare(&doc).unwrap();
     let laid = renderer().layout(&prepared, None, &opts).unwrap();
@@ -579,6 +580,7 @@ fn the_configured_emblem_is_used() {
     let opts = RenderOptions {
         pdfa: false,
         emblem: Some(png),
+        ..RenderOptions::default()
     };
     let with = render::pdf(&renderer().layout(&prepared, None, &opts).unwrap(), &opts).unwrap();
     if poppler() {

@@ -561,17 +561,23 @@ async fn document_lifecycle(db: &TestDb) {
         Err(StoreError::IllegalTransition { .. })
     ));
     // The official copy is made once and then always returned as stored.
-    let (pdf, sha) =
-        documents::official_copy(db, &actor(), draft.id, |_| Ok(b"%PDF-1.7 first".to_vec()))
+    let first =
+        documents::official_copy(
+            db,
+            &actor(),
+            draft.id,
+            |_, _| Ok(b"%PDF-1.7 first".to_vec()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.pdf, b"%PDF-1.7 first");
+    assert_eq!(first.sha256, saraban::store::sha256_hex(b"%PDF-1.7 first"));
+    assert_eq!(first.code.len(), 16);
+    let again =
+        documents::official_copy(db, &actor(), draft.id, |_, _| panic!("never re-rendered"))
             .await
             .unwrap();
-    assert_eq!(pdf, b"%PDF-1.7 first");
-    assert_eq!(sha, saraban::store::sha256_hex(b"%PDF-1.7 first"));
-    let (again, sha2) =
-        documents::official_copy(db, &actor(), draft.id, |_| panic!("never re-rendered"))
-            .await
-            .unwrap();
-    assert_eq!((again, sha2), (pdf, sha));
+    assert_eq!(again, first);
     let sent = documents::mark_sent(db, &actor(), draft.id).await.unwrap();
     assert_eq!(sent.state, State::Sent);
     assert!(
@@ -602,7 +608,7 @@ async fn document_lifecycle(db: &TestDb) {
         .await
         .unwrap();
     assert!(
-        documents::official_copy(db, &actor(), d2.id, |_| Ok(vec![1]))
+        documents::official_copy(db, &actor(), d2.id, |_, _| Ok(vec![1]))
             .await
             .is_err()
     );
