@@ -5,12 +5,16 @@
 //! Every request that reads or writes letters goes through `auth::Authed`
 //! (a session cookie or a bearer token), and every document it touches
 //! through `store::search::visible`, so one office never sees another's
-//! drafts or inbox: an id that is not yours is "not found".
+//! drafts or inbox: an id that is not yours is "not found". Logging in is
+//! `login` (CSRF-protected form, throttled, a bounded number of password
+//! checks at once). Every response carries the security headers of
+//! [`SECURITY_HEADERS`]; every error under `/api/` is JSON.
 
 pub mod api;
 pub mod auth;
 pub mod error;
 pub mod forms;
+pub mod login;
 pub mod previews;
 pub mod throttle;
 pub mod ui;
@@ -20,10 +24,11 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::render::Renderer;
@@ -44,6 +49,8 @@ pub struct AppState {
     pub render_slots: Arc<tokio::sync::Semaphore>,
     pub previews: previews::PreviewCache,
     pub logins: Arc<throttle::LoginThrottle>,
+    /// Password checks: two at once, each in a memory block it keeps.
+    pub passwords: accounts::Verifier,
 }
 
 impl AppState {
@@ -57,25 +64,61 @@ impl AppState {
         Ok(AppState {
             store,
             renderer: Arc::new(Renderer::new(font_dirs)?),
-            templates: Arc::new(ui::templates()?),
+            templates: Arc::new(templates()?),
             render_slots: Arc::new(tokio::sync::Semaphore::new(2)),
             previews: previews::PreviewCache::default(),
             logins: Arc::default(),
+            passwords: accounts::Verifier::default(),
         })
     }
 }
 
+/// The pages' templates: `ui`'s and the token page.
+fn templates() -> anyhow::Result<tera::Tera> {
+    let mut tera = ui::templates()?;
+    tera.add_raw_template(
+        "tokens.html",
+        include_str!("../../templates/web/tokens.html"),
+    )?;
+    Ok(tera)
+}
+
+/// Sent with every response, pages, API and static files alike. Scripts,
+/// styles and fonts come only from this origin (the templates have no
+/// inline script or style); previews are `blob:` images made by app.js.
+/// Pages are never framed, nor sniffed as another type, and links to other
+/// sites are not told which page they came from.
+pub const SECURITY_HEADERS: [(&str, &str); 4] = [
+    (
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; \
+         form-action 'self'",
+    ),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "same-origin"),
+    ("x-content-type-options", "nosniff"),
+];
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let mut app = Router::new()
         .route("/health", get(health))
         .route("/api/openapi.json", get(openapi))
         .nest("/api/v1", api::routes())
         .merge(ui::routes())
+        .merge(login::routes())
+        .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(axum::middleware::from_fn(error::json_errors))
+        .layer(TraceLayer::new_for_http());
+    for (name, value) in SECURITY_HEADERS {
+        app = app.layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    app.with_state(state)
 }
 
 async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
@@ -205,7 +248,9 @@ pub async fn serve(
         }
     }
     tracing::info!(%local, "listening");
-    axum::serve(listener, router(state))
+    // Peer addresses feed the login throttle (`throttle::ClientAddr`).
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     store.close().await;
