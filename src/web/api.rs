@@ -8,17 +8,17 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::auth::Authed;
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
 use super::forms::parse_any_date;
 use super::previews::{self, PreviewCache};
 use crate::docnum::DocNumber;
@@ -61,7 +61,8 @@ pub fn routes() -> Router<AppState> {
         .route("/offices", get(list_offices))
         .route("/offices/{id}", get(get_office))
         .route("/users", get(list_users).post(add_user))
-        .route("/users/{id}/tokens", post(add_token))
+        .route("/users/{id}/tokens", get(list_tokens).post(add_token))
+        .route("/users/{id}/tokens/{tid}", delete(revoke_token))
 }
 
 async fn me(a: Authed) -> Json<Value> {
@@ -192,7 +193,7 @@ pub async fn run_search(
 async fn list_documents(
     State(state): State<AppState>,
     a: Authed,
-    Query(params): Query<SearchParams>,
+    ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<Value>> {
     let docs = run_search(&state, &a, &params).await?;
     Ok(Json(
@@ -256,7 +257,7 @@ pub async fn name_readers(
 async fn create_document(
     State(state): State<AppState>,
     a: Authed,
-    Json(body): Json<CreateBody>,
+    ApiJson(body): ApiJson<CreateBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     a.may(Action::Draft)?;
     let doc = document_from(body.document).await?;
@@ -309,7 +310,7 @@ pub async fn own(state: &AppState, a: &Authed, id: i64) -> ApiResult<Stored> {
 async fn get_document(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     let d = visible(&state, &a, id).await?;
     Ok(Json(json!(d)))
@@ -318,8 +319,8 @@ async fn get_document(
 async fn update_document(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Json(body): Json<CreateBody>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<CreateBody>,
 ) -> ApiResult<Json<Value>> {
     a.may(Action::Draft)?;
     own(&state, &a, id).await?;
@@ -363,8 +364,8 @@ pub async fn number_in(
 async fn number_document(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    body: Option<Json<NumberBody>>,
+    ApiPath(id): ApiPath<i64>,
+    body: Option<ApiJson<NumberBody>>,
 ) -> ApiResult<Json<Value>> {
     let body = body.map(|b| b.0).unwrap_or_default();
     Ok(Json(number_in(&state, &a, id, &body).await?))
@@ -378,8 +379,8 @@ struct ReasonBody {
 async fn cancel_document(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Json(body): Json<ReasonBody>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ReasonBody>,
 ) -> ApiResult<Json<Value>> {
     a.may(Action::Cancel)?;
     own(&state, &a, id).await?;
@@ -495,7 +496,7 @@ pub async fn pdf_of(state: &AppState, a: &Authed, d: &Stored) -> ApiResult<Vec<u
 async fn document_pdf(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     let d = visible(&state, &a, id).await?;
     let pdf = pdf_of(&state, &a, &d).await?;
@@ -517,8 +518,8 @@ struct PageParams {
 async fn document_png(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Query(p): Query<PageParams>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<Response> {
     let d = visible(&state, &a, id).await?;
     let png = render_png(
@@ -536,8 +537,8 @@ async fn document_png(
 async fn preview(
     State(state): State<AppState>,
     a: Authed,
-    Query(p): Query<PreviewParams>,
-    Json(body): Json<Value>,
+    ApiQuery(p): ApiQuery<PreviewParams>,
+    ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Response> {
     a.may(Action::Read)?;
     let doc = document_from(body).await?;
@@ -569,7 +570,7 @@ struct PreviewParams {
 async fn list_attachments(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     visible(&state, &a, id).await?;
     Ok(Json(
@@ -586,8 +587,8 @@ struct AttachParams {
 async fn add_attachment(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Query(p): Query<AttachParams>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<AttachParams>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
@@ -612,7 +613,7 @@ async fn add_attachment(
 async fn get_attachment(
     State(state): State<AppState>,
     a: Authed,
-    Path((id, aid)): Path<(i64, i64)>,
+    ApiPath((id, aid)): ApiPath<(i64, i64)>,
 ) -> ApiResult<Response> {
     visible(&state, &a, id).await?;
     let list = documents::attachments(&state.store, id).await?;
@@ -631,7 +632,7 @@ async fn get_attachment(
 async fn document_references(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     visible(&state, &a, id).await?;
     Ok(Json(json!({
@@ -656,7 +657,7 @@ pub async fn thread_of(state: &AppState, d: &Stored) -> ApiResult<Vec<graph::Nod
 async fn document_thread(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     let d = visible(&state, &a, id).await?;
     Ok(Json(json!({ "thread": thread_of(&state, &d).await? })))
@@ -699,8 +700,8 @@ pub async fn dispatch_in(
 async fn dispatch_document(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Json(body): Json<DispatchBody>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<DispatchBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let sent = dispatch_in(&state, &a, id, &body).await?;
     Ok((StatusCode::CREATED, Json(json!({ "deliveries": sent }))))
@@ -715,7 +716,7 @@ pub async fn tracking_of(state: &AppState, a: &Authed, id: i64) -> ApiResult<tra
 async fn document_tracking(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     Ok(Json(json!(tracking_of(&state, &a, id).await?)))
 }
@@ -730,7 +731,7 @@ struct InboxParams {
 async fn list_inbox(
     State(state): State<AppState>,
     a: Authed,
-    Query(p): Query<InboxParams>,
+    ApiQuery(p): ApiQuery<InboxParams>,
 ) -> ApiResult<Json<Value>> {
     let items = inbox::inbox(
         &state.store,
@@ -746,7 +747,7 @@ async fn list_inbox(
 async fn get_delivery(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     Ok(Json(json!(
         routing::get(&state.store, &a.office, id).await?
@@ -782,7 +783,7 @@ pub async fn inbox_step(
 async fn receive(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     Ok(Json(json!(
         inbox_step(&state, &a, id, InboxStep::Receive).await?
@@ -792,7 +793,7 @@ async fn receive(
 async fn acknowledge(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     Ok(Json(json!(
         inbox_step(&state, &a, id, InboxStep::Acknowledge).await?
@@ -802,8 +803,8 @@ async fn acknowledge(
 async fn return_delivery(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Json(body): Json<ReasonBody>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ReasonBody>,
 ) -> ApiResult<Json<Value>> {
     let step = InboxStep::Return(&body.reason);
     Ok(Json(json!(inbox_step(&state, &a, id, step).await?)))
@@ -850,8 +851,8 @@ pub async fn forward_in(
 async fn forward(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    body: Option<Json<ForwardBody>>,
+    ApiPath(id): ApiPath<i64>,
+    body: Option<ApiJson<ForwardBody>>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let body = body.map(|b| b.0).unwrap_or_default();
     let f = forward_in(&state, &a, id, &body).await?;
@@ -888,8 +889,8 @@ pub async fn cover_in(
 async fn draft_cover(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    body: Option<Json<ForwardBody>>,
+    ApiPath(id): ApiPath<i64>,
+    body: Option<ApiJson<ForwardBody>>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let to = body.and_then(|b| b.0.to);
     let cover = cover_in(&state, &a, id, to.as_deref()).await?;
@@ -899,7 +900,7 @@ async fn draft_cover(
 async fn delivery_letter(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     let d = routing::get(&state.store, &a.office, id).await?;
     let pdf = match crate::store::personalise::letter(&state.store, &a.office, id).await {
@@ -924,8 +925,8 @@ pub struct RegisterParams {
 async fn register(
     State(state): State<AppState>,
     a: Authed,
-    Path(kind): Path<String>,
-    Query(p): Query<RegisterParams>,
+    ApiPath(kind): ApiPath<String>,
+    ApiQuery(p): ApiQuery<RegisterParams>,
 ) -> ApiResult<Response> {
     a.may(Action::Read)?;
     let kind = RegisterKind::parse(&kind)?;
@@ -989,7 +990,7 @@ struct OfficeParams {
 async fn list_offices(
     State(state): State<AppState>,
     _a: Authed,
-    Query(p): Query<OfficeParams>,
+    ApiQuery(p): ApiQuery<OfficeParams>,
 ) -> ApiResult<Json<Value>> {
     let under = match p.under.as_deref().filter(|u| !u.is_empty()) {
         Some(u) => Some(offices::find(&state.store, u).await?.id),
@@ -1003,7 +1004,7 @@ async fn list_offices(
 async fn get_office(
     State(state): State<AppState>,
     _a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     Ok(Json(json!(offices::get(&state.store, id).await?)))
 }
@@ -1056,7 +1057,7 @@ pub async fn add_user_in(
 async fn add_user(
     State(state): State<AppState>,
     a: Authed,
-    Json(body): Json<UserBody>,
+    ApiJson(body): ApiJson<UserBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let (user, password) = add_user_in(&state, &a, &body).await?;
     Ok((
@@ -1069,18 +1070,64 @@ async fn add_user(
 #[serde(default)]
 struct TokenBody {
     label: String,
+    /// How long the token lasts; 90 days when not given.
+    expires_in_days: Option<i64>,
 }
 
 async fn add_token(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Json(body): Json<TokenBody>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<TokenBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     a.may(Action::ManageUsers)?;
     let user = accounts::get(&state.store, id)
         .await
         .map_err(|_| ApiError::not_found())?;
-    let token = accounts::add_token(&state.store, &a.user.actor(), &user, &body.label).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "token": token }))))
+    let made = accounts::add_token_for(
+        &state.store,
+        &a.user.actor(),
+        &user,
+        &body.label,
+        body.expires_in_days,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "token": made.token, "info": made.info })),
+    ))
+}
+
+/// The user whose tokens these are, if the caller may see them: their own,
+/// or anyone's for an administrator. Others get 403; an unknown user 404.
+pub async fn token_owner(state: &AppState, a: &Authed, id: i64) -> ApiResult<accounts::User> {
+    if a.user.id != id {
+        a.may(Action::ManageUsers)?;
+    }
+    accounts::get(&state.store, id)
+        .await
+        .map_err(|_| ApiError::not_found())
+}
+
+async fn list_tokens(
+    State(state): State<AppState>,
+    a: Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Value>> {
+    let user = token_owner(&state, &a, id).await?;
+    Ok(Json(
+        json!({ "tokens": accounts::tokens(&state.store, user.id).await? }),
+    ))
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    a: Authed,
+    ApiPath((id, tid)): ApiPath<(i64, i64)>,
+) -> ApiResult<Json<Value>> {
+    let user = token_owner(&state, &a, id).await?;
+    let revoked = accounts::revoke_token(&state.store, &a.user.actor(), &user, tid)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(json!({ "token": revoked })))
 }
