@@ -7,6 +7,7 @@ mod db;
 mod docnum;
 mod fuzz;
 mod imports;
+mod login;
 mod money;
 mod parse;
 mod registers;
