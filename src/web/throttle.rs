@@ -162,13 +162,15 @@ impl ClientAddr {
             return ClientAddr(None);
         };
         if peer.ip().is_loopback() {
+            // Only the right-most entry: when it is not an address, the
+            // peer counts (never an entry further left, which the client wrote).
             let forwarded = headers
                 .get_all("x-forwarded-for")
                 .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-                .last();
+                .next_back()
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .and_then(|a| a.trim().parse::<IpAddr>().ok());
             if let Some(client) = forwarded {
                 return ClientAddr(Some(client));
             }
