@@ -35,7 +35,8 @@ mib() { awk -v kb="$1" 'BEGIN { printf "%.1f", kb / 1024 }'; }
 mapfile -t accounts < <(awk 'NF >= 3 && $1 ~ /^[a-z.]+$/ && length($2) == 12 { print $1 " " $2 }' "$dir/serve.out")
 [ "${#accounts[@]}" -gt 0 ] || { echo "no first-start accounts in the output" >&2; exit 1; }
 # The login form's CSRF token (cookie and field), reusable for the burst.
-token=$(curl -fs -c - "$base/login" | awk '$6 == "saraban_login_csrf" { print $7 }')
+token=$(curl -fs -D - -o /dev/null "$base/login" | tr -d '\r' |
+  sed -n 's/^[Ss]et-[Cc]ookie: saraban_login_csrf=\([^;]*\).*/\1/p')
 [ -n "$token" ] || { echo "no login CSRF cookie" >&2; exit 1; }
 before=$(rss VmRSS)
 echo "binary: $bin"
@@ -62,6 +63,7 @@ prober=$!
 ) &
 sampler=$!
 start=$(date +%s.%N)
+burst=()
 for i in $(seq "$n"); do
   if [ "$i" -le "${#accounts[@]}" ]; then
     read -r name password <<<"${accounts[$((i - 1))]}"
@@ -69,8 +71,9 @@ for i in $(seq "$n"); do
     name="nobody$i"; password="wrong password $i"
   fi
   login "$name" "$password" "10.$((i / 250)).$((i % 250)).1" >>"$dir/logins" &
+  burst+=($!)
 done
-wait $(jobs -p | grep -v -e "^$prober$" -e "^$sampler$") 2>/dev/null || true
+wait "${burst[@]}" || true
 end=$(date +%s.%N)
 touch "$dir/done"
 wait "$prober" "$sampler" 2>/dev/null || true
