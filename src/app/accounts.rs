@@ -29,6 +29,13 @@ pub struct SessionCaller {
 pub const SESSION_HOURS: i64 = accounts::SESSION_HOURS;
 
 impl App {
+    /// The same application with another bound on password checks (tests
+    /// use one check at once and no queue).
+    pub fn with_password_checks(mut self, verifier: Verifier) -> App {
+        self.passwords = verifier;
+        self
+    }
+
     /// The caller behind an API token, if it is valid.
     pub async fn caller_by_token(&self, token: &str) -> AppResult<Option<Caller>> {
         match accounts::by_token(self.store(), token).await? {
@@ -53,9 +60,11 @@ impl App {
         Ok(Caller::user(user, office))
     }
 
-    /// Checks a user name and password; the user when they match.
-    pub async fn authenticate(&self, username: &str, password: &str) -> AppResult<Option<User>> {
-        Ok(accounts::authenticate(self.store(), username, password).await?)
+    /// Checks a user name and password, at most a few at once (each check
+    /// holds argon2's memory): welcome, refused, an expired one-time
+    /// password, or busy.
+    pub async fn authenticate(&self, username: &str, password: &str) -> AppResult<Verdict> {
+        Ok(accounts::authenticate(self.store(), &self.passwords, username, password).await?)
     }
 
     /// Opens a login session for a user who has just authenticated.
@@ -68,12 +77,58 @@ impl App {
         Ok(accounts::close_session(self.store(), secret).await?)
     }
 
-    /// The caller chooses a new password; every other session ends. Gives
-    /// the user as now stored.
-    pub async fn change_password(&self, c: &Caller, password: &str) -> AppResult<User> {
+    /// The caller chooses a new password (`current` already checked with
+    /// `authenticate`); every other session ends. Gives the user as now
+    /// stored.
+    pub async fn change_password(
+        &self,
+        c: &Caller,
+        current: &str,
+        password: &str,
+    ) -> AppResult<User> {
         let user = c.user_ref().ok_or_else(AppError::forbidden)?;
-        accounts::set_password(self.store(), &c.actor(), user, password).await?;
+        accounts::set_password(self.store(), &c.actor(), user, current, password).await?;
         Ok(accounts::get(self.store(), user.id).await?)
+    }
+
+    /// The user whose tokens these are, if the caller may see them: their
+    /// own, or anyone's for an administrator. Others are refused; an
+    /// unknown user is not found.
+    pub async fn token_owner(&self, c: &Caller, user: UserId) -> AppResult<User> {
+        if c.user_ref().map(|u| u.id) != Some(user.0) {
+            c.may(Action::ManageUsers)?;
+        }
+        accounts::get(self.store(), user.0)
+            .await
+            .map_err(|_| AppError::not_found())
+    }
+
+    /// The same, by user name.
+    pub async fn token_owner_named(&self, c: &Caller, username: &str) -> AppResult<User> {
+        let user = accounts::find(self.store(), username)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        self.token_owner(c, UserId(user.id)).await
+    }
+
+    /// A user's API tokens (never the secrets), newest first.
+    pub async fn tokens(&self, c: &Caller, user: UserId) -> AppResult<Vec<TokenInfo>> {
+        let owner = self.token_owner(c, user).await?;
+        Ok(accounts::tokens(self.store(), owner.id).await?)
+    }
+
+    /// Revokes one of a user's tokens.
+    pub async fn revoke_token(&self, c: &Caller, user: UserId, token: i64) -> AppResult<TokenInfo> {
+        let owner = self.token_owner(c, user).await?;
+        accounts::revoke_token(self.store(), &c.actor(), &owner, token)
+            .await?
+            .ok_or_else(AppError::not_found)
+    }
+
+    /// Revokes every token of a user; how many were live.
+    pub async fn revoke_all_tokens(&self, c: &Caller, user: UserId) -> AppResult<u64> {
+        let owner = self.token_owner(c, user).await?;
+        Ok(accounts::revoke_all(self.store(), &c.actor(), &owner).await?)
     }
 
     /// Every user (administrators only).
@@ -106,14 +161,25 @@ impl App {
         Ok((user, password))
     }
 
-    /// Makes an API token for a user (administrators only); shown once.
-    pub async fn add_token(&self, c: &Caller, user: UserId, label: &str) -> AppResult<String> {
+    /// Makes an API token for a user (administrators only), lasting
+    /// `days` (default 90); the secret is shown once.
+    pub async fn add_token(
+        &self,
+        c: &Caller,
+        user: UserId,
+        label: &str,
+        days: Option<i64>,
+    ) -> AppResult<NewToken> {
         c.may(Action::ManageUsers)?;
         let label =
             super::input::required("label", label, "กรุณาตั้งชื่อโทเค็น", "give the token a label")?;
         let user = accounts::get(self.store(), user.0)
             .await
             .map_err(|_| AppError::not_found())?;
-        Ok(accounts::add_token(self.store(), &c.actor(), &user, label).await?)
+        Ok(accounts::add_token_for(self.store(), &c.actor(), &user, label, days).await?)
     }
 }
+
+pub use crate::store::accounts::{
+    NewToken, ONE_TIME_HOURS, TOKEN_DAYS, TokenInfo, Verdict, Verifier, new_secret,
+};

@@ -17,7 +17,7 @@ use super::{
 use crate::docnum::DocNumber;
 use crate::model::Document;
 use crate::parse::ParsedLetter;
-use crate::store::accounts::{self, NewUser};
+use crate::store::accounts::{self, NewToken, NewUser, TokenInfo};
 use crate::store::numbering;
 use crate::store::offices::{self, ImportReport};
 use crate::store::{audit, backup, demo, documents, graph, imports, personalise, routing};
@@ -441,23 +441,68 @@ impl App {
             })
     }
 
-    /// Makes an API token for a user.
+    /// Makes an API token for a user, lasting `days` (default 90).
     pub async fn operator_token(
         &self,
         op: &Operator,
         username: &str,
         label: &str,
-    ) -> AppResult<String> {
+        days: Option<i64>,
+    ) -> AppResult<NewToken> {
         let user = self.user_named(username).await?;
-        Ok(accounts::add_token(self.store(), &op.actor(), &user, label).await?)
+        Ok(accounts::add_token_for(self.store(), &op.actor(), &user, label, days).await?)
     }
 
-    /// Sets a new one-time password for a user.
+    /// A user's API tokens, newest first.
+    pub async fn operator_tokens(&self, username: &str) -> AppResult<Vec<TokenInfo>> {
+        let user = self.user_named(username).await?;
+        Ok(accounts::tokens(self.store(), user.id).await?)
+    }
+
+    /// Revokes one of a user's tokens.
+    pub async fn operator_revoke(
+        &self,
+        op: &Operator,
+        username: &str,
+        token_id: i64,
+    ) -> AppResult<TokenInfo> {
+        let user = self.user_named(username).await?;
+        accounts::revoke_token(self.store(), &op.actor(), &user, token_id)
+            .await?
+            .ok_or_else(|| {
+                AppError::new(
+                    super::Kind::NotFound,
+                    "not_found",
+                    format!("ผู้ใช้ {username} ไม่มีโทเค็นเลขที่ {token_id}"),
+                    format!("no such token {token_id} for {username}"),
+                )
+            })
+    }
+
+    /// Revokes every token of a user; how many were live.
+    pub async fn operator_revoke_all(&self, op: &Operator, username: &str) -> AppResult<u64> {
+        let user = self.user_named(username).await?;
+        Ok(accounts::revoke_all(self.store(), &op.actor(), &user).await?)
+    }
+
+    /// Sets a new one-time password for a user (valid 24 hours; their API
+    /// tokens are revoked).
     pub async fn operator_reset(&self, op: &Operator, username: &str) -> AppResult<(User, String)> {
         let user = self.user_named(username).await?;
         let password = accounts::one_time_password();
         accounts::reset_password(self.store(), &op.actor(), &user, &password).await?;
         Ok((user, password))
+    }
+
+    /// Disables (ending sessions, revoking tokens) or enables a user.
+    pub async fn operator_set_active(
+        &self,
+        op: &Operator,
+        username: &str,
+        active: bool,
+    ) -> AppResult<()> {
+        let user = self.user_named(username).await?;
+        Ok(accounts::set_active(self.store(), &op.actor(), &user, active).await?)
     }
 
     /// Stores a draft from a file (the CLI's `doc create`): the same rules

@@ -169,6 +169,8 @@ pub struct App {
     previews: previews::PreviewCache,
     /// Where `/v/{code}` is answered: official copies' QR codes point here.
     public_url: Arc<RwLock<String>>,
+    /// Password checks: a few at once, each in a memory block it keeps.
+    pub(crate) passwords: accounts::Verifier,
 }
 
 impl App {
@@ -184,6 +186,7 @@ impl App {
                 std::env::var("SARABAN_PUBLIC_URL")
                     .unwrap_or_else(|_| "http://127.0.0.1:8080".into()),
             )),
+            passwords: accounts::Verifier::default(),
         }
     }
 

@@ -7,16 +7,16 @@
 use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::auth::Authed;
-use super::error::ApiResult;
+use super::error::{ApiJson, ApiPath, ApiQuery, ApiResult};
 use crate::app::accounts::NewUserRequest;
 use crate::app::deliveries::{DispatchRequest, ForwardRequest, Step};
 use crate::app::documents::{Download, NumberRequest, SearchParams, Upload, document_from_json};
@@ -65,7 +65,8 @@ pub fn routes() -> Router<AppState> {
         .route("/offices", get(list_offices))
         .route("/offices/{id}", get(get_office))
         .route("/users", get(list_users).post(add_user))
-        .route("/users/{id}/tokens", post(add_token))
+        .route("/users/{id}/tokens", get(list_tokens).post(add_token))
+        .route("/users/{id}/tokens/{tid}", delete(revoke_token))
 }
 
 async fn me(a: Authed) -> Json<Value> {
@@ -75,7 +76,7 @@ async fn me(a: Authed) -> Json<Value> {
 async fn list_documents(
     State(state): State<AppState>,
     a: Authed,
-    Query(params): Query<SearchParams>,
+    ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<Value>> {
     let docs = state.app.search(&a.caller, &params).await?;
     Ok(Json(
@@ -114,7 +115,7 @@ struct CreateBody {
 async fn create_document(
     State(state): State<AppState>,
     a: Authed,
-    Json(body): Json<CreateBody>,
+    ApiJson(body): ApiJson<CreateBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let doc = document_from_json(&body.document)?;
     let stored = state
@@ -127,7 +128,7 @@ async fn create_document(
 async fn get_document(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     Ok(Json(json!(
         state.app.document(&a.caller, DocumentId(id)).await?
@@ -137,8 +138,8 @@ async fn get_document(
 async fn update_document(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Json(body): Json<CreateBody>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<CreateBody>,
 ) -> ApiResult<Json<Value>> {
     let doc = document_from_json(&body.document)?;
     let d = state
@@ -151,7 +152,7 @@ async fn update_document(
 async fn delete_document(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     state.app.delete_draft(&a.caller, DocumentId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -160,8 +161,8 @@ async fn delete_document(
 async fn number_document(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    body: Option<Json<NumberRequest>>,
+    ApiPath(id): ApiPath<i64>,
+    body: Option<ApiJson<NumberRequest>>,
 ) -> ApiResult<Json<Value>> {
     let body = body.map(|b| b.0).unwrap_or_default();
     let (stored, printed) = state.app.number(&a.caller, DocumentId(id), &body).await?;
@@ -178,8 +179,8 @@ struct ReasonBody {
 async fn cancel_document(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Json(body): Json<ReasonBody>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ReasonBody>,
 ) -> ApiResult<Json<Value>> {
     let d = state
         .app
@@ -196,8 +197,8 @@ struct ReadersBody {
 async fn name_readers(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Json(body): Json<ReadersBody>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ReadersBody>,
 ) -> ApiResult<StatusCode> {
     state
         .app
@@ -253,7 +254,7 @@ fn png(bytes: Vec<u8>) -> Response {
 async fn document_pdf(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     Ok(download(
         state.app.pdf(&a.caller, DocumentId(id)).await?,
@@ -271,8 +272,8 @@ struct PageParams {
 async fn document_png(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Query(p): Query<PageParams>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<Response> {
     let bytes = state
         .app
@@ -299,8 +300,8 @@ struct PreviewParams {
 async fn preview(
     State(state): State<AppState>,
     a: Authed,
-    Query(p): Query<PreviewParams>,
-    Json(body): Json<Value>,
+    ApiQuery(p): ApiQuery<PreviewParams>,
+    ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Response> {
     let doc = document_from_json(&body)?;
     let as_pdf = p.format.as_deref() == Some("pdf");
@@ -324,7 +325,7 @@ async fn preview(
 async fn list_attachments(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     let list = state.app.attachments(&a.caller, DocumentId(id)).await?;
     Ok(Json(json!({ "attachments": list })))
@@ -340,8 +341,8 @@ struct AttachParams {
 async fn add_attachment(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Query(p): Query<AttachParams>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<AttachParams>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let file = Upload {
@@ -356,7 +357,7 @@ async fn add_attachment(
 async fn get_attachment(
     State(state): State<AppState>,
     a: Authed,
-    Path((id, aid)): Path<(i64, i64)>,
+    ApiPath((id, aid)): ApiPath<(i64, i64)>,
 ) -> ApiResult<Response> {
     let s = state
         .app
@@ -384,7 +385,7 @@ async fn get_attachment(
 async fn document_references(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     let (cites, cited_by) = state.app.references(&a.caller, DocumentId(id)).await?;
     Ok(Json(json!({ "cites": cites, "cited_by": cited_by })))
@@ -393,7 +394,7 @@ async fn document_references(
 async fn document_thread(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     let (_, thread) = state.app.thread(&a.caller, DocumentId(id)).await?;
     Ok(Json(json!({ "thread": thread })))
@@ -402,8 +403,8 @@ async fn document_thread(
 async fn dispatch_document(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Json(body): Json<DispatchRequest>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<DispatchRequest>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let sent = state.app.dispatch(&a.caller, DocumentId(id), &body).await?;
     Ok((StatusCode::CREATED, Json(json!({ "deliveries": sent }))))
@@ -412,7 +413,7 @@ async fn dispatch_document(
 async fn document_tracking(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     Ok(Json(json!(
         state.app.tracking(&a.caller, DocumentId(id)).await?
@@ -429,7 +430,7 @@ struct InboxParams {
 async fn list_inbox(
     State(state): State<AppState>,
     a: Authed,
-    Query(p): Query<InboxParams>,
+    ApiQuery(p): ApiQuery<InboxParams>,
 ) -> ApiResult<Json<Value>> {
     let items = state
         .app
@@ -445,7 +446,7 @@ async fn list_inbox(
 async fn get_delivery(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     let view = state.app.delivery(&a.caller, DeliveryId(id)).await?;
     // The delivery's own fields at the top, as before, with its heading.
@@ -467,7 +468,7 @@ async fn step(state: &AppState, a: &Authed, id: i64, step: Step<'_>) -> ApiResul
 async fn receive(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     step(&state, &a, id, Step::Receive).await
 }
@@ -475,7 +476,7 @@ async fn receive(
 async fn acknowledge(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     step(&state, &a, id, Step::Acknowledge).await
 }
@@ -483,8 +484,8 @@ async fn acknowledge(
 async fn return_delivery(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Json(body): Json<ReasonBody>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ReasonBody>,
 ) -> ApiResult<Json<Value>> {
     step(&state, &a, id, Step::Return(&body.reason)).await
 }
@@ -492,8 +493,8 @@ async fn return_delivery(
 async fn forward(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    body: Option<Json<ForwardRequest>>,
+    ApiPath(id): ApiPath<i64>,
+    body: Option<ApiJson<ForwardRequest>>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let body = body.map(|b| b.0).unwrap_or_default();
     let f = state.app.forward(&a.caller, DeliveryId(id), &body).await?;
@@ -506,8 +507,8 @@ async fn forward(
 async fn draft_cover(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    body: Option<Json<ForwardRequest>>,
+    ApiPath(id): ApiPath<i64>,
+    body: Option<ApiJson<ForwardRequest>>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let to = body.and_then(|b| b.0.to);
     let cover = state
@@ -520,7 +521,7 @@ async fn draft_cover(
 async fn delivery_letter(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     let pdf = state.app.delivery_letter(&a.caller, DeliveryId(id)).await?;
     Ok(file_response(
@@ -543,8 +544,8 @@ pub struct RegisterParams {
 async fn register(
     State(state): State<AppState>,
     a: Authed,
-    Path(kind): Path<String>,
-    Query(p): Query<RegisterParams>,
+    ApiPath(kind): ApiPath<String>,
+    ApiQuery(p): ApiQuery<RegisterParams>,
 ) -> ApiResult<Response> {
     let kind = register_kind(&kind)?;
     let year = p.year.unwrap_or_else(|| state.app.this_year_be(&a.caller));
@@ -582,7 +583,7 @@ struct OfficeParams {
 async fn list_offices(
     State(state): State<AppState>,
     a: Authed,
-    Query(p): Query<OfficeParams>,
+    ApiQuery(p): ApiQuery<OfficeParams>,
 ) -> ApiResult<Json<Value>> {
     let list = state.app.offices(&a.caller, p.under.as_deref()).await?;
     Ok(Json(json!({ "offices": list })))
@@ -591,7 +592,7 @@ async fn list_offices(
 async fn get_office(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     Ok(Json(json!(state.app.office(&a.caller, id).await?)))
 }
@@ -603,7 +604,7 @@ async fn list_users(State(state): State<AppState>, a: Authed) -> ApiResult<Json<
 async fn add_user(
     State(state): State<AppState>,
     a: Authed,
-    Json(body): Json<NewUserRequest>,
+    ApiJson(body): ApiJson<NewUserRequest>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let (user, password) = state.app.add_user(&a.caller, &body).await?;
     Ok((
@@ -615,25 +616,49 @@ async fn add_user(
 #[derive(Debug, Deserialize)]
 struct TokenBody {
     label: String,
+    /// Days until it expires (default 90, at most 3650).
+    #[serde(default)]
+    expires_in_days: Option<i64>,
 }
 
 async fn add_token(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Json(body): Json<TokenBody>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<TokenBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let token = state
+    let made = state
         .app
-        .add_token(&a.caller, UserId(id), &body.label)
+        .add_token(&a.caller, UserId(id), &body.label, body.expires_in_days)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "token": token }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "token": made.token, "info": made.info })),
+    ))
+}
+
+async fn list_tokens(
+    State(state): State<AppState>,
+    a: Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Value>> {
+    let tokens = state.app.tokens(&a.caller, UserId(id)).await?;
+    Ok(Json(json!({ "tokens": tokens })))
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    a: Authed,
+    ApiPath((id, tid)): ApiPath<(i64, i64)>,
+) -> ApiResult<Json<Value>> {
+    let revoked = state.app.revoke_token(&a.caller, UserId(id), tid).await?;
+    Ok(Json(json!({ "token": revoked })))
 }
 
 async fn replace_document(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let draft = state.app.replace(&a.caller, DocumentId(id)).await?;
     Ok((StatusCode::CREATED, Json(json!(draft))))
@@ -652,8 +677,8 @@ struct LinkBody {
 async fn link_document(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Json(body): Json<LinkBody>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<LinkBody>,
 ) -> ApiResult<StatusCode> {
     state
         .app
@@ -672,7 +697,7 @@ async fn link_document(
 async fn list_versions(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     let versions = state.app.versions(&a.caller, DocumentId(id)).await?;
     Ok(Json(json!({ "versions": versions })))
@@ -687,8 +712,8 @@ struct CompareParams {
 async fn compare_versions(
     State(state): State<AppState>,
     a: Authed,
-    Path(id): Path<i64>,
-    Query(p): Query<CompareParams>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<CompareParams>,
 ) -> ApiResult<Json<Value>> {
     let changes = state
         .app

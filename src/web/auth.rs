@@ -56,7 +56,8 @@ impl Authed {
     }
 }
 
-fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+/// Equality that takes as long whatever the first difference.
+pub fn constant_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -6,12 +6,16 @@
 //! (a session cookie or a bearer token) and then the application layer
 //! (`crate::app`), where the role, visibility and document rules live, so
 //! one office never sees another's drafts or inbox: an id that is not yours
-//! is "not found".
+//! is "not found". Logging in is `login` (CSRF-protected form, throttled, a
+//! bounded number of password checks at once). Every response carries the
+//! security headers of [`SECURITY_HEADERS`]; every error under `/api/` is
+//! JSON.
 
 pub mod api;
 pub mod auth;
 pub mod error;
 pub mod forms;
+pub mod login;
 pub mod public;
 pub mod throttle;
 pub mod ui;
@@ -21,10 +25,11 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::app::App;
@@ -49,25 +54,60 @@ impl AppState {
         app.load_renderer()?;
         Ok(AppState {
             app,
-            templates: Arc::new(ui::templates()?),
+            templates: Arc::new(templates()?),
             logins: Arc::default(),
             public: Arc::default(),
         })
     }
 }
 
+/// The pages' templates: `ui`'s and the token page.
+fn templates() -> anyhow::Result<tera::Tera> {
+    let mut tera = ui::templates()?;
+    tera.add_raw_template(
+        "tokens.html",
+        include_str!("../../templates/web/tokens.html"),
+    )?;
+    Ok(tera)
+}
+
+/// Sent with every response, pages, API and static files alike. Scripts,
+/// styles and fonts come only from this origin (the templates have no
+/// inline script or style); previews are `blob:` images made by app.js.
+/// Pages are never framed, nor sniffed as another type, and links to other
+/// sites are not told which page they came from.
+pub const SECURITY_HEADERS: [(&str, &str); 4] = [
+    (
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; \
+         form-action 'self'",
+    ),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "same-origin"),
+    ("x-content-type-options", "nosniff"),
+];
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let mut app = Router::new()
         .route("/health", get(health))
         .route("/api/openapi.json", get(openapi))
         .nest("/api/v1", api::routes())
         .merge(ui::routes())
         .merge(public::routes())
+        .merge(login::routes())
+        .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(axum::middleware::from_fn(error::json_errors))
+        .layer(TraceLayer::new_for_http());
+    for (name, value) in SECURITY_HEADERS {
+        app = app.layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    app.with_state(state)
 }
 
 async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
@@ -115,12 +155,12 @@ pub async fn serve(app: App, addr: SocketAddr) -> anyhow::Result<()> {
         }
     }
     tracing::info!(%local, "listening");
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    // Peer addresses feed the login throttle (`throttle::ClientAddr`) and
+    // the public pages' limiter.
+    let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     app.close().await;
     tracing::info!("stopped");
     Ok(())

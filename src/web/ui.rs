@@ -12,9 +12,8 @@
 
 use std::collections::HashMap;
 
-use axum::Form;
 use axum::Router;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -26,10 +25,10 @@ use tera::{Context, Tera};
 
 use super::AppState;
 use super::api;
-use super::auth::{self, Authed, COOKIE};
-use super::error::ApiError;
+use super::auth::{self, Authed};
+use super::error::{ApiError, ApiForm, ApiPath, ApiQuery};
 use super::forms::LetterForm;
-use crate::app::accounts::{NewUserRequest, SESSION_HOURS};
+use crate::app::accounts::NewUserRequest;
 use crate::app::deliveries::{DispatchRequest, ForwardRequest, Step};
 use crate::app::documents::{NumberRequest, SearchParams};
 use crate::app::registers::register_kind;
@@ -171,9 +170,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/static/laksaman.ttf", get(|| async { font(0) }))
         .route("/static/laksaman-bold.ttf", get(|| async { font(1) }))
-        .route("/login", get(login_page).post(login))
-        .route("/logout", post(logout))
-        .route("/password", get(password_page).post(change_password))
         .route("/", get(inbox_page))
         .route("/deliveries/{id}", get(delivery_page))
         .route("/deliveries/{id}/{action}", post(delivery_action))
@@ -232,7 +228,7 @@ impl FromRequestParts<AppState> for UiUser {
 }
 
 /// What every page's template gets.
-fn context(a: &Authed, nav: &str) -> Context {
+pub(super) fn context(a: &Authed, nav: &str) -> Context {
     let mut c = Context::new();
     c.insert("me", &a.user);
     c.insert("role_th", a.user.role.thai());
@@ -271,6 +267,14 @@ fn may_table(a: &Authed) -> May {
     }
 }
 
+/// What a page without a logged-in user gets (login, the public pages).
+pub(crate) fn plain_context() -> Context {
+    let mut c = Context::new();
+    c.insert("nav", "");
+    c.insert("digits", "thai");
+    c
+}
+
 pub(crate) fn render(state: &AppState, name: &str, c: &Context) -> Response {
     render_status(state, StatusCode::OK, name, c)
 }
@@ -292,7 +296,7 @@ pub(crate) fn render_status(
 
 /// An error as a page: the Thai message (and the English beneath), with
 /// the error's status.
-fn error_page(state: &AppState, a: &Authed, e: ApiError) -> Response {
+pub(super) fn error_page(state: &AppState, a: &Authed, e: ApiError) -> Response {
     let mut c = context(a, "");
     c.insert("title", "ทำรายการไม่สำเร็จ");
     c.insert("message_th", &e.message_th);
@@ -301,9 +305,9 @@ fn error_page(state: &AppState, a: &Authed, e: ApiError) -> Response {
     render_status(state, e.status, "message.html", &c)
 }
 
-type Page = Result<Response, Response>;
+pub(super) type Page = Result<Response, Response>;
 
-fn or_page<T, E: Into<ApiError>>(
+pub(super) fn or_page<T, E: Into<ApiError>>(
     state: &AppState,
     a: &Authed,
     r: Result<T, E>,
@@ -311,163 +315,8 @@ fn or_page<T, E: Into<ApiError>>(
     r.map_err(|e| error_page(state, a, e.into()))
 }
 
-fn check_csrf(state: &AppState, a: &Authed, given: &str) -> Result<(), Response> {
+pub(super) fn check_csrf(state: &AppState, a: &Authed, given: &str) -> Result<(), Response> {
     or_page(state, a, a.check_csrf(given))
-}
-
-// ---------------------------------------------------------------- login
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct LoginForm {
-    username: String,
-    password: String,
-}
-
-pub(crate) fn plain_context() -> Context {
-    let mut c = Context::new();
-    c.insert("nav", "");
-    c.insert("digits", "thai");
-    c
-}
-
-async fn login_page(State(state): State<AppState>) -> Response {
-    render(&state, "login.html", &plain_context())
-}
-
-/// The session cookie. `Secure` when the request came over HTTPS, as a
-/// reverse proxy in front of `saraban serve` reports it
-/// (`X-Forwarded-Proto: https`), so the browser never sends it in clear.
-fn session_cookie(secret: &str, max_age: i64, headers: &axum::http::HeaderMap) -> String {
-    let https = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
-    let secure = if https { "; Secure" } else { "" };
-    format!("{COOKIE}={secret}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}")
-}
-
-async fn login(
-    State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
-    Form(f): Form<LoginForm>,
-) -> Response {
-    let name = f.username.trim();
-    let refuse = |status, error: &str| {
-        let mut c = plain_context();
-        c.insert("error", error);
-        c.insert("username", &f.username);
-        render_status(&state, status, "login.html", &c)
-    };
-    if let Err(wait) = state.logins.check(name, std::time::Instant::now()) {
-        let minutes = wait.as_secs().div_ceil(60);
-        return refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            &format!(
-                "ใส่รหัสผ่านผิดหลายครั้ง ชื่อผู้ใช้นี้จะเข้าสู่ระบบได้อีกครั้งในอีก {minutes} นาที \
-                 (too many wrong passwords: try again in {minutes} min)"
-            ),
-        );
-    }
-    let user = match state.app.authenticate(name, &f.password).await {
-        Ok(Some(u)) => u,
-        Ok(None) => {
-            state.logins.failed(name, std::time::Instant::now());
-            return refuse(StatusCode::UNAUTHORIZED, "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง");
-        }
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    state.logins.succeeded(name);
-    match state.app.open_session(&user).await {
-        Ok(s) => {
-            let to = if user.must_change { "/password" } else { "/" };
-            (
-                [(
-                    header::SET_COOKIE,
-                    session_cookie(&s.secret, SESSION_HOURS * 3600, &headers),
-                )],
-                Redirect::to(to),
-            )
-                .into_response()
-        }
-        Err(e) => ApiError::from(e).into_response(),
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct CsrfForm {
-    csrf: String,
-}
-
-async fn logout(
-    State(state): State<AppState>,
-    UiUser(a): UiUser,
-    headers: axum::http::HeaderMap,
-    Form(f): Form<CsrfForm>,
-) -> Page {
-    check_csrf(&state, &a, &f.csrf)?;
-    if let Some(secret) = auth::cookie(&headers, COOKIE) {
-        let _ = state.app.close_session(secret).await;
-    }
-    Ok((
-        [(header::SET_COOKIE, session_cookie("", 0, &headers))],
-        Redirect::to("/login"),
-    )
-        .into_response())
-}
-
-async fn password_page(State(state): State<AppState>, UiUser(a): UiUser) -> Response {
-    render(&state, "password.html", &context(&a, "password"))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct PasswordForm {
-    csrf: String,
-    password: String,
-    again: String,
-}
-
-async fn change_password(
-    State(state): State<AppState>,
-    UiUser(a): UiUser,
-    headers: axum::http::HeaderMap,
-    Form(f): Form<PasswordForm>,
-) -> Page {
-    check_csrf(&state, &a, &f.csrf)?;
-    let mut c = context(&a, "password");
-    if f.password != f.again {
-        c.insert("error", "รหัสผ่านทั้งสองช่องไม่ตรงกัน");
-        return Err(render_status(
-            &state,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "password.html",
-            &c,
-        ));
-    }
-    let user = match state.app.change_password(&a.caller, &f.password).await {
-        Ok(user) => user,
-        Err(e) => {
-            c.insert("error", &e.message_th);
-            return Err(render_status(
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "password.html",
-                &c,
-            ));
-        }
-    };
-    // Changing the password ends every session; start a fresh one.
-    let s = or_page(&state, &a, state.app.open_session(&user).await)?;
-    Ok((
-        [(
-            header::SET_COOKIE,
-            session_cookie(&s.secret, SESSION_HOURS * 3600, &headers),
-        )],
-        Redirect::to("/"),
-    )
-        .into_response())
 }
 
 // ---------------------------------------------------------------- inbox
@@ -493,8 +342,8 @@ struct CoverParams {
 async fn delivery_page(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Path(id): Path<i64>,
-    Query(p): Query<CoverParams>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<CoverParams>,
 ) -> Page {
     let view = or_page(
         &state,
@@ -536,8 +385,8 @@ struct DeliveryForm {
 async fn delivery_action(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Path((id, action)): Path<(i64, String)>,
-    Form(f): Form<DeliveryForm>,
+    ApiPath((id, action)): ApiPath<(i64, String)>,
+    ApiForm(f): ApiForm<DeliveryForm>,
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
     let here = format!("/deliveries/{id}");
@@ -616,7 +465,7 @@ async fn compose_page(State(state): State<AppState>, UiUser(a): UiUser) -> Page 
 async fn create_document(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Form(f): Form<LetterForm>,
+    ApiForm(f): ApiForm<LetterForm>,
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
     let readers: Vec<String> = f.readers.split(',').map(|s| s.trim().to_string()).collect();
@@ -642,7 +491,7 @@ async fn create_document(
 async fn document_page(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Page {
     let d = or_page(
         &state,
@@ -687,8 +536,8 @@ struct EditParams {
 async fn edit_page(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Path(id): Path<i64>,
-    Query(p): Query<EditParams>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<EditParams>,
 ) -> Page {
     if !a.can(Action::Draft) {
         return Err(error_page(&state, &a, ApiError::forbidden()));
@@ -719,9 +568,9 @@ async fn edit_page(
 async fn update_document(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Path(id): Path<i64>,
-    Query(p): Query<EditParams>,
-    Form(f): Form<LetterForm>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<EditParams>,
+    ApiForm(f): ApiForm<LetterForm>,
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
     let d = or_page(
@@ -758,7 +607,7 @@ async fn update_document(
 async fn number_page(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Page {
     let (d, options) = or_page(
         &state,
@@ -788,8 +637,8 @@ struct NumberForm {
 async fn number_document(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Path(id): Path<i64>,
-    Form(f): Form<NumberForm>,
+    ApiPath(id): ApiPath<i64>,
+    ApiForm(f): ApiForm<NumberForm>,
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
     if f.confirm != "yes" {
@@ -830,7 +679,7 @@ struct DispatchForm {
 async fn dispatch_document(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: axum::body::Bytes,
 ) -> Page {
     // Repeated `offices` fields: read the pairs ourselves.
@@ -876,8 +725,8 @@ struct ReasonForm {
 async fn cancel_document(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Path(id): Path<i64>,
-    Form(f): Form<ReasonForm>,
+    ApiPath(id): ApiPath<i64>,
+    ApiForm(f): ApiForm<ReasonForm>,
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
     or_page(
@@ -891,7 +740,7 @@ async fn cancel_document(
 async fn tracking_page(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Page {
     let t = or_page(
         &state,
@@ -907,7 +756,7 @@ async fn tracking_page(
 async fn thread_page(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Page {
     let (d, thread) = or_page(
         &state,
@@ -924,7 +773,7 @@ async fn thread_page(
 async fn preview(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Form(f): Form<LetterForm>,
+    ApiForm(f): ApiForm<LetterForm>,
 ) -> Response {
     if let Err(e) = a.check_csrf(&f.csrf) {
         return e.into_response();
@@ -958,7 +807,7 @@ struct RegisterQuery {
 async fn registers_page(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Query(q): Query<RegisterQuery>,
+    ApiQuery(q): ApiQuery<RegisterQuery>,
 ) -> Page {
     let kind = or_page(
         &state,
@@ -1002,7 +851,7 @@ async fn registers_page(
 async fn search_page(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Query(p): Query<SearchParams>,
+    ApiQuery(p): ApiQuery<SearchParams>,
 ) -> Page {
     let asked = [
         &p.q,
@@ -1065,7 +914,7 @@ struct OfficeQuery {
 async fn offices_page(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Query(q): Query<OfficeQuery>,
+    ApiQuery(q): ApiQuery<OfficeQuery>,
 ) -> Page {
     let (parent, list) = or_page(
         &state,
@@ -1130,7 +979,7 @@ struct UserForm {
 async fn add_user(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    Form(f): Form<UserForm>,
+    ApiForm(f): ApiForm<UserForm>,
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
     let body = NewUserRequest {

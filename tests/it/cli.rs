@@ -234,3 +234,113 @@ fn the_command_line_keeps_the_same_rules() {
         "{stderr}"
     );
 }
+
+/// Output closed early (`saraban … | head`) ends the command quietly, with
+/// status 0 and no panic: a reader that closes at once, then one that reads
+/// a line and closes.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pipe.db");
+    let db = db.to_str().unwrap();
+    ok(&["--database", db, "orgs", "demo"]);
+    let values: Vec<String> = (0..20_000).map(|i| i.to_string()).collect();
+    let runs: [Vec<&str>; 2] = [
+        ["--database", db, "orgs", "list"].to_vec(),
+        ["thai", "digits", "--thai"]
+            .into_iter()
+            .chain(values.iter().map(String::as_str))
+            .collect(),
+    ];
+    for args in runs {
+        for read_first_line in [false, true] {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_saraban"))
+                .args(&args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let stdout = child.stdout.take().unwrap();
+            if read_first_line {
+                let mut line = String::new();
+                std::io::BufReader::new(stdout)
+                    .read_line(&mut line)
+                    .unwrap();
+                assert!(!line.is_empty());
+            } else {
+                drop(stdout);
+            }
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                out.status.success(),
+                "saraban {:?}: {:?} {stderr}",
+                &args[..3],
+                out.status
+            );
+            assert!(!stderr.contains("panicked"), "{stderr}");
+        }
+    }
+}
+
+/// API tokens from the command line: made with a life, listed, revoked by
+/// id and all at once; a reset revokes them too.
+#[test]
+fn tokens_are_listed_and_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tokens.db");
+    let db = db.to_str().unwrap();
+    ok(&["--database", db, "orgs", "demo"]);
+    let added = ok(&[
+        "--database",
+        db,
+        "user",
+        "add",
+        "somchai",
+        "--office",
+        "พล 0023",
+        "--role",
+        "clerk",
+        "--token",
+    ]);
+    assert!(added.contains("one-time password"), "{added}");
+    let token = ok(&[
+        "--database",
+        db,
+        "user",
+        "token",
+        "somchai",
+        "--label",
+        "scanner",
+        "--days",
+        "7",
+    ]);
+    assert!(token.trim().starts_with("srb_"), "{token}");
+    let listed = ok(&["--database", db, "user", "tokens", "somchai"]);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines[0], "id\tlabel\tcreated\texpires\tlast_used\trevoked");
+    assert_eq!(lines.len(), 3, "{listed}");
+    assert!(
+        lines[1].contains("\tscanner\t") && lines[1].ends_with("\t-\t-"),
+        "{listed}"
+    );
+    let id = lines[1].split('\t').next().unwrap();
+    let revoked = ok(&["--database", db, "user", "revoke", "somchai", id]);
+    assert!(
+        revoked.contains(&format!("token #{id} revoked")),
+        "{revoked}"
+    );
+    let (success, _, stderr) = saraban(&["--database", db, "user", "revoke", "somchai"]);
+    assert!(!success && stderr.contains("--all"), "{stderr}");
+    let (success, _, stderr) = saraban(&["--database", db, "user", "revoke", "somchai", "9999"]);
+    assert!(!success && stderr.contains("no such token"), "{stderr}");
+    ok(&["--database", db, "user", "reset", "somchai"]);
+    let listed = ok(&["--database", db, "user", "tokens", "somchai"]);
+    assert!(
+        listed.lines().skip(1).all(|l| !l.ends_with("\t-")),
+        "a reset revokes every token: {listed}"
+    );
+    assert!(ok(&["--database", db, "user", "revoke", "somchai", "--all"]).contains("revoked 0"));
+}

@@ -8,6 +8,7 @@ mod db;
 mod docnum;
 mod fuzz;
 mod imports;
+mod login;
 mod money;
 mod official;
 mod parse;

@@ -458,6 +458,66 @@ async fn access_matrix(db: &TestDb) {
             forbidden,
         ),
     ];
+    // API tokens: a user's own, or anyone's for an administrator; every
+    // role of the DLA division against a user of its own office
+    // (dla.drafter) and of another office (pl.drafter).
+    let mut cases = cases;
+    for target in ["dla.drafter", "pl.drafter"] {
+        let owner = accounts::find(db, target).await.unwrap().unwrap();
+        for role in Role::ALL {
+            let who = format!("dla.{}", role.key());
+            let allowed = role == Role::Admin || who == target;
+            let spare = accounts::add_token_for(db, &actor(), &owner, "spare", None)
+                .await
+                .unwrap();
+            let who: &'static str = Box::leak(who.into_boxed_str());
+            cases.push((
+                who,
+                M::GET,
+                format!("/api/v1/users/{}/tokens", owner.id),
+                None,
+                if allowed { ok } else { forbidden },
+            ));
+            cases.push((
+                who,
+                M::DELETE,
+                format!("/api/v1/users/{}/tokens/{}", owner.id, spare.info.id),
+                None,
+                if allowed { ok } else { forbidden },
+            ));
+            cases.push((
+                who,
+                M::POST,
+                format!("/api/v1/users/{}/tokens", owner.id),
+                Some(json!({"label": "matrix"})),
+                if role == Role::Admin {
+                    created
+                } else {
+                    forbidden
+                },
+            ));
+        }
+        // The other office's own users: pl.drafter itself, and its colleague.
+        let pl_spare = accounts::add_token_for(db, &actor(), &owner, "spare", None)
+            .await
+            .unwrap();
+        for (who, want) in [("pl.drafter", target == "pl.drafter"), ("pl.clerk", false)] {
+            cases.push((
+                who,
+                M::GET,
+                format!("/api/v1/users/{}/tokens", owner.id),
+                None,
+                if want { ok } else { forbidden },
+            ));
+            cases.push((
+                who,
+                M::DELETE,
+                format!("/api/v1/users/{}/tokens/{}", owner.id, pl_spare.info.id),
+                None,
+                if want { ok } else { forbidden },
+            ));
+        }
+    }
     let mut failures = Vec::new();
     for (who, method, uri, body, want) in &cases {
         let (got, answer) = call(
@@ -906,6 +966,9 @@ async fn bad_input_is_refused_cleanly(db: &TestDb) {
         .unwrap();
     let resp = f.router.clone().oneshot(req).await.unwrap();
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let e: Value = serde_json::from_slice(&bytes).expect("a JSON error");
+    assert_eq!(e["error"]["code"], "payload_too_large");
     // Only the one good draft and its numbering were written.
     assert_eq!(
         count(db, "SELECT COUNT(*) FROM documents").await,
@@ -959,16 +1022,20 @@ async fn first_start_makes_the_demo_once() {
         ]
     );
     assert!(made.iter().all(|a| a.password.len() == 12));
-    let admin = accounts::authenticate(&db, "admin", &made[0].password)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(admin.must_change && admin.role == Role::Admin);
-    assert!(
-        accounts::authenticate(&db, "admin", "wrong password")
+    let verifier = accounts::Verifier::default();
+    let accounts::Verdict::Welcome(admin) =
+        accounts::authenticate(&db, &verifier, "admin", &made[0].password)
             .await
             .unwrap()
-            .is_none()
+    else {
+        panic!("the one-time password logs in");
+    };
+    assert!(admin.must_change && admin.role == Role::Admin);
+    assert_eq!(
+        accounts::authenticate(&db, &verifier, "admin", "wrong password")
+            .await
+            .unwrap(),
+        accounts::Verdict::Refused
     );
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM deliveries").await,
@@ -1009,31 +1076,27 @@ async fn first_start_makes_the_demo_once() {
 /// Behind an HTTPS proxy the session cookie is `Secure`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logins_are_throttled_and_cookies_secure_behind_https() {
+    use crate::login::{login_request, login_token, send};
     let db = crate::db::sqlite().await;
     let f = fixture(&db).await;
+    let token = login_token(&f.router).await;
     let login = |user: &str, password: &str, https: bool| {
-        let mut req = Request::builder()
-            .method(Method::POST)
-            .uri("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if https {
-            req = req.header("x-forwarded-proto", "https");
-        }
-        let body =
-            serde_urlencoded::to_string([("username", user), ("password", password)]).unwrap();
+        let extra: &[(&str, &str)] = if https {
+            &[("x-forwarded-proto", "https")]
+        } else {
+            &[]
+        };
+        let req = login_request(user, password, Some(&token), None, extra);
         let router = f.router.clone();
         async move {
-            let resp = router
-                .oneshot(req.body(Body::from(body)).unwrap())
-                .await
-                .unwrap();
-            let cookie = resp
-                .headers()
-                .get(header::SET_COOKIE)
-                .map(|v| v.to_str().unwrap().to_string());
-            let status = resp.status();
-            let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-            (status, cookie, String::from_utf8_lossy(&bytes).to_string())
+            let a = send(&router, req).await;
+            let cookie = a
+                .headers
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .map(|v| v.to_str().unwrap().to_string())
+                .find(|c| c.starts_with("saraban_session="));
+            (a.status, cookie, a.body)
         }
     };
     let (s, cookie, _) = login("pl.clerk", PASSWORD, false).await;

@@ -7,6 +7,12 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm)) e.preventDefault();
     });
   }
+  // "Back" links: the browser's history (the link's own target without script).
+  for (const link of document.querySelectorAll("a[data-back]")) {
+    link.addEventListener("click", (e) => {
+      if (window.history.length > 1) { e.preventDefault(); window.history.back(); }
+    });
+  }
   // Tracking tree: expand or collapse every branch.
   for (const button of document.querySelectorAll("button[data-tree]")) {
     button.addEventListener("click", () => {
