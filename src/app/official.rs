@@ -108,6 +108,14 @@ impl NotOfficial {
     }
 }
 
+/// What the document page shows about a document's official copy.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfficialInfo {
+    pub code: Option<String>,
+    pub replaces: Option<Stored>,
+    pub superseded_by: Option<Stored>,
+}
+
 /// One difference between two versions of a draft.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
@@ -289,6 +297,18 @@ impl App {
         let by = out.pop().flatten();
         let replaces = out.pop().flatten();
         Ok((replaces, by))
+    }
+
+    /// A document's place among official copies: its verification code
+    /// (once it has an official copy), what it replaces and what replaced
+    /// it (those the caller may see).
+    pub async fn official_info(&self, c: &Caller, id: DocumentId) -> AppResult<OfficialInfo> {
+        let (replaces, superseded_by) = self.replacements(c, id).await?;
+        Ok(OfficialInfo {
+            code: documents::verify_code(self.store(), id.0).await?,
+            replaces,
+            superseded_by,
+        })
     }
 
     /// Records a typed link from the caller's own document: it cites,

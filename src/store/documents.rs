@@ -1162,6 +1162,16 @@ pub async fn by_official_sha256(store: &Store, sha: &str) -> Result<Option<Store
     }
 }
 
+/// A document's verification code, once it has an official copy.
+pub async fn verify_code(store: &Store, id: i64) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT verify_code FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(store.reader())
+        .await?
+        .ok_or(StoreError::UnknownDocument(id))?;
+    Ok(row.try_get(0)?)
+}
+
 /// What replaces what: (replaces, superseded by) for a document.
 pub async fn replacement_links(
     store: &Store,

@@ -183,6 +183,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/documents/{id}/dispatch", post(dispatch_document))
         .route("/documents/{id}/cancel", post(cancel_document))
+        .route("/documents/{id}/replace", post(replace_document))
         .route("/documents/{id}/tracking", get(tracking_page))
         .route("/documents/{id}/thread", get(thread_page))
         .route("/ui/preview", post(preview))
@@ -524,6 +525,14 @@ async fn document_page(
         state.app.attachments(&a.caller, DocumentId(id)).await,
     )?;
     c.insert("attachments", &attachments);
+    let official = or_page(
+        &state,
+        &a,
+        state.app.official_info(&a.caller, DocumentId(id)).await,
+    )?;
+    c.insert("verify_code", &official.code);
+    c.insert("replaces", &official.replaces.as_ref().map(row));
+    c.insert("superseded_by", &official.superseded_by.as_ref().map(row));
     Ok(render(&state, "document.html", &c))
 }
 
@@ -737,6 +746,28 @@ async fn cancel_document(
     Ok(Redirect::to(&format!("/documents/{id}")).into_response())
 }
 
+/// Starts a replacement (ฉบับแทนที่) and opens it for editing.
+async fn replace_document(
+    State(state): State<AppState>,
+    UiUser(a): UiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiForm(f): ApiForm<CsrfOnly>,
+) -> Page {
+    check_csrf(&state, &a, &f.csrf)?;
+    let draft = or_page(
+        &state,
+        &a,
+        state.app.replace(&a.caller, DocumentId(id)).await,
+    )?;
+    Ok(Redirect::to(&format!("/documents/{}", draft.id)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CsrfOnly {
+    csrf: String,
+}
+
 async fn tracking_page(
     State(state): State<AppState>,
     UiUser(a): UiUser,
@@ -945,12 +976,14 @@ async fn users_view(
     error: Option<ApiError>,
 ) -> Page {
     let users = or_page(state, a, state.app.users(&a.caller).await)?;
+    let alarms = or_page(state, a, state.app.alarms(&a.caller).await)?;
     let rows: Vec<Value> = users
         .iter()
         .map(|u| json!({ "username": u.username, "display_name": u.display_name, "role": u.role.thai(), "office_id": u.office_id, "active": u.active }))
         .collect();
     let mut c = context(a, "users");
     c.insert("users", &rows);
+    c.insert("alarms", &alarms);
     c.insert(
         "roles",
         &Role::ALL
