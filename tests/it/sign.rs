@@ -150,3 +150,68 @@ fn sign_a_letter_with_object_and_xref_streams() {
     // The update's cross-reference is a stream, like the original's.
     assert!(!signed[pdf.len()..].windows(5).any(|w| w == b"\nxref"));
 }
+
+#[test]
+fn pkcs12_files_from_and_for_openssl() {
+    if !tool("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    // An RSA-2048 office key from openssl (OpenSSL 3 defaults: PBES2, AES-256).
+    openssl(&[
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj",
+        "/CN=RSA office/C=TH", "-keyout", "k.pem", "-out", "c.pem",
+    ]);
+    openssl(&[
+        "pkcs12", "-export", "-inkey", "k.pem", "-in", "c.pem", "-out", "k.p12", "-passout",
+        "pass:secret",
+    ]);
+    let p12 = std::fs::read(dir.path().join("k.p12")).unwrap();
+    let signer = Signer::from_pkcs12(&p12, "secret").unwrap();
+    let signed = signer
+        .sign_pdf(&letter(false), Utc::now(), "official copy", "")
+        .unwrap();
+    let info = verify_pdf(&signed).unwrap();
+    assert_eq!(info.signer_name.as_deref(), Some("RSA office"));
+    let file = dir.path().join("rsa.pdf");
+    std::fs::write(&file, &signed).unwrap();
+    if tool("pdfsig") {
+        let (_, out) = run("pdfsig", &[], &file);
+        assert!(out.contains("Signature is Valid."), "{out}");
+    }
+
+    // The legacy format (3DES) is refused with a message that says what to do.
+    openssl(&[
+        "pkcs12", "-export", "-legacy", "-inkey", "k.pem", "-in", "c.pem", "-out", "old.p12",
+        "-passout", "pass:secret",
+    ]);
+    let old = std::fs::read(dir.path().join("old.p12")).unwrap();
+    match Signer::from_pkcs12(&old, "secret") {
+        Err(SignError::Unsupported(msg)) => assert!(msg.contains("openssl pkcs12"), "{msg}"),
+        Err(other) => panic!("{other}"),
+        Ok(_) => {} // an openssl built without the legacy provider writes PBES2
+    }
+
+    // Our demo files open in openssl.
+    let (_, _) = signer_pair_written_for_openssl(dir.path());
+    openssl(&["pkcs12", "-in", "demo.p12", "-passin", "pass:demo-pw", "-nokeys", "-out", "demo.pem"]);
+    let pem = std::fs::read_to_string(dir.path().join("demo.pem")).unwrap();
+    assert_eq!(pem.matches("BEGIN CERTIFICATE").count(), 2, "{pem}");
+}
+
+fn signer_pair_written_for_openssl(dir: &Path) -> (DemoCa, Vec<u8>) {
+    let ca = DemoCa::new_at("demo", Utc::now()).unwrap();
+    let p12 = ca
+        .issue_with_password("สำนักงานจังหวัด", "ชม 0017", "demo-pw")
+        .unwrap();
+    std::fs::write(dir.join("demo.p12"), &p12).unwrap();
+    (ca, p12)
+}
