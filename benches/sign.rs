@@ -54,8 +54,17 @@ fn rsa() -> &'static Option<Signer> {
         let dir = std::env::temp_dir().join(format!("saraban-bench-rsa-{}", std::process::id()));
         std::fs::create_dir_all(&dir).ok()?;
         let ok = Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650"])
-            .args(["-subj", "/CN=bench office/C=TH", "-keyout", "k.pem", "-out", "c.pem"])
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650",
+            ])
+            .args([
+                "-subj",
+                "/CN=bench office/C=TH",
+                "-keyout",
+                "k.pem",
+                "-out",
+                "c.pem",
+            ])
             .current_dir(&dir)
             .output()
             .ok()?

@@ -33,12 +33,9 @@ pub const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1
 pub const ID_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
 pub const ID_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
 pub const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-pub const SHA256_WITH_RSA: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
-pub const SHA384_WITH_RSA: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
-pub const SHA512_WITH_RSA: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
+pub const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+pub const SHA384_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
+pub const SHA512_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
 pub const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 pub const ECDSA_WITH_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
 pub const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
@@ -63,6 +60,9 @@ pub struct IssuerSerial {
     pub issuer: Vec<GeneralName>,
     pub serial_number: SerialNumber,
 }
+
+/// Turns a signature value into an RFC 3161 TimeStampToken (DER).
+pub type Stamp<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>, SignError> + 'a;
 
 /// How a signature value is made: the key stays with the caller.
 pub trait RawSigner {
@@ -107,7 +107,10 @@ pub fn signed_attributes(
         }],
     };
     let attrs = vec![
-        attribute(ID_CONTENT_TYPE, Any::encode_from(&ID_DATA).map_err(der_err)?)?,
+        attribute(
+            ID_CONTENT_TYPE,
+            Any::encode_from(&ID_DATA).map_err(der_err)?,
+        )?,
         attribute(
             ID_MESSAGE_DIGEST,
             Any::encode_from(&OctetString::new(digest.to_vec()).map_err(der_err)?)
@@ -130,7 +133,7 @@ pub fn signed_data(
     digest: &[u8],
     chain: &[(Certificate, Vec<u8>)],
     signer: &dyn RawSigner,
-    timestamp: Option<&dyn Fn(&[u8]) -> Result<Vec<u8>, SignError>>,
+    timestamp: Option<&Stamp<'_>>,
 ) -> Result<Vec<u8>, SignError> {
     let (cert, cert_der) = chain.first().ok_or(SignError::NoCertificate)?;
     let attrs = signed_attributes(digest, cert, cert_der)?;

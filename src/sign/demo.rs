@@ -94,7 +94,11 @@ impl DemoCa {
     /// Issues a certificate for an office, valid from a day before the
     /// CA's `now` for two years, and returns it with its key as a PKCS #12
     /// file and that file's password (random, 24 hex digits).
-    pub fn issue(&self, office_name: &str, office_code: &str) -> Result<(Vec<u8>, String), SignError> {
+    pub fn issue(
+        &self,
+        office_name: &str,
+        office_code: &str,
+    ) -> Result<(Vec<u8>, String), SignError> {
         let mut pw = [0u8; 12];
         SystemRandom::new()
             .fill(&mut pw)
@@ -154,7 +158,11 @@ impl DemoCa {
 
     /// A CA kept with [`DemoCa::to_pkcs12`]; new certificates are dated
     /// from `now`.
-    pub fn from_pkcs12(der: &[u8], password: &str, now: DateTime<Utc>) -> Result<DemoCa, SignError> {
+    pub fn from_pkcs12(
+        der: &[u8],
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DemoCa, SignError> {
         let contents = pkcs12::read(der, password)?;
         let key = Key::from_pkcs8(&contents.key)?;
         let cert_der = contents
@@ -163,7 +171,11 @@ impl DemoCa {
             .next()
             .ok_or(SignError::NoCertificate)?;
         let cert = x509::parse(&cert_der)?;
-        if cert.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes()
+        if cert
+            .tbs_certificate
+            .subject_public_key_info
+            .subject_public_key
+            .raw_bytes()
             != key.public_key()
         {
             return Err(SignError::KeyMismatch);

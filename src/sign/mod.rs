@@ -107,10 +107,9 @@ impl SignError {
                 "อ่านไฟล์กุญแจ (PKCS #12) ไม่ได้",
                 "cannot read the key file (PKCS #12)",
             ),
-            SignError::WrongPassword => (
-                "รหัสผ่านของไฟล์กุญแจไม่ถูกต้อง",
-                "wrong password for the key file",
-            ),
+            SignError::WrongPassword => {
+                ("รหัสผ่านของไฟล์กุญแจไม่ถูกต้อง", "wrong password for the key file")
+            }
             SignError::Password(_) => (
                 "อ่านรหัสผ่านของไฟล์กุญแจไม่ได้",
                 "cannot read the key file's password",
@@ -129,15 +128,9 @@ impl SignError {
                 "ใบรับรองของผู้ลงนามหมดอายุหรือยังไม่เริ่มใช้ในวันที่ลงนาม",
                 "the signer's certificate is not valid at the signing time",
             ),
-            SignError::Cms(_) => (
-                "ลายมือชื่อดิจิทัลมีรูปแบบไม่ถูกต้อง",
-                "malformed digital signature",
-            ),
+            SignError::Cms(_) => ("ลายมือชื่อดิจิทัลมีรูปแบบไม่ถูกต้อง", "malformed digital signature"),
             SignError::Unsupported(_) => ("ยังไม่รองรับ", "not supported"),
-            SignError::Timestamp(_) => (
-                "ขอตราประทับเวลาไม่สำเร็จ",
-                "the timestamp authority failed",
-            ),
+            SignError::Timestamp(_) => ("ขอตราประทับเวลาไม่สำเร็จ", "the timestamp authority failed"),
             SignError::TooLarge => (
                 "ลายมือชื่อดิจิทัลใหญ่เกินที่จองไว้",
                 "the signature is larger than the space reserved for it",
@@ -405,8 +398,7 @@ impl Signer {
                 tsa.time_stamp_token(h.as_ref())
             }
         });
-        let stamp_ref: Option<&dyn Fn(&[u8]) -> Result<Vec<u8>, SignError>> =
-            stamp.as_ref().map(|f| f as _);
+        let stamp_ref: Option<&cades::Stamp<'_>> = stamp.as_ref().map(|f| f as _);
         let cms = cades::signed_data(digest.as_ref(), &self.chain, &self.key, stamp_ref)?;
         if cms.len() > reserve {
             return Err(SignError::TooLarge);
@@ -602,7 +594,10 @@ pub fn verify_pdf(pdf: &[u8]) -> Result<SignatureInfo, SignError> {
         return Err(SignError::ChangedAfterSigning);
     }
     // The gap is exactly this dictionary's /Contents hex string.
-    let Some(Obj::Str { bytes: cms_der, at, .. }) = newest.get("Contents") else {
+    let Some(Obj::Str {
+        bytes: cms_der, at, ..
+    }) = newest.get("Contents")
+    else {
         return Err(SignError::Cms("no /Contents".into()));
     };
     if *at != b || pdf[b] != b'<' || pdf[c - 1] != b'>' {

@@ -467,9 +467,7 @@ impl<'a> Doc<'a> {
                     let kind = lx.word();
                     let num = u32::try_from(first + i).map_err(|_| bad("bad xref entry"))?;
                     if kind == b"n" {
-                        self.xref
-                            .entry(num)
-                            .or_insert(Entry::At(off as usize));
+                        self.xref.entry(num).or_insert(Entry::At(off as usize));
                     } else {
                         // Free: remember so older sections cannot revive it.
                         self.xref.entry(num).or_insert(Entry::At(usize::MAX));
@@ -492,7 +490,9 @@ impl<'a> Doc<'a> {
             if w.len() != 3 {
                 return Err(bad("xref stream /W must have three widths"));
             }
-            let size = dict.int("Size").ok_or_else(|| bad("xref stream without /Size"))?;
+            let size = dict
+                .int("Size")
+                .ok_or_else(|| bad("xref stream without /Size"))?;
             let index: Vec<i64> = match dict.get("Index") {
                 Some(Obj::Array(a)) => a.iter().filter_map(Obj::as_int).collect(),
                 _ => vec![0, size],
@@ -766,7 +766,9 @@ pub fn append(original: &[u8], doc: &Doc<'_>, update: &Update) -> Vec<u8> {
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
     }
-    let mut size = doc.size().max(offsets.keys().next_back().map_or(0, |n| n + 1));
+    let mut size = doc
+        .size()
+        .max(offsets.keys().next_back().map_or(0, |n| n + 1));
     let mut trailer = Dict::default();
     for key in ["Root", "Info", "ID"] {
         if let Some(v) = doc.trailer.get(key) {
@@ -907,15 +909,25 @@ mod tests {
             Some(&Obj::Array(vec![Obj::Ref(1, 0), Obj::Ref(2, 0)]))
         );
         assert_eq!(d.int("N"), Some(3));
-        let Some(Obj::Str { bytes, .. }) = d.get("S") else { panic!() };
+        let Some(Obj::Str { bytes, .. }) = d.get("S") else {
+            panic!()
+        };
         assert_eq!(bytes, b"a)b");
-        let Some(Obj::Str { bytes, .. }) = d.get("H") else { panic!() };
+        let Some(Obj::Str { bytes, .. }) = d.get("H") else {
+            panic!()
+        };
         assert_eq!(bytes, &[0x41, 0x40]);
         let mut out = Vec::new();
         Obj::Dict(d).write(&mut out);
         let again = Lexer::new(&out, 0).object().unwrap();
         let Obj::Dict(d2) = again else { panic!() };
-        assert_eq!(d2.get("D"), Some(&Obj::Dict(Dict(vec![(b"X".to_vec(), Obj::Raw(b"true".to_vec()))]))));
+        assert_eq!(
+            d2.get("D"),
+            Some(&Obj::Dict(Dict(vec![(
+                b"X".to_vec(),
+                Obj::Raw(b"true".to_vec())
+            )])))
+        );
     }
 
     #[test]
@@ -926,10 +938,16 @@ mod tests {
 
     #[test]
     fn text_strings_round_trip() {
-        let Obj::Str { raw, .. } = text_string("ลงนาม") else { panic!() };
-        let Obj::Str { bytes, .. } = Lexer::new(&raw, 0).object().unwrap() else { panic!() };
+        let Obj::Str { raw, .. } = text_string("ลงนาม") else {
+            panic!()
+        };
+        let Obj::Str { bytes, .. } = Lexer::new(&raw, 0).object().unwrap() else {
+            panic!()
+        };
         assert_eq!(decode_text(&bytes), "ลงนาม");
-        let Obj::Str { raw, .. } = text_string("a(b)") else { panic!() };
+        let Obj::Str { raw, .. } = text_string("a(b)") else {
+            panic!()
+        };
         assert_eq!(raw, b"(a\\(b\\))");
     }
 }

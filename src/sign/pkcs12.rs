@@ -54,7 +54,13 @@ fn random<const N: usize>() -> Result<[u8; N], SignError> {
     Ok(b)
 }
 
-fn mac(password: &str, salt: &[u8], iterations: i32, alg: ObjectIdentifier, data: &[u8]) -> Result<Vec<u8>, SignError> {
+fn mac(
+    password: &str,
+    salt: &[u8],
+    iterations: i32,
+    alg: ObjectIdentifier,
+    data: &[u8],
+) -> Result<Vec<u8>, SignError> {
     match alg {
         ID_SHA256 => {
             let key = derive_key_utf8::<Sha256>(password, salt, Pkcs12KeyType::Mac, iterations, 32)
@@ -75,7 +81,11 @@ fn mac(password: &str, salt: &[u8], iterations: i32, alg: ObjectIdentifier, data
     }
 }
 
-fn decrypt(alg: &AlgorithmIdentifierOwned, password: &str, data: &[u8]) -> Result<Vec<u8>, SignError> {
+fn decrypt(
+    alg: &AlgorithmIdentifierOwned,
+    password: &str,
+    data: &[u8],
+) -> Result<Vec<u8>, SignError> {
     let alg_der = alg.to_der().map_err(der_err)?;
     let scheme = pkcs5::EncryptionScheme::from_der(&alg_der).map_err(|_| {
         SignError::Unsupported(format!(
@@ -97,8 +107,8 @@ fn encrypt(password: &str, data: &[u8]) -> Result<(AlgorithmIdentifierOwned, Vec
     let ct = scheme
         .encrypt(password.as_bytes(), data)
         .map_err(|e| SignError::Pkcs12(e.to_string()))?;
-    let alg = AlgorithmIdentifierOwned::from_der(&scheme.to_der().map_err(der_err)?)
-        .map_err(der_err)?;
+    let alg =
+        AlgorithmIdentifierOwned::from_der(&scheme.to_der().map_err(der_err)?).map_err(der_err)?;
     Ok((alg, ct))
 }
 
@@ -106,7 +116,9 @@ fn encrypt(password: &str, data: &[u8]) -> Result<(AlgorithmIdentifierOwned, Vec
 pub fn read(der: &[u8], password: &str) -> Result<Contents, SignError> {
     let pfx = Pfx::from_der(der).map_err(der_err)?;
     if pfx.auth_safe.content_type != ID_DATA {
-        return Err(SignError::Unsupported("public-key protected PKCS #12".into()));
+        return Err(SignError::Unsupported(
+            "public-key protected PKCS #12".into(),
+        ));
     }
     let auth_bytes = pfx
         .auth_safe
@@ -169,7 +181,8 @@ pub fn read(der: &[u8], password: &str) -> Result<Contents, SignError> {
             });
             match bag.bag_id {
                 pkcs12::PKCS_12_PKCS8_KEY_BAG_OID => {
-                    let epki = EncryptedPrivateKeyInfo::from_der(&bag.bag_value).map_err(der_err)?;
+                    let epki =
+                        EncryptedPrivateKeyInfo::from_der(&bag.bag_value).map_err(der_err)?;
                     let key = decrypt(
                         &epki.encryption_algorithm,
                         password,
@@ -214,7 +227,12 @@ fn attr(oid: ObjectIdentifier, value: Any) -> Result<Attribute, SignError> {
 
 /// Writes a PKCS #12 file holding `key` (PKCS #8 DER) and `certs` (DER,
 /// the key's certificate first), named `friendly`.
-pub fn write(key: &[u8], certs: &[Vec<u8>], friendly: &str, password: &str) -> Result<Vec<u8>, SignError> {
+pub fn write(
+    key: &[u8],
+    certs: &[Vec<u8>],
+    friendly: &str,
+    password: &str,
+) -> Result<Vec<u8>, SignError> {
     let local_id = Sha256::digest(certs.first().ok_or(SignError::NoCertificate)?)[..20].to_vec();
     let id_attr = || -> Result<Attribute, SignError> {
         attr(

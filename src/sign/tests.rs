@@ -68,7 +68,11 @@ fn signs_and_verifies_both_xref_kinds() {
         let signed = signer
             .sign_pdf(&pdf, when(), "ฉบับจริง (official copy)", "พิษณุโลก")
             .unwrap();
-        assert_eq!(&signed[..pdf.len()], &pdf[..], "the original bytes are kept");
+        assert_eq!(
+            &signed[..pdf.len()],
+            &pdf[..],
+            "the original bytes are kept"
+        );
         let tail = String::from_utf8_lossy(&signed[pdf.len()..]).into_owned();
         assert_eq!(tail.contains("\nxref\n"), !stream, "{tail}");
         assert_eq!(tail.contains("/Type /XRef"), stream);
@@ -142,15 +146,26 @@ fn pkcs12_round_trip_and_wrong_password() {
         SignError::WrongPassword
     );
     let again = Signer::from_pkcs12(&p12, "รหัสผ่าน").unwrap();
-    assert_eq!(again.chain.len(), 2, "the office's certificate and the CA's");
-    assert!(again.subject().contains("OU=ชม 0017"), "{}", again.subject());
+    assert_eq!(
+        again.chain.len(),
+        2,
+        "the office's certificate and the CA's"
+    );
+    assert!(
+        again.subject().contains("OU=ชม 0017"),
+        "{}",
+        again.subject()
+    );
     assert_ne!(again.fingerprint(), signer.fingerprint());
 
     // The CA kept and loaded again still issues under the same name.
     let kept = ca.to_pkcs12("ca-password").unwrap();
     let back = DemoCa::from_pkcs12(&kept, "ca-password", when()).unwrap();
     assert_eq!(back.certificate_der(), ca.certificate_der());
-    assert!(back.certificate_pem().starts_with("-----BEGIN CERTIFICATE-----\n"));
+    assert!(
+        back.certificate_pem()
+            .starts_with("-----BEGIN CERTIFICATE-----\n")
+    );
     let (p12, pw) = back.issue("อำเภอเมือง", "").unwrap();
     let s = Signer::from_pkcs12(&p12, &pw).unwrap();
     assert!(is_issued_by(s.certificate_der(), ca.certificate_der()));

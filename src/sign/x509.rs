@@ -198,12 +198,18 @@ pub fn name_text(name: &Name) -> String {
 /// The common name, if any.
 pub fn common_name(name: &Name) -> Option<String> {
     const CN: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
-    name.0.iter().rev().flat_map(|rdn| rdn.0.iter()).find_map(|atv| {
-        if atv.oid != CN {
-            return None;
-        }
-        std::str::from_utf8(atv.value.value()).ok().map(str::to_string)
-    })
+    name.0
+        .iter()
+        .rev()
+        .flat_map(|rdn| rdn.0.iter())
+        .find_map(|atv| {
+            if atv.oid != CN {
+                return None;
+            }
+            std::str::from_utf8(atv.value.value())
+                .ok()
+                .map(str::to_string)
+        })
 }
 
 /// A distinguished name from (attribute, value) pairs, most significant
@@ -288,7 +294,7 @@ pub fn issue(
                 path_len_constraint: spec.is_ca.then_some(0),
             },
         )?,
-        ext("2.5.29.15", true, &KeyUsage(usage.into()))?,
+        ext("2.5.29.15", true, &KeyUsage(usage))?,
         ext(
             "2.5.29.14",
             false,

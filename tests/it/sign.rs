@@ -29,16 +29,16 @@ fn signer() -> (DemoCa, Signer) {
         Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap(),
     )
     .unwrap();
-    let (p12, password) = ca
-        .issue("ที่ทำการปกครองจังหวัดพิษณุโลก", "พล 0017")
-        .unwrap();
+    let (p12, password) = ca.issue("ที่ทำการปกครองจังหวัดพิษณุโลก", "พล 0017").unwrap();
     (ca, Signer::from_pkcs12(&p12, &password).unwrap())
 }
 
 fn tool(name: &str) -> bool {
     let found = Command::new(name).arg("--version").output().is_ok();
     if !found {
-        skipped(&format!("{name} not installed; its checks of signed PDFs skipped"));
+        skipped(&format!(
+            "{name} not installed; its checks of signed PDFs skipped"
+        ));
     }
     found
 }
@@ -85,7 +85,10 @@ fn sign_and_check(pdf: &[u8], name: &str) -> Vec<u8> {
     if tool("qpdf") {
         let (ok, out) = run("qpdf", &["--check"], &file);
         assert!(ok, "{name}: qpdf --check failed: {out}");
-        assert!(out.contains("No syntax or stream encoding errors"), "{name}: {out}");
+        assert!(
+            out.contains("No syntax or stream encoding errors"),
+            "{name}: {out}"
+        );
         eprintln!("qpdf --check {name}:\n{out}");
     }
     signed
@@ -109,7 +112,11 @@ fn sign_a_rendered_letter() {
         .unwrap()
         + 10;
     let end = contents + signed[contents..].iter().position(|&c| c == b'>').unwrap();
-    let cms_end = contents + signed[contents..end].iter().rposition(|&c| c != b'0').unwrap();
+    let cms_end = contents
+        + signed[contents..end]
+            .iter()
+            .rposition(|&c| c != b'0')
+            .unwrap();
     let mut changed = signed.clone();
     // A hex digit of the signature value, which ends the CMS.
     let at = cms_end - 2;
@@ -163,15 +170,38 @@ fn pkcs12_files_from_and_for_openssl() {
             .current_dir(dir.path())
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     // An RSA-2048 office key from openssl (OpenSSL 3 defaults: PBES2, AES-256).
     openssl(&[
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj",
-        "/CN=RSA office/C=TH", "-keyout", "k.pem", "-out", "c.pem",
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "30",
+        "-subj",
+        "/CN=RSA office/C=TH",
+        "-keyout",
+        "k.pem",
+        "-out",
+        "c.pem",
     ]);
     openssl(&[
-        "pkcs12", "-export", "-inkey", "k.pem", "-in", "c.pem", "-out", "k.p12", "-passout",
+        "pkcs12",
+        "-export",
+        "-inkey",
+        "k.pem",
+        "-in",
+        "c.pem",
+        "-out",
+        "k.p12",
+        "-passout",
         "pass:secret",
     ]);
     let p12 = std::fs::read(dir.path().join("k.p12")).unwrap();
@@ -190,8 +220,17 @@ fn pkcs12_files_from_and_for_openssl() {
 
     // The legacy format (3DES) is refused with a message that says what to do.
     openssl(&[
-        "pkcs12", "-export", "-legacy", "-inkey", "k.pem", "-in", "c.pem", "-out", "old.p12",
-        "-passout", "pass:secret",
+        "pkcs12",
+        "-export",
+        "-legacy",
+        "-inkey",
+        "k.pem",
+        "-in",
+        "c.pem",
+        "-out",
+        "old.p12",
+        "-passout",
+        "pass:secret",
     ]);
     let old = std::fs::read(dir.path().join("old.p12")).unwrap();
     match Signer::from_pkcs12(&old, "secret") {
@@ -202,7 +241,16 @@ fn pkcs12_files_from_and_for_openssl() {
 
     // Our demo files open in openssl.
     let (_, _) = signer_pair_written_for_openssl(dir.path());
-    openssl(&["pkcs12", "-in", "demo.p12", "-passin", "pass:demo-pw", "-nokeys", "-out", "demo.pem"]);
+    openssl(&[
+        "pkcs12",
+        "-in",
+        "demo.p12",
+        "-passin",
+        "pass:demo-pw",
+        "-nokeys",
+        "-out",
+        "demo.pem",
+    ]);
     let pem = std::fs::read_to_string(dir.path().join("demo.pem")).unwrap();
     assert_eq!(pem.matches("BEGIN CERTIFICATE").count(), 2, "{pem}");
 }
