@@ -9,6 +9,7 @@ pub mod docnum;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod sign;
 pub mod store;
 pub mod thai;
 pub mod web;

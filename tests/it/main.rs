@@ -17,6 +17,7 @@ mod render;
 mod routing;
 mod secrets;
 mod seeds;
+mod sign;
 mod store;
 mod support;
 mod web;
