@@ -527,6 +527,8 @@ impl App {
         let demo = demo::load(store, &actor).await? != demo::Loaded::AlreadyPresent;
         if demo {
             demo::stories(store, &actor).await?;
+            // Certificates for trying only: official copies come out signed.
+            self.demo_keys(&actor).await?;
         }
         // The administrator belongs to the DLA when it is there, else to the
         // first top-level office of an imported hierarchy.

@@ -171,6 +171,8 @@ pub struct App {
     public_url: Arc<RwLock<String>>,
     /// Password checks: a few at once, each in a memory block it keeps.
     pub(crate) passwords: accounts::Verifier,
+    /// Offices' signers, loaded once.
+    signers: signing::Signers,
 }
 
 impl App {
@@ -187,6 +189,7 @@ impl App {
                     .unwrap_or_else(|_| "http://127.0.0.1:8080".into()),
             )),
             passwords: accounts::Verifier::default(),
+            signers: signing::Signers::default(),
         }
     }
 

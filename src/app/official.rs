@@ -30,6 +30,8 @@ pub struct PublicRecord {
     pub secrecy: Option<String>,
     pub sha256: String,
     pub status: Status,
+    /// The certificate it is signed with, when it is signed.
+    pub signer: Option<super::signing::SignerInfo>,
 }
 
 /// Whether an issued letter still stands.
@@ -144,6 +146,10 @@ impl App {
     /// The official copy of document `id`: stored, checked, or made now.
     pub(crate) async fn official_copy(&self, c: &Caller, id: i64) -> AppResult<OfficialCopy> {
         let renderer = self.load_renderer()?;
+        let d = documents::get(self.store(), id).await?;
+        let signer = self.signer_for(d.office_id).await?;
+        let office = offices::get(self.store(), d.office_id).await?.fields.name;
+        let now = chrono::Utc::now();
         let _slot = self.render_slots.acquire().await.expect("never closed");
         let store = self.store().clone();
         let actor = c.actor();
@@ -163,7 +169,8 @@ impl App {
                         }),
                         ..RenderOptions::default()
                     };
-                    renderer.render_pdf(doc, &opts).map_err(|e| e.to_string())
+                    let pdf = renderer.render_pdf(doc, &opts).map_err(|e| e.to_string())?;
+                    App::sign_copy(signer.as_deref(), pdf, now, &office)
                 },
             ))
         })?;
@@ -202,6 +209,9 @@ impl App {
             secrecy,
             sha256: d.official_sha256.clone().unwrap_or_default(),
             status: self.status_of(&d).await?,
+            signer: documents::official_pdf(self.store(), d.id)
+                .await?
+                .and_then(|pdf| super::signing::signer_of(&pdf)),
         })
     }
 

@@ -81,6 +81,15 @@ pub enum OrgsCommand {
         /// The code: letter code and unit number (`พล 0618`).
         code: String,
     },
+    /// Install the office's signing key and certificate (a PKCS #12 file);
+    /// its password comes from SARABAN_SIGNING_PASSWORD or the file named
+    /// by SARABAN_SIGNING_PASSWORD_FILE, never from the database.
+    Certificate {
+        /// The office (code, name or #id).
+        office: String,
+        /// The .p12 / .pfx file.
+        file: PathBuf,
+    },
 }
 
 pub fn orgs(db: &DbArgs, cmd: OrgsCommand) -> anyhow::Result<ExitCode> {
@@ -128,6 +137,12 @@ pub fn orgs(db: &DbArgs, cmd: OrgsCommand) -> anyhow::Result<ExitCode> {
                 for (kind, n) in app.count_offices().await? {
                     println!("{}\t{n}", kind.thai());
                 }
+            }
+            OrgsCommand::Certificate { office: who, file } => {
+                let bytes = std::fs::read(&file)
+                    .with_context(|| format!("อ่านไฟล์ไม่ได้ (cannot read) {}", file.display()))?;
+                let subject = app.install_key(&op, &who, &bytes).await?;
+                println!("ติดตั้งกุญแจลงนามแล้ว (signing key installed): {subject}");
             }
             OrgsCommand::Code { office: who, code } => {
                 let o = app.set_office_code(&op, &who, &code).await?;

@@ -1162,6 +1162,19 @@ pub async fn by_official_sha256(store: &Store, sha: &str) -> Result<Option<Store
     }
 }
 
+/// The stored bytes of a document's official copy (unchecked: callers
+/// that hand it out use [`official_copy`]).
+pub async fn official_pdf(store: &Store, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+    let row = sqlx::query("SELECT official_pdf FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(store.reader())
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get(0)?,
+        None => None,
+    })
+}
+
 /// A document's verification code, once it has an official copy.
 pub async fn verify_code(store: &Store, id: i64) -> Result<Option<String>, StoreError> {
     let row = sqlx::query("SELECT verify_code FROM documents WHERE id = $1")

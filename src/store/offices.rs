@@ -662,3 +662,68 @@ pub async fn set_code(
 pub use import::{ImportReport, import_rows};
 mod import;
 pub use import::{ImportRow, count_coded, import_csv, read_csv};
+
+/// An office's signing key as stored (the PKCS #12 file, still encrypted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficeKey {
+    pub pkcs12: Vec<u8>,
+    pub subject: String,
+    pub certificate_sha256: String,
+}
+
+/// Installs (or replaces) an office's signing key.
+pub async fn set_key(
+    store: &Store,
+    actor: &Actor,
+    office_id: i64,
+    key: &OfficeKey,
+) -> Result<(), StoreError> {
+    let (mut tx, mut audit) = store.begin_audited(actor, chrono::Utc::now()).await?;
+    sqlx::query("DELETE FROM office_keys WHERE office_id = $1")
+        .bind(office_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO office_keys (office_id, pkcs12, subject, certificate_sha256, installed_at, installed_by) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(office_id)
+    .bind(&key.pkcs12)
+    .bind(&key.subject)
+    .bind(&key.certificate_sha256)
+    .bind(super::stamp(chrono::Utc::now()))
+    .bind(&actor.0)
+    .execute(&mut *tx)
+    .await?;
+    audit
+        .append(
+            &mut tx,
+            super::audit::Change {
+                office_id: Some(office_id),
+                action: "office.signing_key",
+                object: format!("office:{office_id}"),
+                before: None,
+                after: Some(key.certificate_sha256.as_bytes()),
+            },
+        )
+        .await?;
+    audit.commit(tx).await
+}
+
+/// An office's signing key, if one is installed.
+pub async fn key(store: &Store, office_id: i64) -> Result<Option<OfficeKey>, StoreError> {
+    let row = sqlx::query(
+        "SELECT pkcs12, subject, certificate_sha256 FROM office_keys WHERE office_id = $1",
+    )
+    .bind(office_id)
+    .fetch_optional(store.reader())
+    .await?;
+    row.map(|r| {
+        Ok(OfficeKey {
+            pkcs12: r.try_get(0)?,
+            subject: r.try_get(1)?,
+            certificate_sha256: r.try_get(2)?,
+        })
+    })
+    .transpose()
+}

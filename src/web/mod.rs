@@ -141,6 +141,13 @@ pub async fn serve(app: App, addr: SocketAddr) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     println!("saraban: http://{local}/");
+    if let Some(pem) = state.app.demo_ca_pem().filter(|_| !made.is_empty()) {
+        println!(
+            "ใบรับรองและกุญแจลงนามของส่วนราชการตัวอย่างใช้ทดลองเท่านั้น ไม่ใช่ใบรับรองจริง (demo certificates, for trying only; \
+             the demo CA is {}; install an agency's own with saraban orgs certificate)",
+            pem.display()
+        );
+    }
     if !made.is_empty() {
         println!("บัญชีเริ่มต้น (first-start accounts; one-time passwords, change at first login):");
         for a in &made {

@@ -163,8 +163,53 @@ fn qr_on_first_page(pdf: &[u8]) -> Option<String> {
     }
 }
 
+/// The fixture, its service knowing the key files' password, and the DLA
+/// division holding a key from a demo CA; the CA's certificate.
+async fn signing_fixture(db: &TestDb) -> (Fixture, Vec<u8>) {
+    let mut f = fixture(db).await;
+    let app = saraban::app::App::new(db.store.clone(), &[]);
+    app.set_signing_password("test-password");
+    let ca = saraban::sign::demo_ca("saraban test CA").unwrap();
+    let p12 = ca
+        .issue_with_password(
+            "กองพัฒนาและส่งเสริมการบริหารงานท้องถิ่น",
+            "มท 0810.7",
+            "test-password",
+        )
+        .unwrap();
+    let subject = app
+        .install_key(
+            &saraban::app::admin::Operator::named("test"),
+            "มท 0810.7",
+            &p12,
+        )
+        .await
+        .unwrap();
+    assert!(subject.contains("saraban demo"), "{subject}");
+    f.router = saraban::web::router(saraban::web::AppState::new(app).unwrap());
+    (f, ca.certificate_der().to_vec())
+}
+
+/// `pdfsig` on a PDF: its report, or `None` (said loudly) without poppler.
+fn pdfsig(pdf: &[u8]) -> Option<String> {
+    let path = crate::render::temp_pdf("official-signed", pdf);
+    match std::process::Command::new("pdfsig").arg(&path).output() {
+        Ok(out) => Some(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )),
+        Err(_) => {
+            skipped(
+                "pdfsig (poppler-utils) is not installed: the signature was not checked from outside",
+            );
+            None
+        }
+    }
+}
+
 async fn numbering_makes_a_checkable_official_copy(db: &TestDb) {
-    let f = fixture(db).await;
+    let (f, ca) = signing_fixture(db).await;
     let (id, number) = numbered(&f, "การประชุมชี้แจงเพื่อการตรวจสอบ", None).await;
     // Made at numbering: the copy, its SHA-256 and its code are stored.
     assert_eq!(
@@ -207,6 +252,29 @@ async fn numbering_makes_a_checkable_official_copy(db: &TestDb) {
     if let Some(qr) = qr_on_first_page(&pdf) {
         assert_eq!(qr, format!("http://127.0.0.1:8080/v/{code}"));
     }
+    // Signed with the division's key: PAdES, valid, by the demo CA.
+    let info = saraban::sign::verify_pdf(&pdf).expect("the official copy is signed");
+    assert!(info.pades);
+    assert!(saraban::sign::is_issued_by(&info.certificates[0], &ca));
+    if let Some(report) = pdfsig(&pdf) {
+        assert!(report.contains("Signature is Valid."), "{report}");
+        assert!(report.contains("ETSI.CAdES.detached"), "{report}");
+        assert!(report.contains("Total document signed"), "{report}");
+    }
+    if let Ok(out) = std::process::Command::new("qpdf")
+        .arg("--check")
+        .arg(crate::render::temp_pdf("official-qpdf", &pdf))
+        .output()
+    {
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{text}");
+        assert!(
+            text.contains("No syntax or stream encoding errors"),
+            "{text}"
+        );
+    } else {
+        skipped("qpdf is not installed: the official copy's structure was not checked");
+    }
 
     // The public page, without logging in.
     let (s, page) = public_get(&f, &format!("/v/{code}")).await;
@@ -216,6 +284,10 @@ async fn numbering_makes_a_checkable_official_copy(db: &TestDb) {
     assert!(page.contains("การประชุมชี้แจงเพื่อการตรวจสอบ"));
     assert!(page.contains(&saraban::store::sha256_hex(&pdf)));
     assert!(page.contains("ใช้ได้"));
+    assert!(
+        page.contains(&info.certificate_sha256),
+        "the signing certificate is shown"
+    );
     // The file box: the issued bytes match; one byte changed does not.
     assert!(
         public_upload(&f, &code, &pdf)
