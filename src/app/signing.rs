@@ -23,11 +23,14 @@ use crate::store::offices::{self, OfficeKey};
 /// file that holds it).
 pub const PASSWORD_VAR: &str = "SARABAN_SIGNING_PASSWORD";
 
+/// Loaded signers by (office id, certificate SHA-256).
+type Loaded = HashMap<(i64, String), Arc<Signer>>;
+
 /// Signers loaded from their PKCS #12 files, by office and certificate,
 /// and a password given in code (an embedding program, the tests).
 #[derive(Default, Clone)]
 pub struct Signers {
-    loaded: Arc<Mutex<HashMap<(i64, String), Arc<Signer>>>>,
+    loaded: Arc<Mutex<Loaded>>,
     password: Arc<Mutex<Option<String>>>,
 }
 
