@@ -120,6 +120,30 @@ impl App {
         self.install_key_for(&op.actor(), &office, pkcs12).await
     }
 
+    /// The same, by an administrator in the web UI.
+    pub async fn install_key_as(
+        &self,
+        c: &super::Caller,
+        office_id: i64,
+        pkcs12: &[u8],
+    ) -> AppResult<String> {
+        c.may(super::Action::ManageOffices)?;
+        let office = offices::get(self.store(), office_id).await?;
+        self.install_key_for(&c.actor(), &office, pkcs12).await
+    }
+
+    /// The subject of an office's signing certificate, if it has one.
+    pub async fn office_certificate(
+        &self,
+        c: &super::Caller,
+        office_id: i64,
+    ) -> AppResult<Option<String>> {
+        c.may(super::Action::Read)?;
+        Ok(offices::key(self.store(), office_id)
+            .await?
+            .map(|k| k.subject))
+    }
+
     async fn install_key_for(
         &self,
         actor: &super::Actor,

@@ -190,6 +190,7 @@ pub fn routes() -> Router<AppState> {
         .route("/registers", get(registers_page))
         .route("/search", get(search_page))
         .route("/offices", get(offices_page))
+        .route("/offices/{id}/certificate", post(install_certificate))
         .route("/users", get(users_page).post(add_user))
 }
 
@@ -957,12 +958,46 @@ async fn offices_page(
         .map(|o| json!({ "id": o.id, "name": o.fields.name, "kind": o.fields.kind.thai(), "code": o.code() }))
         .collect();
     let mut c = context(&a, "offices");
+    if let Some(p) = &parent {
+        let cert = or_page(
+            &state,
+            &a,
+            state.app.office_certificate(&a.caller, p.id).await,
+        )?;
+        c.insert("certificate", &cert);
+    }
     c.insert(
         "parent",
         &parent.map(|p| json!({ "id": p.id, "name": p.fields.name, "parent_id": p.parent_id })),
     );
     c.insert("offices", &rows);
     Ok(render(&state, "offices.html", &c))
+}
+
+/// An administrator installs an office's signing key (a PKCS #12 file
+/// uploaded in a form; its password comes from the server's environment).
+async fn install_certificate(
+    State(state): State<AppState>,
+    UiUser(a): UiUser,
+    ApiPath(id): ApiPath<i64>,
+    mut form: axum::extract::Multipart,
+) -> Page {
+    let mut csrf = String::new();
+    let mut file = Vec::new();
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
+            _ => {}
+        }
+    }
+    check_csrf(&state, &a, &csrf)?;
+    or_page(
+        &state,
+        &a,
+        state.app.install_key_as(&a.caller, id, &file).await,
+    )?;
+    Ok(Redirect::to(&format!("/offices?under={id}")).into_response())
 }
 
 async fn users_page(State(state): State<AppState>, UiUser(a): UiUser) -> Page {
