@@ -381,6 +381,7 @@ impl App {
         c.may(super::Action::Dispatch)?;
         self.own_document(c, id).await?;
         let renderer = self.load_renderer()?;
+        let signer = self.signer_for(c.office.id).await?;
         Ok(personalise::personalise(
             self.store(),
             &c.actor(),
@@ -389,6 +390,7 @@ impl App {
             id.0,
             url_template,
             &renderer,
+            signer.as_deref(),
             progress,
         )
         .await?)

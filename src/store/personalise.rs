@@ -63,6 +63,7 @@ pub async fn personalise(
     document_id: i64,
     url_template: &str,
     renderer: &Renderer,
+    signer: Option<&crate::sign::Signer>,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<usize, StoreError> {
     check_template(url_template)?;
@@ -120,6 +121,7 @@ pub async fn personalise(
                 chunk,
                 key,
                 url_template,
+                signer.map(|s| (s, at, acting.fields.name.as_str())),
             )
         })?;
         let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
@@ -167,6 +169,7 @@ fn render_chunk(
     chunk: &[(i64, String)],
     key: u64,
     url_template: &str,
+    sign: Option<(&crate::sign::Signer, DateTime<Utc>, &str)>,
 ) -> Result<Vec<Letter>, StoreError> {
     let threads = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
@@ -195,7 +198,16 @@ fn render_chunk(
                         let laid = renderer
                             .layout_like(prepared, Some(&overlay), &opts, first)
                             .map_err(render_err)?;
-                        let pdf = render::pdf(&laid, &opts).map_err(render_err)?;
+                        let mut pdf = render::pdf(&laid, &opts).map_err(render_err)?;
+                        // Each office's personal letter is signed like the
+                        // official copy: it is what that office received.
+                        if let Some((signer, when, office)) = sign {
+                            pdf = signer
+                                .sign_pdf(&pdf, when, "หนังสือราชการ (personal letter)", office)
+                                .map_err(|e| {
+                                    StoreError::rejected("ลงลายมือชื่อไม่สำเร็จ", e.english())
+                                })?;
+                        }
                         out.push((i, (*id, token, pdf)));
                     }
                 })

@@ -19,7 +19,8 @@ on_both!(
     numbering_makes_a_checkable_official_copy,
     a_replacement_supersedes_the_original,
     an_altered_official_copy_is_never_served,
-    drafts_keep_their_versions
+    drafts_keep_their_versions,
+    personal_letters_are_signed_too
 );
 
 /// A GET without credentials: status and body text.
@@ -585,4 +586,78 @@ async fn drafts_keep_their_versions(db: &TestDb) {
     )
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+async fn personal_letters_are_signed_too(db: &TestDb) {
+    use saraban::app::deliveries::DispatchRequest;
+    use saraban::app::documents::NumberRequest;
+    use saraban::app::{App, DocumentId};
+    saraban::store::demo::load(db, &crate::db::actor())
+        .await
+        .unwrap();
+    let app = App::new(db.store.clone(), &[]);
+    app.set_signing_password("pw-for-the-test");
+    let ca = saraban::sign::demo_ca("saraban test CA").unwrap();
+    let p12 = ca
+        .issue_with_password(
+            "กองพัฒนาและส่งเสริมการบริหารงานท้องถิ่น",
+            "มท 0810.7",
+            "pw-for-the-test",
+        )
+        .unwrap();
+    let op = saraban::app::admin::Operator::named("test");
+    app.install_key(&op, "มท 0810.7", &p12).await.unwrap();
+    let caller = app.act_as(&op, "มท 0810.7").await.unwrap();
+    let doc = saraban::model::Document::from_json(&crate::render::example("seed-000")).unwrap();
+    let draft = app.create_draft(&caller, &doc, &[]).await.unwrap();
+    let id = DocumentId(draft.id);
+    app.number(
+        &caller,
+        id,
+        &NumberRequest {
+            series: Some("circular".into()),
+            to: None,
+        },
+    )
+    .await
+    .unwrap();
+    let sent = app
+        .dispatch(
+            &caller,
+            id,
+            &DispatchRequest {
+                to: "พล 0023,สข 0023".into(),
+                deadline: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent.len(), 2);
+    let made = app
+        .personalise(
+            &caller,
+            id,
+            "https://forms.example.go.th/r/{token}",
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(made, 2);
+    let reader = app.act_as(&op, "พล 0023").await.unwrap();
+    let delivery = sent
+        .iter()
+        .find(|d| d.to_office == reader.office.id)
+        .unwrap();
+    let pdf = app
+        .delivery_letter(&reader, saraban::app::DeliveryId(delivery.id))
+        .await
+        .unwrap();
+    let info = saraban::sign::verify_pdf(&pdf).expect("the personal letter is signed");
+    assert!(saraban::sign::is_issued_by(
+        &info.certificates[0],
+        ca.certificate_der()
+    ));
+    if let Some(report) = pdfsig(&pdf) {
+        assert!(report.contains("Signature is Valid."), "{report}");
+    }
 }

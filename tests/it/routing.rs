@@ -692,6 +692,7 @@ async fn personal_letters_carry_their_own_link() {
         circular,
         url,
         &renderer,
+        None,
         &progress,
     )
     .await
@@ -707,6 +708,7 @@ async fn personal_letters_carry_their_own_link() {
         circular,
         url,
         &renderer,
+        None,
         &|_, _| {},
     )
     .await
@@ -766,6 +768,7 @@ async fn personal_letters_carry_their_own_link() {
         circular,
         "forms/{id}",
         &renderer,
+        None,
         &|_, _| {},
     )
     .await
