@@ -249,7 +249,22 @@ pub fn signer_of(pdf: &[u8]) -> Option<SignerInfo> {
     verify_pdf(pdf).ok().map(|i| SignerInfo {
         subject: i.signer,
         name: i.signer_name,
-        issuer: i.issuer,
+        issuer: common_name(&i.issuer).unwrap_or(i.issuer),
         certificate_sha256: i.certificate_sha256,
     })
+}
+
+/// The CN of an RFC 4514 name (`CN=a\, b,O=c` → `a, b`).
+fn common_name(dn: &str) -> Option<String> {
+    let at = dn.find("CN=")? + 3;
+    let mut out = String::new();
+    let mut chars = dn[at..].chars();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\\' => out.extend(chars.next()),
+            ',' => break,
+            other => out.push(other),
+        }
+    }
+    Some(out)
 }
