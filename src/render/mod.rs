@@ -14,7 +14,7 @@ pub mod text_layer;
 pub mod view;
 pub mod world;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
@@ -51,9 +51,12 @@ pub enum RenderError {
 pub struct RenderOptions {
     /// PDF/A-2b for archiving.
     pub pdfa: bool,
-    /// The organisation's emblem (PNG, JPEG or SVG bytes); a neutral frame
-    /// stands in its place when absent.
+    /// The organisation's emblem (PNG, JPEG or SVG bytes); a dashed frame
+    /// stands in its place on drafts when absent.
     pub emblem: Option<Vec<u8>>,
+    /// An official copy: the dashed placeholder for a missing emblem is a
+    /// drafting aid and never prints on one (the space stays empty).
+    pub official: bool,
 }
 
 /// A document laid out: its pages, and the continuation words found.
@@ -62,6 +65,9 @@ pub struct Laidout {
     pub continuation: Vec<Vec<String>>,
     /// Paragraphs set ragged-right because justifying them left wide gaps.
     pub ragged: Vec<String>,
+    /// Last paragraphs split so that only their last two lines travel with
+    /// the closing: paragraph id → byte offset (see `pages::keep_splits`).
+    pub keep: BTreeMap<String, usize>,
     pub compiles: usize,
     /// False when the compile limit was reached before the continuation
     /// words and ragged paragraphs stopped changing.
@@ -99,6 +105,8 @@ impl Prepared {
 /// Renders documents; holds fonts and templates, so make one and reuse it.
 pub struct Renderer {
     typesetter: Typesetter,
+    /// A family the user chose (`--font-family`), tried before the usual ones.
+    family: Option<String>,
 }
 
 impl Renderer {
@@ -107,7 +115,28 @@ impl Renderer {
         let template_dir = std::env::var_os("SARABAN_TEMPLATES").map(std::path::PathBuf::from);
         Ok(Renderer {
             typesetter: Typesetter::with_template_dir(font_dirs, template_dir.as_deref())?,
+            family: None,
         })
+    }
+
+    /// Sets documents in `family` (any Thai face loaded from the fonts
+    /// folders), falling back to the usual families for what it lacks.
+    /// An unknown family is an error that lists the families there are.
+    pub fn with_family(mut self, family: &str) -> Result<Renderer, RenderError> {
+        let known = self.font_families();
+        if !known.iter().any(|f| f.eq_ignore_ascii_case(family)) {
+            return Err(RenderError::Fonts(fonts::FontError::Family {
+                family: family.to_string(),
+                known: known.join(", "),
+            }));
+        }
+        self.family = Some(family.to_string());
+        Ok(self)
+    }
+
+    /// Font files in the fonts folders that could not be used, and why.
+    pub fn font_problems(&self) -> &[String] {
+        self.typesetter.font_problems()
     }
 
     pub fn font_families(&self) -> Vec<String> {
@@ -116,7 +145,12 @@ impl Renderer {
 
     /// Validates nothing (the input was validated when read); builds the view.
     pub fn prepare(&self, doc: &Document) -> Result<Prepared, RenderError> {
-        let view = view::build(doc)?;
+        let mut view = view::build(doc)?;
+        if let Some(family) = &self.family {
+            let mut families = vec![family.clone()];
+            families.extend(fonts::FAMILIES.iter().map(|f| f.to_string()));
+            view.data["fonts"] = serde_json::json!(families);
+        }
         let date = view.meta.date;
         Ok(Prepared { view, date })
     }
@@ -129,7 +163,14 @@ impl Renderer {
         recipient: Option<&Value>,
         opts: &RenderOptions,
     ) -> Result<Laidout, RenderError> {
-        self.layout_from(prepared, recipient, opts, Vec::new(), Vec::new())
+        self.layout_from(
+            prepared,
+            recipient,
+            opts,
+            Vec::new(),
+            Vec::new(),
+            BTreeMap::new(),
+        )
     }
 
     /// Lays out for another recipient, starting from what an earlier layout
@@ -149,6 +190,7 @@ impl Renderer {
             opts,
             earlier.continuation.clone(),
             earlier.ragged.clone(),
+            earlier.keep.clone(),
         )
     }
 
@@ -159,6 +201,7 @@ impl Renderer {
         opts: &RenderOptions,
         mut continuation: Vec<Vec<String>>,
         mut ragged: Vec<String>,
+        mut keep: BTreeMap<String, usize>,
     ) -> Result<Laidout, RenderError> {
         let mut files: HashMap<FileId, Bytes> = HashMap::new();
         files.insert(file_id("/data.json"), json_bytes(&prepared.view.data));
@@ -169,7 +212,7 @@ impl Renderer {
         let emblem = opts.emblem.as_ref().map(|b| Bytes::new(b.clone()));
         files.insert(
             file_id("/emblem.json"),
-            json_bytes(&serde_json::json!({ "present": emblem.is_some() })),
+            json_bytes(&serde_json::json!({ "present": emblem.is_some(), "official": opts.official })),
         );
         if let Some(b) = emblem {
             files.insert(file_id("/emblem.img"), b);
@@ -177,6 +220,7 @@ impl Renderer {
         for compiles in 1..=MAX_COMPILES {
             files.insert(file_id("/continuation.json"), json_bytes(&continuation));
             files.insert(file_id("/ragged.json"), json_bytes(&ragged));
+            files.insert(file_id("/keep.json"), json_bytes(&keep));
             // Typst's `today` is the document's date (no template reads it;
             // a fixed day keeps output independent of the clock).
             let today = prepared.date.unwrap_or(UNDATED);
@@ -189,12 +233,14 @@ impl Renderer {
             let doc = text_layer::strip_break_marks(&doc);
             let found = pages::continuation_words(&doc);
             let more_ragged = gappy_paragraphs(&doc, &prepared.view.paragraphs, &ragged);
-            let converged = found == continuation && more_ragged.is_empty();
+            let found_keep = pages::keep_splits(&doc, &prepared.view.keeps, &keep);
+            let converged = found == continuation && more_ragged.is_empty() && found_keep == keep;
             if converged || compiles == MAX_COMPILES {
                 return Ok(Laidout {
                     doc,
                     continuation: found,
                     ragged,
+                    keep,
                     compiles,
                     converged,
                     date: prepared.date,
@@ -203,6 +249,7 @@ impl Renderer {
             }
             continuation = found;
             ragged.extend(more_ragged);
+            keep = found_keep;
         }
         unreachable!("the loop returns on its last pass")
     }
@@ -237,9 +284,10 @@ impl Renderer {
             file_id("/continuation.json"),
             json_bytes(&serde_json::json!([])),
         );
+        files.insert(file_id("/keep.json"), json_bytes(&serde_json::json!({})));
         files.insert(
             file_id("/emblem.json"),
-            json_bytes(&serde_json::json!({ "present": false })),
+            json_bytes(&serde_json::json!({ "present": false, "official": true })),
         );
         let world = self.typesetter.world(&files, dated);
         let result = typst::compile::<PagedDocument>(&world).output;
