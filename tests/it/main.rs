@@ -9,6 +9,7 @@ mod docnum;
 mod fuzz;
 mod imports;
 mod money;
+mod pages_right;
 mod parse;
 mod registers;
 mod render;
