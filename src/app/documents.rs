@@ -328,7 +328,13 @@ impl App {
                 id,
                 |doc| {
                     renderer
-                        .render_pdf(doc, &RenderOptions { official: true, ..RenderOptions::default() })
+                        .render_pdf(
+                            doc,
+                            &RenderOptions {
+                                official: true,
+                                ..RenderOptions::default()
+                            },
+                        )
                         .map_err(|e| e.to_string())
                 },
             ))

@@ -104,8 +104,7 @@ pub fn from_bbox(xhtml: &str) -> String {
 fn join_quantity_columns(page: &mut Vec<Vec<(f64, String)>>) {
     let mut i = 1;
     while i < page.len() {
-        let quantities = !page[i].is_empty()
-            && page[i].iter().all(|(_, t)| t.starts_with("จำนวน"));
+        let quantities = !page[i].is_empty() && page[i].iter().all(|(_, t)| t.starts_with("จำนวน"));
         let host = quantities
             .then(|| {
                 (0..i).rev().find(|&j| {

@@ -190,33 +190,125 @@ const TITLES: &[&str] = &[
 ];
 
 /// Words that follow นาย/นาง without being a given name (นายอำเภอ, นายก).
-const NOT_GIVEN_NAMES: &[&str] = &["อำเภอ", "ก", "ทะเบียน", "ช่าง", "ตำรวจ", "ทหาร", "จ้าง", "ประกัน"];
+const NOT_GIVEN_NAMES: &[&str] = &[
+    "อำเภอ",
+    "ก",
+    "ทะเบียน",
+    "ช่าง",
+    "ตำรวจ",
+    "ทหาร",
+    "จ้าง",
+    "ประกัน",
+];
 
 /// The syllables of amounts in words (ห้าพันสี่ร้อยบาทถ้วน).
 const NUMBER_WORDS: &[&str] = &[
-    "ศูนย์", "หนึ่ง", "สอง", "สาม", "สี่", "ห้า", "หก", "เจ็ด", "แปด", "เก้า", "สิบ", "ยี่", "เอ็ด",
-    "ร้อย", "พัน", "หมื่น", "แสน", "ล้าน", "บาท", "ถ้วน", "สตางค์",
+    "ศูนย์",
+    "หนึ่ง",
+    "สอง",
+    "สาม",
+    "สี่",
+    "ห้า",
+    "หก",
+    "เจ็ด",
+    "แปด",
+    "เก้า",
+    "สิบ",
+    "ยี่",
+    "เอ็ด",
+    "ร้อย",
+    "พัน",
+    "หมื่น",
+    "แสน",
+    "ล้าน",
+    "บาท",
+    "ถ้วน",
+    "สตางค์",
 ];
 
 /// Classifiers a number stays with (๑ คน, ๓ แห่ง).
 const CLASSIFIERS: &[&str] = &[
-    "คน", "แห่ง", "ชุด", "ฉบับ", "รุ่น", "วัน", "ครั้ง", "ราย", "เล่ม", "แผ่น", "บาท", "ปี", "เดือน",
-    "ชั่วโมง", "นาที", "ด้าน", "ข้อ", "หน่วย", "ชั้น", "รูป", "องค์", "เครื่อง", "หลัง", "ห้อง", "ท่าน",
-    "อำเภอ", "ตำบล", "จังหวัด", "โครงการ", "กิโลเมตร", "เมตร", "ร้อยละ", "น.",
+    "คน",
+    "แห่ง",
+    "ชุด",
+    "ฉบับ",
+    "รุ่น",
+    "วัน",
+    "ครั้ง",
+    "ราย",
+    "เล่ม",
+    "แผ่น",
+    "บาท",
+    "ปี",
+    "เดือน",
+    "ชั่วโมง",
+    "นาที",
+    "ด้าน",
+    "ข้อ",
+    "หน่วย",
+    "ชั้น",
+    "รูป",
+    "องค์",
+    "เครื่อง",
+    "หลัง",
+    "ห้อง",
+    "ท่าน",
+    "อำเภอ",
+    "ตำบล",
+    "จังหวัด",
+    "โครงการ",
+    "กิโลเมตร",
+    "เมตร",
+    "ร้อยละ",
+    "น.",
 ];
 
 /// Words a number stays after (ร้อยละ ๗๐, ครั้งที่ ๓, พ.ศ. ๒๕๖๔), and with
 /// the classifier that may follow it (จำนวน ๑ คน).
 const BEFORE_NUMBERS: &[&str] = &[
-    "ร้อยละ", "จำนวน", "ครั้งที่", "รุ่นที่", "ฉบับที่", "หมู่ที่", "เลขที่", "ข้อ", "มาตรา", "ชั้น", "พ.ศ.",
-    "ค.ศ.", "ปี", "วันที่", "ที่",
+    "ร้อยละ",
+    "จำนวน",
+    "ครั้งที่",
+    "รุ่นที่",
+    "ฉบับที่",
+    "หมู่ที่",
+    "เลขที่",
+    "ข้อ",
+    "มาตรา",
+    "ชั้น",
+    "พ.ศ.",
+    "ค.ศ.",
+    "ปี",
+    "วันที่",
+    "ที่",
 ];
 
 /// Month names, full and abbreviated, that a day stays with.
 const MONTHS: &[&str] = &[
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
-    "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม", "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
-    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
 ];
 
 fn is_number_char(c: char) -> bool {
@@ -323,7 +415,10 @@ fn rule_ranges(text: &str) -> Vec<(usize, usize)> {
                     // วันที่ ๒ พฤษภาคม ๒๕๖๗: the day's lead-in, the day, the
                     // month and the year.
                     end += d;
-                } else if let Some(c) = CLASSIFIERS.iter().find(|c| rest[end + g..].starts_with(**c)) {
+                } else if let Some(c) = CLASSIFIERS
+                    .iter()
+                    .find(|c| rest[end + g..].starts_with(**c))
+                {
                     end += g + c.len();
                 }
                 out.push((i, i + end));
@@ -353,7 +448,6 @@ fn rule_ranges(text: &str) -> Vec<(usize, usize)> {
     }
     out
 }
-
 
 /// Joins a value that must stay on one line (a date, a time, a document
 /// number, an amount): a word joiner between every two grapheme clusters,
@@ -434,7 +528,11 @@ fn protected_ranges(text: &str, names: &[String]) -> Vec<Span> {
         for (start, m) in text.match_indices(name) {
             let end = start + m.len();
             if free(&ranges, start, end) {
-                ranges.push(Span { start, end, name: true });
+                ranges.push(Span {
+                    start,
+                    end,
+                    name: true,
+                });
             }
         }
     }
@@ -490,7 +588,10 @@ fn mark_with(text: &str, protected: Vec<Span>) -> String {
     // a paragraph that opens with words run into a name must still find a
     // break before the name (else its first line overflows the indent).
     let name_edge = |p: usize| {
-        !inside(p) && protected.iter().any(|r| r.name && (r.start == p || r.end == p))
+        !inside(p)
+            && protected
+                .iter()
+                .any(|r| r.name && (r.start == p || r.end == p))
     };
     let words = word_boundaries(text);
     let clusters: Vec<usize> = GraphemeClusterSegmenter::new().segment_str(text).collect();

@@ -229,7 +229,11 @@ pub fn check_with(doc: &PagedDocument, prepared: &super::Prepared) -> Report {
             });
         };
         let flipped = w > h;
-        let (left, right) = if flipped { (cm * 1.0, cm * 1.0) } else { (3.0 * cm, RIGHT_EDGE) };
+        let (left, right) = if flipped {
+            (cm * 1.0, cm * 1.0)
+        } else {
+            (3.0 * cm, RIGHT_EDGE)
+        };
         for b in &boxes {
             let in_body = b.top >= super::pages::MARGIN_TOP - 1.0
                 && b.bottom <= h - super::pages::MARGIN_BOTTOM + 4.0;
@@ -262,7 +266,9 @@ pub fn check_with(doc: &PagedDocument, prepared: &super::Prepared) -> Report {
         // 1.5 cm from the top (its glyphs between 1 and 2.2 cm).
         let first_of_part = parts.iter().any(|r| r.start == p);
         let number = boxes.iter().find(|b| {
-            b.top < super::pages::MARGIN_TOP && b.text.trim().starts_with('-') && b.text.trim().ends_with('-')
+            b.top < super::pages::MARGIN_TOP
+                && b.text.trim().starts_with('-')
+                && b.text.trim().ends_with('-')
         });
         match (first_of_part, number) {
             (false, None) => issue(&mut report, IssueKind::Furniture, "no page number".into()),
@@ -271,7 +277,11 @@ pub fn check_with(doc: &PagedDocument, prepared: &super::Prepared) -> Report {
                 IssueKind::Furniture,
                 format!("page number {:.2} cm from the top", n.baseline / cm),
             ),
-            (true, Some(_)) => issue(&mut report, IssueKind::Furniture, "a number on a part's first page".into()),
+            (true, Some(_)) => issue(
+                &mut report,
+                IssueKind::Furniture,
+                "a number on a part's first page".into(),
+            ),
             _ => {}
         }
     }
@@ -280,11 +290,22 @@ pub fn check_with(doc: &PagedDocument, prepared: &super::Prepared) -> Report {
     for (p, page) in doc.pages().iter().enumerate() {
         let lines = body_lines(&page.frame);
         for pair in lines.windows(2) {
-            if pair[1].baseline - pair[0].baseline > 40.0 || stretches(&pair[0]) != 1 || stretches(&pair[1]) != 1 {
+            if pair[1].baseline - pair[0].baseline > 40.0
+                || stretches(&pair[0]) != 1
+                || stretches(&pair[1]) != 1
+            {
                 continue;
             }
-            let end: String = pair[0].text().chars().filter(|c| !c.is_whitespace()).collect();
-            let start: String = pair[1].text().chars().filter(|c| !c.is_whitespace()).collect();
+            let end: String = pair[0]
+                .text()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let start: String = pair[1]
+                .text()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
             let cut = end.len();
             let joined = format!("{end}{start}");
             let broken = names.iter().chain(super::breaks::place_names()).find(|n| {

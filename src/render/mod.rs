@@ -212,7 +212,9 @@ impl Renderer {
         let emblem = opts.emblem.as_ref().map(|b| Bytes::new(b.clone()));
         files.insert(
             file_id("/emblem.json"),
-            json_bytes(&serde_json::json!({ "present": emblem.is_some(), "official": opts.official })),
+            json_bytes(
+                &serde_json::json!({ "present": emblem.is_some(), "official": opts.official }),
+            ),
         );
         if let Some(b) = emblem {
             files.insert(file_id("/emblem.img"), b);

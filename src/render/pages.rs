@@ -254,7 +254,10 @@ fn byte_after_chars(marked: &str, n: usize) -> usize {
     }
     let mut seen = 0;
     for (i, c) in marked.char_indices() {
-        if c.is_whitespace() || c == super::breaks::WORD_JOINER || c == super::breaks::ZERO_WIDTH_SPACE {
+        if c.is_whitespace()
+            || c == super::breaks::WORD_JOINER
+            || c == super::breaks::ZERO_WIDTH_SPACE
+        {
             continue;
         }
         if seen == n {

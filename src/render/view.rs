@@ -448,14 +448,20 @@ fn letter(prep: &Prep, l: &Letter) -> (Value, Option<Value>) {
         .enclosures
         .iter()
         .enumerate()
-        .map(|(i, e)| json!({
-            "n": if many { Some(prep.ordinal(i + 1)) } else { None },
-            "text": prep.text(&e.text),
-            "quantity": e.quantity.as_deref().map(|q| prep.value(q)),
-        }))
+        .map(|(i, e)| {
+            json!({
+                "n": if many { Some(prep.ordinal(i + 1)) } else { None },
+                "text": prep.text(&e.text),
+                "quantity": e.quantity.as_deref().map(|q| prep.value(q)),
+            })
+        })
         .collect();
     let body = prep.paras(&l.body);
-    let closing = l.closing.as_deref().unwrap_or(salutation.closing()).to_string();
+    let closing = l
+        .closing
+        .as_deref()
+        .unwrap_or(salutation.closing())
+        .to_string();
     prep.keep_last(&body, &closing);
     let c = &l.contact;
     let mut contact: Vec<String> = prep.texts(&c.owner_unit);
@@ -580,7 +586,11 @@ fn schedule(prep: &Prep, s: &Schedule) -> Value {
             let t = t.trim();
             match t.rsplit_once(' ') {
                 Some((head, last)) if last.chars().count() <= 12 && !head.is_empty() => {
-                    format!("{}{}", prep.text(head), keep_together(&format!(" {}", prep.digits.apply_to_text(last))))
+                    format!(
+                        "{}{}",
+                        prep.text(head),
+                        keep_together(&format!(" {}", prep.digits.apply_to_text(last)))
+                    )
                 }
                 _ => prep.text(t),
             }

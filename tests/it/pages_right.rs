@@ -142,7 +142,12 @@ fn render_file(name: &str, json: &str) -> PathBuf {
 }
 
 fn stress(name: &str) -> String {
-    std::fs::read_to_string(root().join("tests/data/stress").join(format!("{name}.json"))).unwrap()
+    std::fs::read_to_string(
+        root()
+            .join("tests/data/stress")
+            .join(format!("{name}.json")),
+    )
+    .unwrap()
 }
 
 pub const STRESS: &[&str] = &[
@@ -186,7 +191,8 @@ fn assert_pages_right(name: &str, pages: &[Page], expected_parts: usize) {
                 assert_eq!(cont, None, "{name}: page {}, the last of its part", i + 1);
                 continue;
             }
-            let cont = cont.unwrap_or_else(|| panic!("{name}: page {} has no continuation words", i + 1));
+            let cont =
+                cont.unwrap_or_else(|| panic!("{name}: page {} has no continuation words", i + 1));
             let next = pages[i + 1]
                 .body_lines()
                 .first()
@@ -210,7 +216,11 @@ fn seed_003_letter_on_two_pages_and_every_part_numbered_right() {
     let pages = pages(&pdf);
     assert_pages_right("seed-003", &pages, 3);
     let parts = parts_of(&pages);
-    assert_eq!(parts[0].len(), 2, "the letter is on two pages, as in the original");
+    assert_eq!(
+        parts[0].len(),
+        2,
+        "the letter is on two pages, as in the original"
+    );
     // The project's continuation words name its section ๙ where it starts a page.
     let last_words = pages.last().unwrap().continuation();
     assert_eq!(last_words, None, "no stray continuation on the last page");
@@ -243,12 +253,20 @@ fn a_long_last_paragraph_breaks_and_keeps_two_lines_with_the_closing() {
     let mut split_seen = false;
     for k in 0..8 {
         let mut doc = base.clone();
-        doc["body"][1] = serde_json::json!(format!("{last}{}", " ทั้งนี้ ให้รายงานผลการดำเนินงานต่อจังหวัดภายในกำหนด".repeat(k)));
+        doc["body"][1] = serde_json::json!(format!(
+            "{last}{}",
+            " ทั้งนี้ ให้รายงานผลการดำเนินงานต่อจังหวัดภายในกำหนด".repeat(k)
+        ));
         let pdf = render_file("long-last", &doc.to_string());
         let pages = pages(&pdf);
         for (i, p) in pages.iter().enumerate() {
             for w in &p.words {
-                assert!(w.y1 <= p.height - 0.5 * CM, "k={k} page {}: {} runs off the page", i + 1, w.text);
+                assert!(
+                    w.y1 <= p.height - 0.5 * CM,
+                    "k={k} page {}: {} runs off the page",
+                    i + 1,
+                    w.text
+                );
             }
         }
         // Page 1 is full: the long paragraph starts on it and breaks there.
@@ -268,10 +286,16 @@ fn a_long_last_paragraph_breaks_and_keeps_two_lines_with_the_closing() {
             })
             .expect("the closing is printed");
         assert!(pi > 0, "k={k}: the paragraph runs on from an earlier page");
-        assert!(li >= 2, "k={k}: the closing has only {li} lines of the paragraph above it");
+        assert!(
+            li >= 2,
+            "k={k}: the closing has only {li} lines of the paragraph above it"
+        );
         split_seen |= li == 2;
     }
-    assert!(split_seen, "some length needs the split: exactly two lines travel with the closing");
+    assert!(
+        split_seen,
+        "some length needs the split: exactly two lines travel with the closing"
+    );
 }
 
 #[test]
@@ -287,13 +311,21 @@ fn secrecy_marks_and_page_numbers_sit_where_offices_put_them() {
         assert_eq!(marks.len(), 2, "page {}: a mark top and bottom", i + 1);
         for m in marks {
             let centre = (m.x0 + m.x1) / 2.0;
-            assert!((centre - (3.0 * CM + 8.0 * CM)).abs() < 0.5 * CM, "centred on the text block");
+            assert!(
+                (centre - (3.0 * CM + 8.0 * CM)).abs() < 0.5 * CM,
+                "centred on the text block"
+            );
         }
     }
     // The marks' ink (red pixels near the centre line) keeps 1 cm from
     // the paper's top and bottom edges on every page.
     for (i, (top, bottom, height)) in red_ink_rows(&pdf).into_iter().enumerate() {
-        assert!(top >= 1.0 * CM, "page {}: mark's ink {:.2} cm from the top", i + 1, top / CM);
+        assert!(
+            top >= 1.0 * CM,
+            "page {}: mark's ink {:.2} cm from the top",
+            i + 1,
+            top / CM
+        );
         assert!(
             height - bottom >= 1.0 * CM,
             "page {}: mark's ink {:.2} cm from the bottom",
@@ -304,9 +336,16 @@ fn secrecy_marks_and_page_numbers_sit_where_offices_put_them() {
     // A plain letter's page number: about 1.5 cm from the top.
     let pdf = render_file("body", &stress("body-3-pages"));
     for p in pages_of(&pdf).iter().skip(1) {
-        let dash = p.words.iter().find(|w| w.y1 < 2.5 * CM).expect("a page number");
+        let dash = p
+            .words
+            .iter()
+            .find(|w| w.y1 < 2.5 * CM)
+            .expect("a page number");
         let middle = (dash.y0 + dash.y1) / 2.0 / CM;
-        assert!((1.2..=1.9).contains(&middle), "page number at {middle:.2} cm");
+        assert!(
+            (1.2..=1.9).contains(&middle),
+            "page number at {middle:.2} cm"
+        );
     }
 }
 
@@ -340,7 +379,8 @@ fn red_ink_rows(pdf: &Path) -> Vec<(f64, f64, f64)> {
     files
         .iter()
         .map(|f| {
-            let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(f).unwrap()));
+            let decoder =
+                png::Decoder::new(std::io::BufReader::new(std::fs::File::open(f).unwrap()));
             let mut reader = decoder.read_info().unwrap();
             let mut buf = vec![0; reader.output_buffer_size().unwrap()];
             let info = reader.next_frame(&mut buf).unwrap();
@@ -402,7 +442,11 @@ fn names_places_amounts_and_dates_are_never_broken_across_lines() {
     let mut body = Vec::new();
     for k in 0..36 {
         let filler = format!("{}{}", "ให้ดำเนินการ".repeat(k % 9), "และ".repeat(k / 9));
-        body.push(format!("{filler}{} {}", phrases[k % phrases.len()], phrases.join(" ")));
+        body.push(format!(
+            "{filler}{} {}",
+            phrases[k % phrases.len()],
+            phrases.join(" ")
+        ));
     }
     body.push("จึงเรียนมาเพื่อทราบ".into());
     let mut doc: serde_json::Value = serde_json::from_str(&example("letter")).unwrap();
@@ -418,7 +462,9 @@ fn names_places_amounts_and_dates_are_never_broken_across_lines() {
     // The signer's name on one line.
     let signer = compact("(ว่าที่ร้อยตรีหญิงศรีสุดาพรรณวิไล ประเสริฐวงศ์ตระกูลวัฒนา)");
     assert!(
-        pages.iter().any(|p| p.lines().iter().any(|l| compact(&line_text(l)) == signer)),
+        pages
+            .iter()
+            .any(|p| p.lines().iter().any(|l| compact(&line_text(l)) == signer)),
         "the signer's name is split"
     );
 }
@@ -455,22 +501,44 @@ fn grid_schedule_rows_whole_headers_and_break_cell_on_every_page() {
     for i in grid {
         let p = &pages[i];
         let text = compact(&p.words.iter().map(|w| w.text.as_str()).collect::<String>());
-        assert!(text.contains("รับประทาน"), "page {}: the break cell's words", i + 1);
+        assert!(
+            text.contains("รับประทาน"),
+            "page {}: the break cell's words",
+            i + 1
+        );
         // Each day label's page also holds that day's header row, above it.
-        let days: Vec<&Word> = p.words.iter().filter(|w| w.text.starts_with("วัน") && w.text.ends_with("ที่")).collect();
+        let days: Vec<&Word> = p
+            .words
+            .iter()
+            .filter(|w| w.text.starts_with("วัน") && w.text.ends_with("ที่"))
+            .collect();
         let headers: Vec<&Word> = p.words.iter().filter(|w| w.text == "เวลา").collect();
         assert!(!days.is_empty(), "page {}: days", i + 1);
-        assert_eq!(days.len(), headers.len(), "page {}: a header row per day (rows never split)", i + 1);
+        assert_eq!(
+            days.len(),
+            headers.len(),
+            "page {}: a header row per day (rows never split)",
+            i + 1
+        );
         let first_body = p.body_lines()[0].clone();
         assert!(
-            p.body_lines().iter().take(4).any(|l| line_text(l).contains("เวลา")) || i == parts[1].start,
+            p.body_lines()
+                .iter()
+                .take(4)
+                .any(|l| line_text(l).contains("เวลา"))
+                || i == parts[1].start,
             "page {}: starts with a header row, not {:?}",
             i + 1,
             line_text(&first_body)
         );
         // Cell text inside the page's rules: nothing past the right margin.
         for w in p.body_lines().iter().flatten() {
-            assert!(w.x1 <= p.width - 2.0 * CM + 1.0, "page {}: {} past the edge", i + 1, w.text);
+            assert!(
+                w.x1 <= p.width - 2.0 * CM + 1.0,
+                "page {}: {} past the edge",
+                i + 1,
+                w.text
+            );
         }
     }
 }
@@ -491,20 +559,30 @@ fn list_schedule_items_whole_heading_kept_and_dash_style() {
             // with an item's second line (the `(ด้าน…)` or `หรือผู้แทน` lines).
             let first = line_text(&pages[i].body_lines()[0]);
             assert!(
-                !first.starts_with("(ด้าน") && !first.starts_with("หรือผู้แทน") && !first.starts_with("โดย"),
+                !first.starts_with("(ด้าน")
+                    && !first.starts_with("หรือผู้แทน")
+                    && !first.starts_with("โดย"),
                 "page {}: starts inside an item: {first}",
                 i + 1
             );
             // The title's last line is never one short word.
             for l in pages[i].lines() {
-                assert_ne!(line_text(&l), "๒๕๖๗", "page {}: a one-word title line", i + 1);
+                assert_ne!(
+                    line_text(&l),
+                    "๒๕๖๗",
+                    "page {}: a one-word title line",
+                    i + 1
+                );
             }
         }
     }
     // The dash style: `- ๐๘.๐๐ - ๐๘.๒๙ น.` opens an item's line.
     let dash_part = &pages[parts[2].start];
     assert!(
-        dash_part.lines().iter().any(|l| compact(&line_text(l)).starts_with("-๐๘.๐๐-๐๘.๒๙น.")),
+        dash_part
+            .lines()
+            .iter()
+            .any(|l| compact(&line_text(l)).starts_with("-๐๘.๐๐-๐๘.๒๙น.")),
         "dash-list items"
     );
 }
@@ -515,8 +593,14 @@ fn references_numbered_and_enclosure_quantities_in_a_column() {
         return;
     }
     let pdf = render_file("refs", &stress("ten-references"));
-    let text = compact(&pages(&pdf).iter().flat_map(|p| p.words.iter().map(|w| w.text.clone())).collect::<String>());
-    for n in ["๑.หนังสือ", "๒.หนังสือ", "๑๐.หนังสือ"] {
+    let text = compact(
+        &pages(&pdf)
+            .iter()
+            .flat_map(|p| p.words.iter().map(|w| w.text.clone()))
+            .collect::<String>(),
+    );
+    for n in ["๑.หนังสือ", "๒.หนังสือ", "๑๐.หนังสือ"]
+    {
         assert!(text.contains(n), "reference {n}");
     }
     let pdf = render_file("encl", &stress("fifteen-enclosures"));
@@ -533,7 +617,10 @@ fn references_numbered_and_enclosure_quantities_in_a_column() {
     assert_eq!(xs.len(), 15);
     let min = xs.iter().copied().fold(f64::MAX, f64::min);
     let max = xs.iter().copied().fold(f64::MIN, f64::max);
-    assert!(max - min < 1.0, "quantities in one column: {min:.1}..{max:.1}");
+    assert!(
+        max - min < 1.0,
+        "quantities in one column: {min:.1}..{max:.1}"
+    );
 }
 
 #[test]
@@ -545,10 +632,16 @@ fn the_signature_is_centred_under_the_closing() {
         let pdf = render_file(name, &example(name));
         let pages = pages(&pdf);
         let lines: Vec<Vec<Word>> = pages.iter().flat_map(|p| p.lines()).collect();
-        let c = lines.iter().position(|l| line_text(l) == "ขอแสดงความนับถือ").unwrap();
+        let c = lines
+            .iter()
+            .position(|l| line_text(l) == "ขอแสดงความนับถือ")
+            .unwrap();
         let centre = |l: &[Word]| (l[0].x0 + l.last().unwrap().x1) / 2.0;
         let closing = centre(&lines[c]);
-        let name_line = lines[c + 1..].iter().find(|l| line_text(l).starts_with('(')).unwrap();
+        let name_line = lines[c + 1..]
+            .iter()
+            .find(|l| line_text(l).starts_with('('))
+            .unwrap();
         assert!(
             (centre(name_line) - closing).abs() < 3.0,
             "{name}: name centred at {:.1}, closing at {closing:.1}",
@@ -583,10 +676,9 @@ fn every_kind_takes_emblem_and_names_and_official_copies_have_no_placeholder() {
 fn has_dash(frame: &typst::layout::Frame) -> bool {
     frame.items().any(|(_, item)| match item {
         typst::layout::FrameItem::Group(g) => has_dash(&g.frame),
-        typst::layout::FrameItem::Shape(shape, _) => shape
-            .stroke
-            .as_ref()
-            .is_some_and(|s| s.dash.is_some()),
+        typst::layout::FrameItem::Shape(shape, _) => {
+            shape.stroke.as_ref().is_some_and(|s| s.dash.is_some())
+        }
         _ => false,
     })
 }
@@ -603,10 +695,24 @@ fn thai_digits_in_free_text_but_not_in_latin_words() {
         "ขอให้รายงานภายใน 15 วัน ตามมาตรการป้องกันโรค COVID-19 และ (COVID - 19) ดูได้ที่ https://www.dla.go.th/x2024 หรือ www.pitloklocal.org หรือ saraban1@dla.go.th",
         "จึงเรียนมาเพื่อทราบ"
     ]);
-    doc["references"] = serde_json::json!([{ "text": "หนังสือกรม ที่ มท 0810.7/ว 333 ลงวันที่ 19 กุมภาพันธ์ 2564" }]);
+    doc["references"] =
+        serde_json::json!([{ "text": "หนังสือกรม ที่ มท 0810.7/ว 333 ลงวันที่ 19 กุมภาพันธ์ 2564" }]);
     let pdf = render_file("digits", &doc.to_string());
-    let text = compact(&pages(&pdf).iter().flat_map(|p| p.words.iter().map(|w| w.text.clone())).collect::<String>());
-    for want in ["ครั้งที่๓/๒๕๖๗", "ภายใน๑๕วัน", "COVID-19", "(COVID-19)", "https://www.dla.go.th/x2024", "saraban1@dla.go.th", "๑๙กุมภาพันธ์๒๕๖๔"] {
+    let text = compact(
+        &pages(&pdf)
+            .iter()
+            .flat_map(|p| p.words.iter().map(|w| w.text.clone()))
+            .collect::<String>(),
+    );
+    for want in [
+        "ครั้งที่๓/๒๕๖๗",
+        "ภายใน๑๕วัน",
+        "COVID-19",
+        "(COVID-19)",
+        "https://www.dla.go.th/x2024",
+        "saraban1@dla.go.th",
+        "๑๙กุมภาพันธ์๒๕๖๔",
+    ] {
         assert!(text.contains(want), "{want} in {text}");
     }
 }
@@ -621,8 +727,14 @@ fn any_thai_family_can_be_named_and_unusable_faces_are_reported() {
     // Laksaman under another family name (same length, so the name table
     // stays valid), and a file that is not a font at all.
     let face = std::fs::read(root().join("fonts/Laksaman.ttf")).unwrap();
-    let from: Vec<u8> = "Laksaman".encode_utf16().flat_map(u16::to_be_bytes).collect();
-    let to: Vec<u8> = "Sarabanx".encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let from: Vec<u8> = "Laksaman"
+        .encode_utf16()
+        .flat_map(u16::to_be_bytes)
+        .collect();
+    let to: Vec<u8> = "Sarabanx"
+        .encode_utf16()
+        .flat_map(u16::to_be_bytes)
+        .collect();
     let mut renamed = face.clone();
     let mut i = 0;
     while i + from.len() <= renamed.len() {
@@ -644,13 +756,18 @@ fn any_thai_family_can_be_named_and_unusable_faces_are_reported() {
         "the unusable file is reported: {:?}",
         r.font_problems()
     );
-    let r = r.with_family("Sarabanx").expect("any Thai family in --fonts");
+    let r = r
+        .with_family("Sarabanx")
+        .expect("any Thai family in --fonts");
     let doc = Document::from_json(&example("memo")).unwrap();
     let out = dir.join("out.pdf");
     std::fs::write(&out, r.render_pdf(&doc, &RenderOptions::default()).unwrap()).unwrap();
     let fonts = Command::new("pdffonts").arg(&out).output().unwrap();
     let listed = String::from_utf8_lossy(&fonts.stdout);
-    assert!(listed.contains("Sarabanx"), "the named family is used: {listed}");
+    assert!(
+        listed.contains("Sarabanx"),
+        "the named family is used: {listed}"
+    );
     // An unknown family is an error naming the families there are.
     let err = saraban::render::Renderer::new(&[])
         .unwrap()
@@ -680,6 +797,10 @@ fn the_checker_finds_nothing_wrong_in_examples_and_stress_documents() {
         assert_eq!(report.overlaps, 0, "{name}: {:?}", report.issues);
         assert_eq!(report.furniture, 0, "{name}: {:?}", report.issues);
         assert_eq!(report.broken_names, 0, "{name}: {:?}", report.issues);
-        assert!(report.widest_gap <= render::check::MAX_GAP, "{name}: gap {}", report.widest_gap);
+        assert!(
+            report.widest_gap <= render::check::MAX_GAP,
+            "{name}: gap {}",
+            report.widest_gap
+        );
     }
 }
