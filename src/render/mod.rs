@@ -30,6 +30,9 @@ use world::{Typesetter, file_id};
 /// Typst's `today` for a document without a date of its own.
 const UNDATED: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date");
 
+/// Visible characters of a last paragraph that surely fits two lines.
+const SHORT_LAST_PARAGRAPH: usize = 100;
+
 /// Continuation words converge in two compiles in practice, ragged
 /// paragraphs in one or two more; never loop more than this.
 const MAX_COMPILES: usize = 6;
@@ -163,14 +166,17 @@ impl Renderer {
         recipient: Option<&Value>,
         opts: &RenderOptions,
     ) -> Result<Laidout, RenderError> {
-        self.layout_from(
-            prepared,
-            recipient,
-            opts,
-            Vec::new(),
-            Vec::new(),
-            BTreeMap::new(),
-        )
+        // A short last paragraph (two lines at most: the usual
+        // จึงเรียนมาเพื่อ…) goes with the closing from the first compile, as
+        // it would after a split at 0; only long ones wait to be measured.
+        let keep = prepared
+            .view
+            .keeps
+            .iter()
+            .filter(|k| view::compact(&k.marked).chars().count() <= SHORT_LAST_PARAGRAPH)
+            .map(|k| (k.id.clone(), 0))
+            .collect();
+        self.layout_from(prepared, recipient, opts, Vec::new(), Vec::new(), keep)
     }
 
     /// Lays out for another recipient, starting from what an earlier layout
