@@ -163,6 +163,7 @@ impl App {
                 |doc, code| {
                     let opts = RenderOptions {
                         pdfa: true,
+                        official: true,
                         verification: Some(Verification {
                             url: format!("{base}/v/{code}"),
                             code: code.to_string(),

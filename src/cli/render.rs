@@ -28,7 +28,17 @@ pub struct RenderArgs {
     /// A folder of the agency's own fonts (TH SarabunIT๙ …); also SARABAN_FONTS.
     #[arg(long, env = "SARABAN_FONTS")]
     fonts: Option<PathBuf>,
-    /// Report Thai line quality: breaks inside words, widest gaps.
+    /// Set the document in this font family (any Thai face in --fonts),
+    /// before the usual TH SarabunIT๙ / TH Sarabun New / TH SarabunPSK /
+    /// Laksaman.
+    #[arg(long)]
+    font_family: Option<String>,
+    /// An official copy: no dashed placeholder where the emblem is missing.
+    #[arg(long)]
+    official: bool,
+    /// Report Thai line quality: breaks inside words, widest gaps, text
+    /// outside the printable area, overlapping text, furniture out of place,
+    /// names broken across lines.
     #[arg(long)]
     check: bool,
 }
@@ -52,10 +62,17 @@ pub fn run(a: RenderArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let font_dirs: Vec<&Path> = a.fonts.as_deref().into_iter().collect();
-    let renderer = Renderer::new(&font_dirs)?;
+    let mut renderer = Renderer::new(&font_dirs)?;
+    for problem in renderer.font_problems() {
+        eprintln!("saraban: ใช้แบบอักษรนี้ไม่ได้ (font not used): {problem}");
+    }
+    if let Some(family) = &a.font_family {
+        renderer = renderer.with_family(family)?;
+    }
     let opts = RenderOptions {
         pdfa: a.pdfa,
         emblem,
+        official: a.official,
         ..RenderOptions::default()
     };
     let prepared = renderer.prepare(&doc)?;
@@ -87,7 +104,7 @@ pub fn run(a: RenderArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if a.check {
-        let report = render::check::check(&laid.doc);
+        let report = render::check::check_with(&laid.doc, &prepared);
         println!("{}", serde_json::to_string_pretty(&report)?);
     }
     Ok(ExitCode::SUCCESS)

@@ -171,10 +171,23 @@ impl Document {
                 .transpose()
                 .map_err(|e| field_error("digits", &e.to_string()))?
                 .unwrap_or_default();
+            // Every kind takes the envelope's emblem and names too.
+            let emblem = obj
+                .remove("emblem")
+                .map(serde_json::from_value::<Option<String>>)
+                .transpose()
+                .map_err(|e| field_error("emblem", &e.to_string()))?
+                .flatten();
+            let names = obj
+                .remove("names")
+                .map(serde_json::from_value::<Vec<String>>)
+                .transpose()
+                .map_err(|e| field_error("names", &e.to_string()))?
+                .unwrap_or_default();
             Document {
                 digits,
-                emblem: None,
-                names: Vec::new(),
+                emblem,
+                names,
                 main: part_from_value(serde_json::Value::Object(obj), "")?,
                 annexes: Vec::new(),
             }

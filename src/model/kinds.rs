@@ -162,6 +162,20 @@ pub struct Schedule {
     /// หมายเหตุ, numbered when more than one.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// How a list schedule prints its items: times in a column of their
+    /// own (the default), or the dash list `- ๑๓.๐๐ - ๑๓.๓๐ น. …` of the
+    /// seed letters.
+    #[serde(default)]
+    pub style: ScheduleStyle,
+}
+
+/// The print style of a list schedule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScheduleStyle {
+    #[default]
+    Table,
+    Dash,
 }
 
 /// `ครั้งที่ ๑ วันพฤหัสบดีที่ ๒๓ พฤษภาคม ๒๕๖๗ เวลา ๐๙.๓๐ - ๑๒.๐๐ น.`, or a

@@ -411,7 +411,13 @@ fn continues(line: &str, items: &[String], numbered: bool, end: ItemEnd) -> bool
         return true;
     };
     match end {
-        ItemEnd::Quantity => line.starts_with("จำนวน") && !last.contains("จำนวน"),
+        // The quantity on a line of its own, or at the end of the short
+        // last line of a text that wrapped (its quantity set in a column).
+        ItemEnd::Quantity => {
+            !last.contains("จำนวน")
+                && (line.starts_with("จำนวน")
+                    || line.contains(" จำนวน ") && line.chars().count() < 40)
+        }
         ItemEnd::Dated => {
             // An unnumbered list: the next `หนังสือ…` starts a new item.
             line.starts_with("หนังสือ") || !dated(last) && line.chars().count() < 80

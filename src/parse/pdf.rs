@@ -34,9 +34,16 @@ pub fn extract(path: &Path) -> Result<String, ParseError> {
 }
 
 /// Rebuilds text from pdftotext's `-bbox-layout` XHTML.
+///
+/// A block whose lines are all quantities (`จำนวน ๑ ชุด`), set in a column
+/// of their own beside the enclosures they belong to, is read as the end
+/// of the lines it sits on, not as a paragraph of its own.
 pub fn from_bbox(xhtml: &str) -> String {
-    let mut out = String::new();
+    // Per page, its blocks; per block, its lines as (top, text).
+    let mut pages: Vec<Vec<Vec<(f64, String)>>> = vec![Vec::new()];
+    let mut block: Vec<(f64, String)> = Vec::new();
     let mut line = String::new();
+    let mut line_top: Option<f64> = None;
     let mut last_x_max: Option<f64> = None;
     for raw in xhtml.lines() {
         let tag = raw.trim_start();
@@ -59,19 +66,67 @@ pub fn from_bbox(xhtml: &str) -> String {
                 line.push(' ');
             }
             line.push_str(&unescape(text));
+            line_top.get_or_insert(y_min);
             last_x_max = Some(x_max);
         } else if tag.starts_with("</line>") {
-            out.push_str(line.trim());
-            out.push('\n');
+            block.push((line_top.unwrap_or(0.0), line.trim().to_string()));
             line.clear();
+            line_top = None;
             last_x_max = None;
         } else if tag.starts_with("</block>") {
-            out.push('\n');
+            if let Some(page) = pages.last_mut() {
+                page.push(std::mem::take(&mut block));
+            }
         } else if tag.starts_with("</page>") {
+            pages.push(Vec::new());
+        }
+    }
+    let mut out = String::new();
+    let count = pages.len();
+    for (i, mut page) in pages.into_iter().enumerate() {
+        join_quantity_columns(&mut page);
+        for block in page {
+            for (_, text) in block {
+                out.push_str(&text);
+                out.push('\n');
+            }
+            out.push('\n');
+        }
+        if i + 1 < count {
             out.push('\u{0C}');
         }
     }
     out
+}
+
+/// Moves a block of quantities onto the lines of an earlier block (the
+/// nearest) that share their tops (within 2 pt).
+fn join_quantity_columns(page: &mut Vec<Vec<(f64, String)>>) {
+    let mut i = 1;
+    while i < page.len() {
+        let quantities = !page[i].is_empty() && page[i].iter().all(|(_, t)| t.starts_with("จำนวน"));
+        let host = quantities
+            .then(|| {
+                (0..i).rev().find(|&j| {
+                    page[i]
+                        .iter()
+                        .all(|(top, _)| page[j].iter().any(|(t, _)| (t - top).abs() < 2.0))
+                })
+            })
+            .flatten();
+        match host {
+            Some(j) => {
+                let column = page.remove(i);
+                for (top, q) in column {
+                    if let Some(line) = page[j].iter_mut().find(|(t, _)| (*t - top).abs() < 2.0) {
+                        line.1.push(' ');
+                        line.1.push_str(&q);
+                    }
+                }
+            }
+            None => i += 1,
+        }
+    }
 }
 
 fn attr(tag: &str, name: &str) -> Option<f64> {

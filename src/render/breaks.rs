@@ -104,7 +104,350 @@ pub const COMPOUNDS: &[&str] = &[
     "สารบรรณ",
     "ระหว่างวันที่",
     "วันที่",
+    "ร้อยละ",
+    "ทางไกล",
+    "เข้าร่วม",
+    "อาหารกลางวัน",
+    "รับประทาน",
+    "ข้าราชการ",
+    "ประชาชน",
+    "ประชาสัมพันธ์",
+    "ผู้บริหาร",
+    "ผู้ว่าราชการจังหวัด",
+    "ปฏิบัติราชการแทน",
+    "ทั้งนี้",
+    "ดังกล่าว",
+    "เพื่อให้",
+    "อย่างไรก็ตาม",
+    "กรุณา",
+    "ไปรษณีย์อิเล็กทรอนิกส์",
 ];
+
+/// The gazetteer shipped with saraban (data/gazetteer-th.txt; sources in
+/// docs/gazetteer.md): districts, subdistricts and other proper names.
+const GAZETTEER: &str = include_str!("../../data/gazetteer-th.txt");
+
+/// Every place name kept whole: each province (src/codes.rs) bare and as
+/// จังหวัด…, its capital district เมือง… and อำเภอเมือง…, the gazetteer's
+/// districts (bare, อำเภอ…, เขต…) and subdistricts (bare, ตำบล…, แขวง…).
+pub fn place_names() -> &'static [String] {
+    static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
+        let mut out = Vec::new();
+        for p in &crate::codes::PROVINCES {
+            out.push(p.name.to_string());
+            out.push(format!("จังหวัด{}", p.name));
+            out.push(format!("เมือง{}", p.name));
+            out.push(format!("อำเภอเมือง{}", p.name));
+            out.push(format!("ศาลากลางจังหวัด{}", p.name));
+        }
+        for line in GAZETTEER.lines() {
+            let Some((kind, name)) = line.split_once('\t') else {
+                continue;
+            };
+            let name = name.trim();
+            out.push(name.to_string());
+            match kind {
+                "district" => {
+                    out.push(format!("อำเภอ{name}"));
+                    out.push(format!("เขต{name}"));
+                }
+                "subdistrict" => {
+                    out.push(format!("ตำบล{name}"));
+                    out.push(format!("แขวง{name}"));
+                }
+                _ => {}
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    });
+    &NAMES
+}
+
+/// Compounds and place names in one automaton (longest match wins).
+static FIXED: LazyLock<(aho_corasick::AhoCorasick, Vec<bool>)> = LazyLock::new(|| {
+    let mut words: Vec<(&str, bool)> = COMPOUNDS.iter().map(|c| (*c, false)).collect();
+    words.extend(place_names().iter().map(|n| (n.as_str(), true)));
+    let automaton = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(words.iter().map(|(w, _)| w))
+        .expect("a valid word list");
+    (automaton, words.iter().map(|(_, name)| *name).collect())
+});
+
+/// Titles before a person's name (นายปรีชา แดงแสงทอง).
+const TITLES: &[&str] = &[
+    "ว่าที่ร้อยตรีหญิง",
+    "ว่าที่ร้อยตรี",
+    "นางสาว",
+    "นาง",
+    "นาย",
+    "ดร.",
+    "พระครู",
+    "พันตำรวจเอก",
+    "พันเอก",
+];
+
+/// Words that follow นาย/นาง without being a given name (นายอำเภอ, นายก).
+const NOT_GIVEN_NAMES: &[&str] = &[
+    "อำเภอ",
+    "ก",
+    "ทะเบียน",
+    "ช่าง",
+    "ตำรวจ",
+    "ทหาร",
+    "จ้าง",
+    "ประกัน",
+];
+
+/// The syllables of amounts in words (ห้าพันสี่ร้อยบาทถ้วน).
+const NUMBER_WORDS: &[&str] = &[
+    "ศูนย์",
+    "หนึ่ง",
+    "สอง",
+    "สาม",
+    "สี่",
+    "ห้า",
+    "หก",
+    "เจ็ด",
+    "แปด",
+    "เก้า",
+    "สิบ",
+    "ยี่",
+    "เอ็ด",
+    "ร้อย",
+    "พัน",
+    "หมื่น",
+    "แสน",
+    "ล้าน",
+    "บาท",
+    "ถ้วน",
+    "สตางค์",
+];
+
+/// Classifiers a number stays with (๑ คน, ๓ แห่ง).
+const CLASSIFIERS: &[&str] = &[
+    "คน",
+    "แห่ง",
+    "ชุด",
+    "ฉบับ",
+    "รุ่น",
+    "วัน",
+    "ครั้ง",
+    "ราย",
+    "เล่ม",
+    "แผ่น",
+    "บาท",
+    "ปี",
+    "เดือน",
+    "ชั่วโมง",
+    "นาที",
+    "ด้าน",
+    "ข้อ",
+    "หน่วย",
+    "ชั้น",
+    "รูป",
+    "องค์",
+    "เครื่อง",
+    "หลัง",
+    "ห้อง",
+    "ท่าน",
+    "อำเภอ",
+    "ตำบล",
+    "จังหวัด",
+    "โครงการ",
+    "กิโลเมตร",
+    "เมตร",
+    "ร้อยละ",
+    "น.",
+];
+
+/// Words a number stays after (ร้อยละ ๗๐, ครั้งที่ ๓, พ.ศ. ๒๕๖๔), and with
+/// the classifier that may follow it (จำนวน ๑ คน).
+const BEFORE_NUMBERS: &[&str] = &[
+    "ร้อยละ",
+    "จำนวน",
+    "ครั้งที่",
+    "รุ่นที่",
+    "ฉบับที่",
+    "หมู่ที่",
+    "เลขที่",
+    "ข้อ",
+    "มาตรา",
+    "ชั้น",
+    "พ.ศ.",
+    "ค.ศ.",
+    "ปี",
+    "วันที่",
+    "ที่",
+];
+
+/// Month names, full and abbreviated, that a day stays with.
+const MONTHS: &[&str] = &[
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
+];
+
+fn is_number_char(c: char) -> bool {
+    crate::thai::digits::is_digit(c) || c == ',' || c == '.'
+}
+
+/// The byte length of the number at the start of `s` (digits, `,` and
+/// `.` inside), 0 if none.
+fn number_len(s: &str) -> usize {
+    let mut end = 0;
+    for (i, c) in s.char_indices() {
+        if crate::thai::digits::is_digit(c) {
+            end = i + c.len_utf8();
+        } else if !is_number_char(c) {
+            break;
+        }
+    }
+    end
+}
+
+/// `s` after optional blanks, and how many bytes they took.
+fn skip_blanks(s: &str) -> usize {
+    s.len() - s.trim_start_matches([' ', '\u{a0}']).len()
+}
+
+/// After a day's number: the blanks, the month and the year (with or
+/// without พ.ศ.), as a byte length; `None` when no month follows.
+fn date_tail(s: &str) -> Option<usize> {
+    let gap = skip_blanks(s);
+    let month = MONTHS.iter().find(|m| s[gap..].starts_with(**m))?;
+    let mut end = gap + month.len();
+    let g = skip_blanks(&s[end..]);
+    let mut at = end + g;
+    if s[at..].starts_with("พ.ศ.") {
+        at += "พ.ศ.".len();
+        at += skip_blanks(&s[at..]);
+    }
+    let y = number_len(&s[at..]);
+    if y >= 2 {
+        end = at + y;
+    }
+    Some(end)
+}
+
+/// Spans found by rule rather than by name: persons (title, given name and
+/// surname), amounts in words, a number with its classifier, a day with
+/// its month (and year).
+fn rule_ranges(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let at_word_start = text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !is_thai_letter(c));
+        // A person: title + given name + one space + surname.
+        if let Some(title) = TITLES.iter().find(|t| rest.starts_with(**t)) {
+            let after = &rest[title.len()..];
+            let given: usize = after
+                .char_indices()
+                .find(|(_, c)| !is_thai_letter(*c))
+                .map_or(after.len(), |(j, _)| j);
+            let plausible = given > 0
+                && after[..given].chars().count() <= 20
+                && !NOT_GIVEN_NAMES.iter().any(|n| after.starts_with(n));
+            if plausible && after[given..].starts_with(' ') {
+                let sur = &after[given + 1..];
+                let len: usize = sur
+                    .char_indices()
+                    .find(|(_, c)| !is_thai_letter(*c))
+                    .map_or(sur.len(), |(j, _)| j);
+                if len > 0 && sur[..len].chars().count() <= 24 {
+                    let end = i + title.len() + given + 1 + len;
+                    out.push((i, end));
+                    i = end;
+                    continue;
+                }
+            }
+        }
+        // Amounts in words: two or more number syllables in a row.
+        if at_word_start || rest.starts_with(|c: char| is_thai_letter(c)) {
+            let mut j = 0;
+            let mut count = 0;
+            while let Some(w) = NUMBER_WORDS.iter().find(|w| rest[j..].starts_with(**w)) {
+                j += w.len();
+                count += 1;
+            }
+            if count >= 2 {
+                out.push((i, i + j));
+                i += j;
+                continue;
+            }
+        }
+        // A word a number stays after, the number, and its classifier.
+        if let Some(word) = BEFORE_NUMBERS.iter().find(|w| rest.starts_with(**w)) {
+            let gap = skip_blanks(&rest[word.len()..]);
+            let at = word.len() + gap;
+            let n = number_len(&rest[at..]);
+            if n > 0 && gap > 0 {
+                let mut end = at + n;
+                let g = skip_blanks(&rest[end..]);
+                if let Some(d) = date_tail(&rest[end..]) {
+                    // วันที่ ๒ พฤษภาคม ๒๕๖๗: the day's lead-in, the day, the
+                    // month and the year.
+                    end += d;
+                } else if let Some(c) = CLASSIFIERS
+                    .iter()
+                    .find(|c| rest[end + g..].starts_with(**c))
+                {
+                    end += g + c.len();
+                }
+                out.push((i, i + end));
+                i += end;
+                continue;
+            }
+        }
+        // A number with its classifier or a day with its month.
+        let n = number_len(rest);
+        if n > 0 && (i == 0 || !text[..i].ends_with(|c: char| crate::thai::digits::is_digit(c))) {
+            let gap = skip_blanks(&rest[n..]);
+            let after = &rest[n + gap..];
+            if let Some(d) = date_tail(&rest[n..]) {
+                let end = n + d;
+                out.push((i, i + end));
+                i += end;
+                continue;
+            }
+            if let Some(c) = CLASSIFIERS.iter().find(|c| after.starts_with(**c)) {
+                let end = n + gap + c.len();
+                out.push((i, i + end));
+                i += end;
+                continue;
+            }
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    out
+}
 
 /// Joins a value that must stay on one line (a date, a time, a document
 /// number, an amount): a word joiner between every two grapheme clusters,
@@ -158,25 +501,65 @@ pub fn word_boundaries(text: &str) -> Vec<usize> {
     both
 }
 
-/// Byte ranges of `text` covered by any of `names`, longest names first,
-/// without overlaps.
-fn protected_ranges(text: &str, names: &[String]) -> Vec<(usize, usize)> {
-    let compounds = COMPOUNDS.iter().copied();
+/// A span that must not break: a name (its edges are good places to break
+/// a line) or a compound or rule-found value (edges left to the segmenters).
+#[derive(Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+    name: bool,
+}
+
+/// Byte ranges of `text` covered by the document's `names` (longest
+/// first), then compounds and place names, then rule-found spans, without
+/// overlaps.
+fn protected_ranges(text: &str, names: &[String]) -> Vec<Span> {
     let mut sorted: Vec<&str> = names
         .iter()
         .map(String::as_str)
-        .chain(compounds)
         .filter(|n| n.chars().count() >= 2)
         .collect();
     sorted.sort_by_key(|n| std::cmp::Reverse(n.len()));
-    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let mut ranges: Vec<Span> = Vec::new();
+    let free = |ranges: &[Span], start: usize, end: usize| {
+        !ranges.iter().any(|r| start < r.end && r.start < end)
+    };
     for name in sorted {
         for (start, m) in text.match_indices(name) {
             let end = start + m.len();
-            if !ranges.iter().any(|&(s, e)| start < e && s < end) {
-                ranges.push((start, end));
+            if free(&ranges, start, end) {
+                ranges.push(Span {
+                    start,
+                    end,
+                    name: true,
+                });
             }
         }
+    }
+    for m in FIXED.0.find_iter(text) {
+        let (start, end) = (m.start(), m.end());
+        if free(&ranges, start, end) {
+            let name = FIXED.1[m.pattern().as_usize()];
+            ranges.push(Span { start, end, name });
+        }
+    }
+    // A rule's span (a person, an amount, a number and its classifier, a
+    // date) joins whatever it overlaps (ลงวันที่ + วันที่ ๒ พฤษภาคม ๒๕๖๗).
+    for (start, end) in rule_ranges(text) {
+        let mut span = Span {
+            start,
+            end,
+            name: true,
+        };
+        ranges.retain(|r| {
+            let overlaps = r.start < span.end && span.start < r.end;
+            if overlaps {
+                span.start = span.start.min(r.start);
+                span.end = span.end.max(r.end);
+            }
+            !overlaps
+        });
+        ranges.push(span);
     }
     ranges
 }
@@ -187,8 +570,29 @@ pub fn mark_breaks(text: &str, names: &[String]) -> String {
     if !text.chars().any(is_thai_letter) {
         return text.to_string();
     }
-    let protected = protected_ranges(text, names);
-    let inside = |p: usize| protected.iter().any(|&(s, e)| s < p && p < e);
+    mark_with(text, protected_ranges(text, names))
+}
+
+/// Break marks for a narrow table cell: breaks wherever both segmenters
+/// see a word boundary, nothing longer protected.
+pub fn mark_breaks_loose(text: &str) -> String {
+    if !text.chars().any(is_thai_letter) {
+        return text.to_string();
+    }
+    mark_with(text, Vec::new())
+}
+
+fn mark_with(text: &str, protected: Vec<Span>) -> String {
+    let inside = |p: usize| protected.iter().any(|r| r.start < p && p < r.end);
+    // The edge of a name is a word boundary whatever the segmenters say:
+    // a paragraph that opens with words run into a name must still find a
+    // break before the name (else its first line overflows the indent).
+    let name_edge = |p: usize| {
+        !inside(p)
+            && protected
+                .iter()
+                .any(|r| r.name && (r.start == p || r.end == p))
+    };
     let words = word_boundaries(text);
     let clusters: Vec<usize> = GraphemeClusterSegmenter::new().segment_str(text).collect();
 
@@ -222,7 +626,7 @@ pub fn mark_breaks(text: &str, names: &[String]) -> String {
         } else if inside(p) {
             Some(WORD_JOINER)
         } else if is_thai_letter(before) && is_thai_letter(after) {
-            if words.binary_search(&p).is_ok() {
+            if words.binary_search(&p).is_ok() || name_edge(p) {
                 Some(ZERO_WIDTH_SPACE)
             } else {
                 Some(WORD_JOINER)

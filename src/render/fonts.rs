@@ -12,7 +12,8 @@ use typst::foundations::Bytes;
 use typst::text::{Font, FontBook};
 
 /// The family order of every template: an agency's licensed faces first,
-/// the shipped Laksaman last.
+/// the shipped Laksaman last. A family named with `--font-family` (any
+/// Thai face in the fonts folder) goes before all of them.
 pub const FAMILIES: [&str; 4] = [
     "TH SarabunIT๙",
     "TH Sarabun New",
@@ -33,18 +34,32 @@ pub const EMBEDDED: [&[u8]; 4] = [
 pub struct FontSet {
     pub book: FontBook,
     pub fonts: Vec<Font>,
+    /// Files in the fonts folders that cannot be used, and why (said to
+    /// the user, never dropped silently).
+    pub problems: Vec<String>,
+}
+
+/// Whether a face can set Thai text: it has glyphs for the Thai letters a
+/// letter needs (ก, ำ, ่, ๑).
+fn covers_thai(font: &Font) -> bool {
+    ['ก', 'ำ', '\u{0E48}', '๑']
+        .iter()
+        .all(|c| font.info().coverage.contains(*c as u32))
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum FontError {
     #[error("อ่านโฟลเดอร์แบบอักษร {dir} ไม่ได้ (cannot read the fonts folder): {source}")]
     Dir { dir: String, source: std::io::Error },
+    #[error("ไม่พบแบบอักษร {family} (no such font family); มี (loaded): {known}")]
+    Family { family: String, known: String },
 }
 
 impl FontSet {
     /// The embedded fonts, plus every `.ttf`/`.otf`/`.ttc` in `extra_dirs`.
     pub fn load(extra_dirs: &[&Path]) -> Result<FontSet, FontError> {
         let mut fonts: Vec<Font> = Vec::new();
+        let mut problems = Vec::new();
         for dir in extra_dirs {
             let entries = std::fs::read_dir(dir).map_err(|source| FontError::Dir {
                 dir: dir.display().to_string(),
@@ -60,9 +75,29 @@ impl FontSet {
                 if !is_font {
                     continue;
                 }
-                // An unreadable file is skipped, as a font manager would.
-                if let Ok(data) = std::fs::read(&path) {
-                    fonts.extend(Font::iter(Bytes::new(data)));
+                // An unusable file is skipped, as a font manager would, and
+                // reported.
+                let shown = path.display().to_string();
+                match std::fs::read(&path) {
+                    Ok(data) => {
+                        let faces: Vec<Font> = Font::iter(Bytes::new(data)).collect();
+                        if faces.is_empty() {
+                            problems.push(format!(
+                                "{shown}: อ่านแบบอักษรไม่ได้ (not a font Typst can read)"
+                            ));
+                        }
+                        for face in faces {
+                            if covers_thai(&face) {
+                                fonts.push(face);
+                            } else {
+                                problems.push(format!(
+                                    "{shown}: {} ไม่มีอักษรไทย (has no Thai glyphs)",
+                                    face.info().family
+                                ));
+                            }
+                        }
+                    }
+                    Err(e) => problems.push(format!("{shown}: {e}")),
                 }
             }
         }
@@ -70,6 +105,10 @@ impl FontSet {
             fonts.extend(Font::iter(Bytes::new(data)));
         }
         let book = FontBook::from_fonts(&fonts);
-        Ok(FontSet { book, fonts })
+        Ok(FontSet {
+            book,
+            fonts,
+            problems,
+        })
     }
 }

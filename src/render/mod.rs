@@ -14,7 +14,7 @@ pub mod text_layer;
 pub mod view;
 pub mod world;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
@@ -29,6 +29,9 @@ use world::{Typesetter, file_id};
 
 /// Typst's `today` for a document without a date of its own.
 const UNDATED: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date");
+
+/// Visible characters of a last paragraph that surely fits two lines.
+const SHORT_LAST_PARAGRAPH: usize = 100;
 
 /// Continuation words converge in two compiles in practice, ragged
 /// paragraphs in one or two more; never loop more than this.
@@ -51,9 +54,12 @@ pub enum RenderError {
 pub struct RenderOptions {
     /// PDF/A-2b for archiving.
     pub pdfa: bool,
-    /// The organisation's emblem (PNG, JPEG or SVG bytes); a neutral frame
-    /// stands in its place when absent.
+    /// The organisation's emblem (PNG, JPEG or SVG bytes); a dashed frame
+    /// stands in its place on drafts when absent.
     pub emblem: Option<Vec<u8>>,
+    /// An official copy: the dashed placeholder for a missing emblem is a
+    /// drafting aid and never prints on one (the space stays empty).
+    pub official: bool,
     /// An official copy's verification: a small QR code with its short
     /// code at the foot of the first page, and the code in the PDF's
     /// keywords (so `saraban verify` can tell an altered copy).
@@ -108,6 +114,9 @@ pub struct Laidout {
     pub continuation: Vec<Vec<String>>,
     /// Paragraphs set ragged-right because justifying them left wide gaps.
     pub ragged: Vec<String>,
+    /// Last paragraphs split so that only their last two lines travel with
+    /// the closing: paragraph id → byte offset (see `pages::keep_splits`).
+    pub keep: BTreeMap<String, usize>,
     pub compiles: usize,
     /// False when the compile limit was reached before the continuation
     /// words and ragged paragraphs stopped changing.
@@ -145,6 +154,8 @@ impl Prepared {
 /// Renders documents; holds fonts and templates, so make one and reuse it.
 pub struct Renderer {
     typesetter: Typesetter,
+    /// A family the user chose (`--font-family`), tried before the usual ones.
+    family: Option<String>,
 }
 
 impl Renderer {
@@ -153,7 +164,28 @@ impl Renderer {
         let template_dir = std::env::var_os("SARABAN_TEMPLATES").map(std::path::PathBuf::from);
         Ok(Renderer {
             typesetter: Typesetter::with_template_dir(font_dirs, template_dir.as_deref())?,
+            family: None,
         })
+    }
+
+    /// Sets documents in `family` (any Thai face loaded from the fonts
+    /// folders), falling back to the usual families for what it lacks.
+    /// An unknown family is an error that lists the families there are.
+    pub fn with_family(mut self, family: &str) -> Result<Renderer, RenderError> {
+        let known = self.font_families();
+        if !known.iter().any(|f| f.eq_ignore_ascii_case(family)) {
+            return Err(RenderError::Fonts(fonts::FontError::Family {
+                family: family.to_string(),
+                known: known.join(", "),
+            }));
+        }
+        self.family = Some(family.to_string());
+        Ok(self)
+    }
+
+    /// Font files in the fonts folders that could not be used, and why.
+    pub fn font_problems(&self) -> &[String] {
+        self.typesetter.font_problems()
     }
 
     pub fn font_families(&self) -> Vec<String> {
@@ -162,7 +194,12 @@ impl Renderer {
 
     /// Validates nothing (the input was validated when read); builds the view.
     pub fn prepare(&self, doc: &Document) -> Result<Prepared, RenderError> {
-        let view = view::build(doc)?;
+        let mut view = view::build(doc)?;
+        if let Some(family) = &self.family {
+            let mut families = vec![family.clone()];
+            families.extend(fonts::FAMILIES.iter().map(|f| f.to_string()));
+            view.data["fonts"] = serde_json::json!(families);
+        }
         let date = view.meta.date;
         Ok(Prepared { view, date })
     }
@@ -175,7 +212,17 @@ impl Renderer {
         recipient: Option<&Value>,
         opts: &RenderOptions,
     ) -> Result<Laidout, RenderError> {
-        self.layout_from(prepared, recipient, opts, Vec::new(), Vec::new())
+        // A short last paragraph (two lines at most: the usual
+        // จึงเรียนมาเพื่อ…) goes with the closing from the first compile, as
+        // it would after a split at 0; only long ones wait to be measured.
+        let keep = prepared
+            .view
+            .keeps
+            .iter()
+            .filter(|k| view::compact(&k.marked).chars().count() <= SHORT_LAST_PARAGRAPH)
+            .map(|k| (k.id.clone(), 0))
+            .collect();
+        self.layout_from(prepared, recipient, opts, Vec::new(), Vec::new(), keep)
     }
 
     /// Lays out for another recipient, starting from what an earlier layout
@@ -195,6 +242,7 @@ impl Renderer {
             opts,
             earlier.continuation.clone(),
             earlier.ragged.clone(),
+            earlier.keep.clone(),
         )
     }
 
@@ -205,6 +253,7 @@ impl Renderer {
         opts: &RenderOptions,
         mut continuation: Vec<Vec<String>>,
         mut ragged: Vec<String>,
+        mut keep: BTreeMap<String, usize>,
     ) -> Result<Laidout, RenderError> {
         let mut files: HashMap<FileId, Bytes> = HashMap::new();
         let mut meta = prepared.view.meta.clone();
@@ -230,7 +279,9 @@ impl Renderer {
         let emblem = opts.emblem.as_ref().map(|b| Bytes::new(b.clone()));
         files.insert(
             file_id("/emblem.json"),
-            json_bytes(&serde_json::json!({ "present": emblem.is_some() })),
+            json_bytes(
+                &serde_json::json!({ "present": emblem.is_some(), "official": opts.official }),
+            ),
         );
         if let Some(b) = emblem {
             files.insert(file_id("/emblem.img"), b);
@@ -238,6 +289,7 @@ impl Renderer {
         for compiles in 1..=MAX_COMPILES {
             files.insert(file_id("/continuation.json"), json_bytes(&continuation));
             files.insert(file_id("/ragged.json"), json_bytes(&ragged));
+            files.insert(file_id("/keep.json"), json_bytes(&keep));
             // Typst's `today` is the document's date (no template reads it;
             // a fixed day keeps output independent of the clock).
             let today = prepared.date.unwrap_or(UNDATED);
@@ -250,12 +302,14 @@ impl Renderer {
             let doc = text_layer::strip_break_marks(&doc);
             let found = pages::continuation_words(&doc);
             let more_ragged = gappy_paragraphs(&doc, &prepared.view.paragraphs, &ragged);
-            let converged = found == continuation && more_ragged.is_empty();
+            let found_keep = pages::keep_splits(&doc, &prepared.view.keeps, &keep);
+            let converged = found == continuation && more_ragged.is_empty() && found_keep == keep;
             if converged || compiles == MAX_COMPILES {
                 return Ok(Laidout {
                     doc,
                     continuation: found,
                     ragged,
+                    keep,
                     compiles,
                     converged,
                     date: prepared.date,
@@ -264,6 +318,7 @@ impl Renderer {
             }
             continuation = found;
             ragged.extend(more_ragged);
+            keep = found_keep;
         }
         unreachable!("the loop returns on its last pass")
     }
@@ -298,9 +353,10 @@ impl Renderer {
             file_id("/continuation.json"),
             json_bytes(&serde_json::json!([])),
         );
+        files.insert(file_id("/keep.json"), json_bytes(&serde_json::json!({})));
         files.insert(
             file_id("/emblem.json"),
-            json_bytes(&serde_json::json!({ "present": false })),
+            json_bytes(&serde_json::json!({ "present": false, "official": true })),
         );
         verification_files(&mut files, None)?;
         let world = self.typesetter.world(&files, dated);

@@ -10,7 +10,6 @@
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
-use crate::codes::PROVINCES;
 use crate::docnum::DocNumber;
 use crate::model::*;
 use crate::thai::{self, DateStyle, Digits};
@@ -25,6 +24,21 @@ pub struct View {
     /// Every justified paragraph: its id and its text without blanks, so
     /// that a laid-out line can be traced back to its paragraph.
     pub paragraphs: Vec<(String, String)>,
+    /// Last paragraphs whose last two lines must travel with what follows.
+    pub keeps: Vec<Keep>,
+    /// The names lines must not break inside (for the checker).
+    pub names: Vec<String>,
+}
+
+/// A last paragraph and the first line of what closes its part (the
+/// closing, the signer's name, the dated line).
+#[derive(Debug, Clone)]
+pub struct Keep {
+    pub id: String,
+    /// The paragraph as printed, break marks included (as in data.json).
+    pub marked: String,
+    /// The first line after it, without blanks.
+    pub next: String,
 }
 
 /// PDF metadata.
@@ -41,12 +55,14 @@ struct Prep {
     digits: Digits,
     names: Vec<String>,
     paragraphs: std::cell::RefCell<Vec<(String, String)>>,
+    keeps: std::cell::RefCell<Vec<Keep>>,
 }
 
 impl Prep {
     /// A justified paragraph: `{id, text}`. The renderer sets paragraphs
     /// ragged-right by id when justifying them would leave wide gaps.
     fn para(&self, s: &str) -> Value {
+        let s = &self.digits.apply_to_text(s);
         let mut paragraphs = self.paragraphs.borrow_mut();
         let id = format!("p{}", paragraphs.len());
         let compact: String = super::breaks::unmark(s)
@@ -61,15 +77,29 @@ impl Prep {
         v.iter().map(|s| self.para(s)).collect()
     }
 
-    /// Free text: as typed, with break marks.
-    fn text(&self, s: &str) -> String {
-        mark_breaks(s.trim(), &self.names)
+    /// Remembers that the last of `paras` keeps its last two lines with
+    /// the line `next` (unmarked) that follows it.
+    fn keep_last(&self, paras: &[Value], next: &str) {
+        if let Some(last) = paras.last() {
+            self.keeps.borrow_mut().push(Keep {
+                id: last["id"].as_str().unwrap_or_default().to_string(),
+                marked: last["text"].as_str().unwrap_or_default().to_string(),
+                next: compact(next),
+            });
+        }
     }
 
-    /// Text for a narrow table cell: only compounds are protected, so that
-    /// nothing is too long to fit.
+    /// Free text: as typed (Arabic digits made Thai for an office that
+    /// prints Thai digits, Latin-script words excepted), with break marks.
+    fn text(&self, s: &str) -> String {
+        mark_breaks(&self.digits.apply_to_text(s.trim()), &self.names)
+    }
+
+    /// Text for a narrow table cell: nothing is protected beyond single
+    /// dictionary words, so that nothing is too long to fit between the
+    /// rules.
     fn cell(&self, s: &str) -> String {
-        mark_breaks(s.trim(), &[])
+        super::breaks::mark_breaks_loose(&self.digits.apply_to_text(s.trim()))
     }
 
     fn texts(&self, v: &[String]) -> Vec<String> {
@@ -160,6 +190,15 @@ impl Prep {
     }
 }
 
+/// Text without blanks or break marks: how laid-out lines are compared
+/// with the input.
+pub fn compact(s: &str) -> String {
+    super::breaks::unmark(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
 /// The longest name kept unbroken, in characters.
 const MAX_PROTECTED: usize = 30;
 
@@ -196,14 +235,27 @@ fn known_names(doc: &Document) -> Vec<String> {
             Part::Schedule(_) | Part::Form(_) => {}
         }
     }
-    for p in &PROVINCES {
-        names.push(format!("จังหวัด{}", p.name));
-    }
     // A name longer than this could not fit a line or a table cell if it
     // were unbreakable (it would run off the page); it may break between its
     // own words instead.
     names.retain(|n| n.chars().count() <= MAX_PROTECTED);
+    // A person's name is never split, however long (it sits on a line of
+    // its own in the signature block).
+    for part in std::iter::once(&doc.main).chain(&doc.annexes) {
+        names.extend(signers(part).into_iter().map(|s| s.name.clone()));
+    }
     names
+}
+
+fn signers(part: &Part) -> Vec<&Signer> {
+    match part {
+        Part::Letter(l) => vec![&l.signer],
+        Part::Memo(m) => vec![&m.signer],
+        Part::Order(o) => vec![&o.signer],
+        Part::Announcement(a) => vec![&a.signer],
+        Part::Project(p) => vec![&p.proposer, &p.approver],
+        Part::Schedule(_) | Part::Form(_) => vec![],
+    }
 }
 
 /// Builds the view of a whole document.
@@ -212,6 +264,7 @@ pub fn build(doc: &Document) -> Result<View, FieldError> {
         digits: doc.digits,
         names: known_names(doc),
         paragraphs: Default::default(),
+        keeps: Default::default(),
     };
     let mut parts = Vec::new();
     let mut overlays = serde_json::Map::new();
@@ -241,6 +294,8 @@ pub fn build(doc: &Document) -> Result<View, FieldError> {
         recipient: Value::Object(overlays),
         meta,
         paragraphs: prep.paragraphs.into_inner(),
+        keeps: prep.keeps.into_inner(),
+        names: prep.names,
     })
 }
 
@@ -373,13 +428,41 @@ fn letter(prep: &Prep, l: &Letter) -> (Value, Option<Value>) {
             prep.para(&s)
         })
         .collect();
-    let texts = prep.numbered(l.enclosures.iter().map(|e| e.text.as_str()));
+    // Two or more references or enclosures are numbered ๑. ๒. …; the
+    // number, the text and the quantity stand in columns of their own.
+    let many_refs = references.len() > 1;
+    let references: Vec<Value> = references
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut r)| {
+            r["n"] = if many_refs {
+                json!(prep.ordinal(i + 1))
+            } else {
+                Value::Null
+            };
+            r
+        })
+        .collect();
+    let many = l.enclosures.len() > 1;
     let enclosures: Vec<Value> = l
         .enclosures
         .iter()
-        .zip(texts)
-        .map(|(e, text)| json!({ "text": prep.text(&text), "quantity": e.quantity.as_deref().map(|q| prep.value(q)) }))
+        .enumerate()
+        .map(|(i, e)| {
+            json!({
+                "n": if many { Some(prep.ordinal(i + 1)) } else { None },
+                "text": prep.text(&e.text),
+                "quantity": e.quantity.as_deref().map(|q| prep.value(q)),
+            })
+        })
         .collect();
+    let body = prep.paras(&l.body);
+    let closing = l
+        .closing
+        .as_deref()
+        .unwrap_or(salutation.closing())
+        .to_string();
+    prep.keep_last(&body, &closing);
     let c = &l.contact;
     let mut contact: Vec<String> = prep.texts(&c.owner_unit);
     if let Some(p) = &c.phone {
@@ -408,8 +491,8 @@ fn letter(prep: &Prep, l: &Letter) -> (Value, Option<Value>) {
         "salutation": salutation.word(),
         "references": references,
         "enclosures": enclosures,
-        "body": prep.paras(&l.body),
-        "closing": prep.text(l.closing.as_deref().unwrap_or(salutation.closing())),
+        "body": body,
+        "closing": prep.text(&closing),
         "signer": prep.signer(&l.signer),
         "contact": contact,
         "copies": prep.texts(&l.copies_to),
@@ -425,6 +508,8 @@ fn memo(prep: &Prep, m: &Memo) -> (Value, Option<Value>) {
     let salutation = m
         .salutation
         .unwrap_or_else(|| Salutation::for_recipient(&m.to));
+    let body = prep.paras(&m.body);
+    prep.keep_last(&body, &format!("({})", m.signer.name));
     let data = json!({
         "kind": "memo",
         "urgency": m.urgency.map(Urgency::thai),
@@ -433,7 +518,7 @@ fn memo(prep: &Prep, m: &Memo) -> (Value, Option<Value>) {
         "date": prep.date(m.date),
         "subject": prep.text(&m.subject),
         "salutation": salutation.word(),
-        "body": prep.paras(&m.body),
+        "body": body,
         "signer": prep.signer(&m.signer),
     });
     let overlay = json!({
@@ -459,14 +544,17 @@ fn directive(
         "order" => ("คำสั่ง", "สั่ง ณ วันที่"),
         _ => ("ประกาศ", "ประกาศ ณ วันที่"),
     };
+    let body = prep.paras(body);
+    let dated_line = format!("{dated} {}", prep.date(date));
+    prep.keep_last(&body, &super::breaks::unmark(&dated_line));
     json!({
         "kind": kind,
         "secrecy": secrecy.map(Secrecy::thai),
         "heading": prep.text(&format!("{heading}{issuer}")),
         "number": number.map(|n| format!("ที่ {}", prep.number(n))),
         "subject": prep.text(subject),
-        "body": prep.paras(body),
-        "dated": format!("{dated} {}", prep.date(date)),
+        "body": body,
+        "dated": dated_line,
         "signer": prep.signer(signer),
     })
 }
@@ -489,9 +577,29 @@ fn schedule(prep: &Prep, s: &Schedule) -> Value {
         .iter()
         .map(|n| prep.para(n))
         .collect();
+    // A title line that wraps must not leave one short word alone on its
+    // last line: its last two words are kept together.
+    let title: Vec<String> = s
+        .title
+        .iter()
+        .map(|t| {
+            let t = t.trim();
+            match t.rsplit_once(' ') {
+                Some((head, last)) if last.chars().count() <= 12 && !head.is_empty() => {
+                    format!(
+                        "{}{}",
+                        prep.text(head),
+                        keep_together(&format!(" {}", prep.digits.apply_to_text(last)))
+                    )
+                }
+                _ => prep.text(t),
+            }
+        })
+        .collect();
     json!({
         "kind": "schedule",
-        "title": prep.texts(&s.title),
+        "style": match s.style { ScheduleStyle::Table => "table", ScheduleStyle::Dash => "dash" },
+        "title": title,
         "session": s.session.as_ref().map(|x| prep.session(x)),
         "venue": prep.texts(&s.venue),
         "items": items,
@@ -530,7 +638,7 @@ fn grid(prep: &Prep, s: &Schedule) -> Value {
         }
         .format(prep.digits)
     };
-    let mut cells: Vec<Value> = Vec::new();
+    let mut days: Vec<Value> = Vec::new();
     let cell = |text: String, colspan: usize, rowspan: usize, header: bool| json!({ "text": text, "colspan": colspan, "rowspan": rowspan, "header": header });
     // Sessions fill their half; the last one takes what is left.
     let spans = |n: usize, width: usize| -> Vec<usize> {
@@ -538,7 +646,7 @@ fn grid(prep: &Prep, s: &Schedule) -> Value {
             .map(|i| if i + 1 == n { width - i } else { 1 })
             .collect()
     };
-    for (d, day) in s.days.iter().enumerate() {
+    for day in &s.days {
         let mut header = vec![cell("เวลา ว/ด/ป".into(), 1, 1, true)];
         let mut row = vec![cell(prep.weekday_date(day.date), 1, 1, true)];
         for (half, width, is_am) in [(&day.morning, am, true), (&day.afternoon, pm, false)] {
@@ -550,24 +658,26 @@ fn grid(prep: &Prep, s: &Schedule) -> Value {
                 header.push(cell(time(x), span, 1, true));
                 row.push(cell(prep.cell(&x.what), span, 1, false));
             }
-            if is_am && has_break && d == 0 {
+            if is_am && has_break {
+                // Each day's table carries the break cell over its two rows.
                 let label = s.break_label.as_deref().unwrap_or_default();
-                header.push(cell(prep.cell(label), 1, 2 * s.days.len(), false));
+                header.push(cell(prep.cell(label), 1, 2, false));
             }
         }
-        cells.extend(header);
+        let mut cells = header;
         cells.extend(row);
+        days.push(Value::Array(cells));
     }
     // Widths in cm (fixed) or fr (shared): the day column and the break
     // column fixed, sessions sharing the rest.
     let mut widths = vec![json!({ "cm": 3.6 })];
     widths.extend((0..am).map(|_| json!({ "fr": 1 })));
     if has_break {
-        widths.push(json!({ "cm": 1.8 }));
+        widths.push(json!({ "cm": 2.2 }));
     }
     widths.extend((0..pm).map(|_| json!({ "fr": 1 })));
     debug_assert_eq!(widths.len(), columns);
-    json!({ "columns": widths, "cells": cells })
+    json!({ "columns": widths, "days": days })
 }
 
 fn project(prep: &Prep, p: &Project, field: &str) -> Result<Value, FieldError> {

@@ -65,6 +65,7 @@ pub struct Typesetter {
     fonts: Vec<Font>,
     sources: HashMap<FileId, Source>,
     main: FileId,
+    font_problems: Vec<String>,
 }
 
 impl Typesetter {
@@ -80,7 +81,11 @@ impl Typesetter {
         font_dirs: &[&Path],
         template_dir: Option<&Path>,
     ) -> Result<Typesetter, FontError> {
-        let FontSet { book, fonts } = FontSet::load(font_dirs)?;
+        let FontSet {
+            book,
+            fonts,
+            problems,
+        } = FontSet::load(font_dirs)?;
         let sources = TEMPLATES
             .iter()
             .map(|(path, text)| {
@@ -98,6 +103,7 @@ impl Typesetter {
             fonts,
             sources,
             main: file_id("/main.typ"),
+            font_problems: problems,
         })
     }
 
@@ -112,6 +118,11 @@ impl Typesetter {
             files,
             today,
         }
+    }
+
+    /// Font files that could not be used, and why.
+    pub fn font_problems(&self) -> &[String] {
+        &self.font_problems
     }
 
     pub fn font_families(&self) -> Vec<String> {

@@ -23,6 +23,51 @@ impl Digits {
             Digits::Arabic => to_arabic_digits(text),
         }
     }
+
+    /// Running text as typed, its Arabic digits made Thai for an office
+    /// that prints Thai digits (see [`to_thai_digits_in_text`]); an office
+    /// that prints Arabic digits gets the text unchanged.
+    pub fn apply_to_text(self, text: &str) -> String {
+        match self {
+            Digits::Thai => to_thai_digits_in_text(text),
+            Digits::Arabic => text.to_string(),
+        }
+    }
+}
+
+/// Arabic digits typed in running text made Thai, except where they belong
+/// to Latin script: inside a URL (`http…`, `www.…`) or an e-mail address,
+/// in a word with Latin letters (`COVID-19`, `Web2`), or after a Latin word
+/// and a dash (`COVID - 19`). Thai digits are left as they are.
+pub fn to_thai_digits_in_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, token) in text.split_inclusive(char::is_whitespace).enumerate() {
+        let word = token.trim_end();
+        let latin_word = word.contains("://")
+            || word.starts_with("www.")
+            || word.starts_with("<http")
+            || word.contains('@')
+            || word.chars().any(|c| c.is_ascii_alphabetic());
+        let after_latin_dash = i > 0 && latin_before_dash(&out);
+        if latin_word || after_latin_dash || !word.chars().any(|c| c.is_ascii_digit()) {
+            out.push_str(token);
+        } else {
+            out.push_str(&to_thai_digits(token));
+        }
+    }
+    out
+}
+
+/// Whether `before` ends with a Latin word and a dash (`COVID - `).
+fn latin_before_dash(before: &str) -> bool {
+    let t = before.trim_end();
+    let Some(t) = t.strip_suffix(['-', '–']) else {
+        return false;
+    };
+    t.trim_end()
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_alphabetic())
 }
 
 const THAI_ZERO: u32 = '๐' as u32;
@@ -113,5 +158,18 @@ mod tests {
         assert_eq!(group_thousands(999), "999");
         assert_eq!(group_thousands(9100), "9,100");
         assert_eq!(group_thousands(1234567), "1,234,567");
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    #[test]
+    fn running_text_keeps_latin_digits() {
+        assert_eq!(
+            to_thai_digits_in_text("ภายใน 15 วัน (COVID - 19) COVID-19 www.a1.org a1@x.go.th 2019"),
+            "ภายใน ๑๕ วัน (COVID - 19) COVID-19 www.a1.org a1@x.go.th ๒๐๑๙"
+        );
     }
 }

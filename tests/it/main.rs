@@ -11,6 +11,7 @@ mod imports;
 mod login;
 mod money;
 mod official;
+mod pages_right;
 mod parse;
 mod registers;
 mod render;

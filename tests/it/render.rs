@@ -268,10 +268,18 @@ fn seed_examples_contain_every_line_of_the_seeds() {
             }
             // A bulleted schedule line prints as a row of our list table.
             let line = line.strip_prefix("- ").unwrap_or(line);
-            let cells: Vec<&str> = line.split('\t').collect();
+            // An enclosure's quantity stands in a column of its own (as at
+            // the originals' tab stop): its text and quantity are two cells.
+            let mut cells: Vec<&str> = line.split('\t').collect();
+            if cells.len() == 1
+                && let Some((text, _)) = line.rsplit_once(" จำนวน ")
+            {
+                cells = vec![text, &line[text.len()..]];
+            }
             for cell in &cells {
                 let cell = cell.trim().trim_start_matches('<').trim_end_matches('>');
-                if !cell.is_empty() && !in_layer(&layer, cell, cells.len() > 1) {
+                let table = cells.len() > 1 && line.contains('\t');
+                if !cell.is_empty() && !in_layer(&layer, cell, table) {
                     missing.push(cell.to_string());
                 }
             }
