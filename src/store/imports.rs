@@ -1,5 +1,7 @@
 //! Importing existing letters: the parsed fields and the source file are
-//! stored together, once per content hash; optionally the letter is entered
+//! stored together, once per content hash and once per letter (the same
+//! number, date and sender: one letter imported as .txt and as .pdf is one
+//! record); optionally the letter is entered
 //! in an office's receive register in the same transaction. Every number the
 //! letter cites is kept as a citation by number and date (see `graph`).
 
@@ -72,6 +74,13 @@ async fn import_one(
     let number = letter.number.as_ref();
     let key = number.map(|n| n.number().key());
     let issuer = letter.issuer.clone().unwrap_or_default();
+    if let Some(id) = same_letter(tx, key.as_deref(), letter.date, &issuer).await? {
+        return Ok(Imported {
+            id,
+            new: false,
+            received: None,
+        });
+    }
     let subject = letter.subject.clone().unwrap_or_default();
     let received = match received_by {
         Some(office) => {
@@ -147,6 +156,33 @@ async fn import_one(
         new: true,
         received,
     })
+}
+
+/// A letter imported before with the same number, date and sender (spacing
+/// aside: text from a PDF may be spaced differently).
+async fn same_letter(
+    tx: &mut Transaction<'static, Any>,
+    key: Option<&str>,
+    date: Option<chrono::NaiveDate>,
+    issuer: &str,
+) -> Result<Option<i64>, StoreError> {
+    let (Some(key), Some(date)) = (key, date) else {
+        return Ok(None);
+    };
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    let rows =
+        sqlx::query("SELECT id, issuer FROM imported_letters WHERE number_key = $1 AND date = $2")
+            .bind(key)
+            .bind(date.to_string())
+            .fetch_all(&mut **tx)
+            .await?;
+    for row in rows {
+        let other: String = row.try_get(1)?;
+        if squash(&other) == squash(issuer) {
+            return Ok(Some(row.try_get(0)?));
+        }
+    }
+    Ok(None)
 }
 
 /// The stored fields and source name of an imported letter.
