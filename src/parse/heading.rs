@@ -81,6 +81,8 @@ fn number_line(line: &str) -> Option<&str> {
 /// Parses the number at the start of `text`; anything printed after it on
 /// the same line (the issuer, when a PDF puts both on one line) comes back.
 pub fn number_prefix(text: &str) -> Option<(NumberFields, Option<String>)> {
+    // What `DocNumber::parse` reads, so that its trailing text is a suffix.
+    let text = text.trim_matches(crate::thai::scan::is_blank);
     match DocNumber::parse(text) {
         Ok(n) => Some((NumberFields::new(text, &n), None)),
         Err(DocNumError::Trailing(rest)) => {
@@ -182,9 +184,12 @@ fn opens_heading(line: &str) -> bool {
         "โครงการ",
         "ชื่อโครงการ",
         "ส่วนราชการ",
+        "เรียน",
+        "กราบเรียน",
     ]
     .iter()
     .any(|w| line.starts_with(w))
+        || date_line(line).is_some()
 }
 
 /// How much of a heading was found.
@@ -474,13 +479,21 @@ pub fn title_lines(lines: &[String], at: usize) -> usize {
 /// A schedule's or project's title block: the title (with the lines that
 /// continue it), and for a schedule the date or dates under it.
 fn title_block(lines: &[String], head: &mut Heading) {
-    let Some(at) = lines.iter().position(|l| !l.is_empty()) else {
+    // Past urgency and secrecy marks, as `kind_of` looks.
+    let Some(at) = lines
+        .iter()
+        .position(|l| !l.is_empty() && urgency_word(l).is_none() && secrecy_word(l).is_none())
+    else {
         return;
     };
     let first = lines[at].as_str();
     let mut i = at + 1;
     let mut title = match head.doc_type {
-        DocType::Schedule => first["กำหนดการ".len()..].trim().to_string(),
+        DocType::Schedule => first
+            .strip_prefix("กำหนดการ")
+            .unwrap_or(first)
+            .trim()
+            .to_string(),
         _ => first
             .strip_prefix("ชื่อโครงการ")
             .unwrap_or(first)

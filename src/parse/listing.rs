@@ -151,11 +151,17 @@ pub fn read_line(text: &str) -> Option<ParsedLetter> {
     } else {
         (DocType::ExternalLetter, text)
     };
-    // The first `ที่` followed by a number.
+    // The first `ที่` followed by a number (among the first few: a listing
+    // names its number early).
     let mut from = 0;
+    let mut tries = 0;
     let (head, number, after) = loop {
         let at = from + rest[from..].find("ที่")?;
         from = at + "ที่".len();
+        tries += 1;
+        if tries > 8 || at > 600 {
+            return None;
+        }
         let before_ok = rest[..at]
             .chars()
             .next_back()
@@ -163,7 +169,11 @@ pub fn read_line(text: &str) -> Option<ParsedLetter> {
         if !before_ok {
             continue;
         }
-        if let Some((number, Some(after))) = number_prefix(rest[from..].trim_start()) {
+        let tail = rest[from..].trim_start();
+        // A number is short: parse a window, not the whole line.
+        let window = &tail[..super::noise::floor_char(tail, 64)];
+        if let Some((number, Some(_))) = number_prefix(window) {
+            let after = tail[number.printed.len()..].trim().to_string();
             break (&rest[..at], number, after);
         }
     };

@@ -44,7 +44,9 @@ pub enum ParseError {
         "ไฟล์ใหญ่เกินไปสำหรับหนังสือหนึ่งฉบับ ({bytes} ไบต์ เกิน {limit}) (the file is too large for one letter: {bytes} bytes, limit {limit})"
     )]
     TooLarge { bytes: usize, limit: usize },
-    #[error("ไม่พบข้อความของหนังสือราชการในไฟล์ (no letter text found: no ที่, เรื่อง, เรียน or date line)")]
+    #[error(
+        "ไม่พบข้อความของหนังสือราชการในไฟล์ (no letter text found: no ที่, เรื่อง, เรียน or date line, no คำสั่ง, ประกาศ, บันทึกข้อความ, กำหนดการ or โครงการ heading, no letter listed in one line)"
+    )]
     NotALetter,
     #[error("อ่าน PDF ไม่ได้: {0} (could not extract the PDF's text)")]
     Pdf(String),

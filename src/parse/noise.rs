@@ -301,6 +301,9 @@ fn restore_thi(line: String) -> String {
             .next_back()
             .is_none_or(|c| c == ' ' || c == '.');
         let next = after.trim_start();
+        // A number is short; looking further would make a long line of
+        // `ที ที ที …` quadratic.
+        let next = &next[..floor_char(next, 48)];
         let date_word = out.ends_with("วันที") && next.starts_with(crate::thai::digits::is_digit);
         let number = word_start
             && after.starts_with(' ')
@@ -314,6 +317,15 @@ fn restore_thi(line: String) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The char boundary at or before `at` (or the end).
+pub fn floor_char(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 #[cfg(test)]
