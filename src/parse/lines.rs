@@ -113,28 +113,38 @@ pub fn is_chrome(line: &str) -> bool {
     if CHROME_STARTS.iter().any(|w| line.starts_with(w)) {
         return true;
     }
-    let short = line.chars().count() <= 40;
-    if line.chars().count() <= 40 && CHROME_WORDS.iter().any(|w| line.starts_with(w)) {
+    // Thai letters take three bytes; only a short line is counted.
+    let short = line.len() <= 40 * 3 && line.chars().count() <= 40;
+    if short && CHROME_WORDS.iter().any(|w| line.starts_with(w)) {
         return true;
     }
     if short && line.starts_with("ดาวน์โหลด") && !line.contains("http") && !line.contains("www")
     {
         return true;
     }
-    if line.contains('©')
-        || line.ends_with(" ·")
-        || line
-            .chars()
-            .any(|c| ('\u{1F300}'..='\u{1FAFF}').contains(&c))
-        || (line.starts_with("อ่าน ") && line.ends_with("ครั้ง") && short)
-        || (line.starts_with("แสดง ") && line.contains("รายการ") && short)
+    if (short && line.starts_with("อ่าน ") && line.ends_with("ครั้ง"))
+        || (short && line.starts_with("แสดง ") && line.contains("รายการ"))
         || (line.starts_with("หน้า ") && line.contains("ถัดไป"))
+        || line.ends_with(" ·")
     {
         return true;
     }
+    // One pass over the bytes: `©`, emoji (four-byte characters), bars.
+    let (mut bar, mut marks) = (false, false);
+    let bytes = line.as_bytes();
+    for (k, &b) in bytes.iter().enumerate() {
+        match b {
+            b'|' => bar = true,
+            0xF0..=0xF4 => marks = true,
+            0xC2 if bytes.get(k + 1) == Some(&0xA9) => marks = true,
+            _ => {}
+        }
+    }
+    if marks {
+        return true;
+    }
     // `หน้าแรก | ข่าวสาร | ติดต่อ`, `TH | EN`: short items between bars.
-    let items: Vec<&str> = line.split('|').map(str::trim).collect();
-    items.len() >= 2 && items.iter().all(|i| i.chars().count() <= 24)
+    bar && line.split('|').all(|i| i.trim().chars().count() <= 24)
 }
 
 /// `______`, `-------`, `=====`: a rule under a heading.

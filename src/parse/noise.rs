@@ -72,6 +72,61 @@ fn is_thai(c: char) -> bool {
     ('\u{0E01}'..='\u{0E4E}').contains(&c)
 }
 
+/// What one pass over a line finds, so that a clean line is not copied.
+#[derive(Default)]
+struct Scan {
+    /// A space no word boundary can explain.
+    spurious: bool,
+    /// Thai letters and marks.
+    thai: usize,
+    /// Spaces between two Thai letters.
+    inner: usize,
+    digit: bool,
+    confusable: bool,
+    /// `ที` not followed by a mark: maybe `ที่` with the tone lost.
+    thi: bool,
+}
+
+fn scan(line: &str) -> Scan {
+    let mut s = Scan::default();
+    let (mut p2, mut p1) = ('\0', '\0');
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        if c == ' ' {
+            if is_thai(p1)
+                && let Some(n) = next.filter(|&n| is_thai(n))
+            {
+                s.inner += 1;
+                if never_starts(n) || never_ends(p1) || (p1 == '\u{0E47}' && p2 != 'ก') {
+                    s.spurious = true;
+                }
+            }
+        } else if is_thai(c) {
+            s.thai += 1;
+            if c == '\u{0E35}' && p1 == 'ท' && !next.is_some_and(|n| is_thai(n) && !is_consonant(n))
+            {
+                s.thi = true;
+            }
+        } else if crate::thai::digits::is_digit(c) {
+            s.digit = true;
+        } else if is_confusable(c) {
+            s.confusable = true;
+        }
+        p2 = p1;
+        p1 = c;
+    }
+    s
+}
+
+fn is_consonant(c: char) -> bool {
+    ('ก'..='ฮ').contains(&c)
+}
+
+fn is_confusable(c: char) -> bool {
+    matches!(c, 'O' | 'o' | 'l' | 'I' | '|')
+}
+
 /// Repairs one line (already collapsed: single spaces, trimmed).
 pub fn repair(line: String) -> String {
     if line.is_empty() || line.is_ascii() {
@@ -81,17 +136,24 @@ pub fn repair(line: String) -> String {
     if line.contains('\u{0E4D}') {
         line = line.replace("\u{0E4D}\u{0E32}", "\u{0E33}");
     }
-    if line.contains(' ') {
+    let mut found = scan(&line);
+    if found.spurious {
         line = join_split_syllables(line);
-        if broken_spacing(&line) {
-            line = respace_words(&line, SPACED_WORDS);
-        } else if has_inner_space(&line) {
-            line = respace_words(&line, &SPACED_WORDS[..12]);
-        }
+        found = scan(&line);
     }
-    line = ocr_digits(line);
+    if found.inner >= 2 && found.inner * 10 > found.thai {
+        // Spaced every few letters, as poppler gives text with letter spacing.
+        line = respace_words(line, SPACED_WORDS);
+    } else if found.inner > 0 && found.digit && line.len() <= 240 {
+        // A short line with a date (a heading's date line, a memo's `ที่ …
+        // วันที่ …`) may have a month name spaced inside.
+        line = respace_words(line, &SPACED_WORDS[..12]);
+    }
+    if found.confusable && found.digit {
+        line = ocr_digits(line);
+    }
     line = keyword_at_start(line);
-    if line.contains("ที") {
+    if found.thi {
         line = restore_thi(line);
     }
     line
@@ -121,24 +183,6 @@ fn join_split_syllables(line: String) -> String {
         .filter(|&(i, c)| !(*c == ' ' && spurious(i)))
         .map(|(_, c)| *c)
         .collect()
-}
-
-/// Whether spaces fall between Thai letters far more often than words end:
-/// the spacing of text pulled out of a PDF with letter spacing.
-fn broken_spacing(line: &str) -> bool {
-    let mut thai = 0usize;
-    let mut inner = 0usize;
-    let mut prev = ' ';
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if is_thai(c) {
-            thai += 1;
-        } else if c == ' ' && is_thai(prev) && chars.peek().copied().is_some_and(is_thai) {
-            inner += 1;
-        }
-        prev = c;
-    }
-    inner >= 2 && inner * 10 > thai
 }
 
 /// `text` starts with `word` written loosely: spaces inside it, tone marks
@@ -186,41 +230,40 @@ fn keyword_at_start(line: String) -> String {
     line
 }
 
-/// A space between two Thai letters.
-fn has_inner_space(line: &str) -> bool {
-    let mut prev = ' ';
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == ' ' && is_thai(prev) && chars.peek().copied().is_some_and(is_thai) {
-            return true;
-        }
-        prev = c;
-    }
-    false
-}
-
 /// `words` (month names, date words) with spaces inside them, written
 /// whole; looked for where a word starts (the line's start or after a space).
-fn respace_words(line: &str, words: &[&str]) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut i = 0;
-    'outer: while i < line.len() {
+fn respace_words(line: String, words: &[&str]) -> String {
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut at_start = true;
+    for (i, c) in line.char_indices() {
+        if i < copied {
+            continue;
+        }
+        let starts_word = at_start;
+        at_start = c == ' ';
+        if !starts_word {
+            continue;
+        }
         let rest = &line[i..];
-        if i == 0 || out.ends_with(' ') {
-            for word in words {
-                if rest.starts_with(word.chars().next().unwrap_or(' '))
-                    && let Some(len) = loose_prefix(rest, word)
-                {
+        for word in words {
+            if !word.starts_with(c) {
+                continue;
+            }
+            if let Some(len) = loose_prefix(rest, word) {
+                if &rest[..len] != *word {
+                    out.push_str(&line[copied..i]);
                     out.push_str(word);
-                    i += len;
-                    continue 'outer;
+                    copied = i + len;
                 }
+                break;
             }
         }
-        let c = rest.chars().next().unwrap_or(' ');
-        out.push(c);
-        i += c.len_utf8();
     }
+    if copied == 0 {
+        return line;
+    }
+    out.push_str(&line[copied..]);
     out
 }
 

@@ -59,22 +59,11 @@ async fn import_one(
     received_by: Option<&Office>,
 ) -> Result<Imported, StoreError> {
     let sha = sha256_hex(source.bytes);
-    let existing = sqlx::query("SELECT id FROM imported_letters WHERE sha256 = $1")
-        .bind(&sha)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if let Some(row) = existing {
-        return Ok(Imported {
-            id: row.try_get(0)?,
-            new: false,
-            received: None,
-        });
-    }
     let letter = source.letter;
     let number = letter.number.as_ref();
     let key = number.map(|n| n.number().key());
     let issuer = letter.issuer.clone().unwrap_or_default();
-    if let Some(id) = same_letter(tx, key.as_deref(), letter.date, &issuer).await? {
+    if let Some(id) = imported_before(tx, &sha, key.as_deref(), letter.date, &issuer).await? {
         return Ok(Imported {
             id,
             new: false,
@@ -158,31 +147,39 @@ async fn import_one(
     })
 }
 
-/// A letter imported before with the same number, date and sender (spacing
-/// aside: text from a PDF may be spaced differently).
-async fn same_letter(
+/// The letter imported before from the same bytes, or with the same number,
+/// date and sender (spacing aside: text from a PDF may be spaced
+/// differently). One statement, as a re-import used to cost.
+async fn imported_before(
     tx: &mut Transaction<'static, Any>,
+    sha: &str,
     key: Option<&str>,
     date: Option<chrono::NaiveDate>,
     issuer: &str,
 ) -> Result<Option<i64>, StoreError> {
-    let (Some(key), Some(date)) = (key, date) else {
-        return Ok(None);
-    };
+    let rows = sqlx::query(
+        "SELECT id, sha256, issuer FROM imported_letters \
+         WHERE sha256 = $1 OR (number_key = $2 AND date = $3)",
+    )
+    .bind(sha)
+    .bind(key)
+    .bind(date.map(|d| d.to_string()))
+    .fetch_all(&mut **tx)
+    .await?;
     let squash = |s: &str| s.split_whitespace().collect::<String>();
-    let rows =
-        sqlx::query("SELECT id, issuer FROM imported_letters WHERE number_key = $1 AND date = $2")
-            .bind(key)
-            .bind(date.to_string())
-            .fetch_all(&mut **tx)
-            .await?;
+    let mut same_letter = None;
     for row in rows {
-        let other: String = row.try_get(1)?;
-        if squash(&other) == squash(issuer) {
-            return Ok(Some(row.try_get(0)?));
+        let id: i64 = row.try_get(0)?;
+        let bytes: String = row.try_get(1)?;
+        if bytes == sha {
+            return Ok(Some(id));
+        }
+        let other: String = row.try_get(2)?;
+        if same_letter.is_none() && squash(&other) == squash(issuer) {
+            same_letter = Some(id);
         }
     }
-    Ok(None)
+    Ok(same_letter)
 }
 
 /// The stored fields and source name of an imported letter.

@@ -48,10 +48,16 @@ pub fn month_number(word: &str) -> Option<u32> {
     if let Some(m) = misspelt_month(word) {
         return Some(m);
     }
-    let bare: String = word.chars().filter(|c| *c != '.').collect();
+    // An abbreviation is at most five letters and dots (`เม.ย.`); compared
+    // dots aside, without allocating (the parser asks for every prefix of
+    // every word after a number).
+    if word.len() > 7 * 3 {
+        return None;
+    }
+    let bare = |w: &'static str| w.chars().filter(|c| *c != '.');
     MONTHS_SHORT
         .iter()
-        .position(|m| m.replace('.', "") == bare)
+        .position(|m| bare(m).eq(word.chars().filter(|c| *c != '.')))
         .map(|i| i as u32 + 1)
 }
 
@@ -59,8 +65,8 @@ pub fn month_number(word: &str) -> Option<u32> {
 /// (`กรกฏาคม`), `ธุ์` for `ธ์`, the thanthakhat or a tone mark lost
 /// (`กุมภาพันธ`). Only words of a month's length are compared.
 fn misspelt_month(word: &str) -> Option<u32> {
-    let len = word.chars().count();
-    if !(5..=11).contains(&len) || !word.contains(['ฏ', 'ธ']) {
+    // Thai letters take three bytes: five to twelve letters.
+    if !(15..=36).contains(&word.len()) || !word.contains(['ฏ', 'ธ']) {
         return None;
     }
     let norm = |w: &str| -> String {
