@@ -1,7 +1,10 @@
 //! The heading of a letter: urgency and secrecy marks, `ที่`, the issuer
 //! block, the date line, `เรื่อง`, `เรียน`, `อ้างถึง` and `สิ่งที่ส่งมาด้วย`;
 //! or the memo's `ส่วนราชการ / ที่ / วันที่ / เรื่อง` fields; or the
-//! heading of an order or announcement.
+//! heading of an order or announcement; or the title block of a schedule or
+//! project. [`locate`] finds where the heading starts when a web page puts
+//! titles, menus or listings above it; [`read_date`] reads a date and flags a
+//! year of the wrong era.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -109,7 +112,8 @@ fn starts_field(line: &str) -> bool {
 /// The date of a date line (`๒๑ พฤษภาคม ๒๕๖๗`, `วันที่ ๑๔ พ.ค. ๖๗`), with a
 /// warning when its year is of the wrong era.
 fn date_line(line: &str) -> Option<(NaiveDate, Option<String>)> {
-    if line.chars().count() > 40 {
+    // More than 160 bytes is more than 40 characters: not counted.
+    if line.len() > 40 * 4 || line.chars().count() > 40 {
         return None;
     }
     read_date(line)

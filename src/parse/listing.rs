@@ -104,12 +104,13 @@ fn strip_bullet(text: &str) -> &str {
     t
 }
 
+/// A date read, with a warning when its year is of the wrong era.
+pub type Dated = (NaiveDate, Option<String>);
+
 /// The date and subject after a listed number: `ลงวันที่ 15 กรกฎาคม 2556
 /// เรื่อง …`, `ลว. 3 ส.ค. 65 เรื่อง …`, `ลง 14 ม.ค.62 เรื่อง …`, or the date
 /// alone. `None` when the text is neither.
-pub fn date_and_subject(
-    text: &str,
-) -> Option<(Option<(NaiveDate, Option<String>)>, Option<String>)> {
+pub fn date_and_subject(text: &str) -> Option<(Option<Dated>, Option<String>)> {
     let (date_text, subject) = match text.find("เรื่อง") {
         Some(at) => (&text[..at], Some(clean_subject(&text[at + "เรื่อง".len()..]))),
         None => (text, None),
