@@ -1,5 +1,5 @@
 //! Reading letters: letters parsed per second over the seeds and fixture
-//! letters; then the import of `SARABAN_BENCH_LETTERS` (default 100,000)
+//! letters (those before issue 21, and all); then the import of `SARABAN_BENCH_LETTERS` (default 100,000)
 //! generated letters, each citing the two before it, into a fresh SQLite
 //! file: import rate, database size, and the time to follow one letter's
 //! references and its whole thread.
@@ -20,7 +20,8 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-fn corpus() -> Vec<String> {
+/// The seeds and fixture letters that are UTF-8 text, with their names.
+fn corpus() -> Vec<(String, String)> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     let mut out = Vec::new();
     for dir in ["seeds", "letters"] {
@@ -31,15 +32,24 @@ fn corpus() -> Vec<String> {
             if e.path().extension().is_some_and(|x| x == "txt")
                 && let Ok(text) = std::fs::read_to_string(e.path())
             {
-                out.push(text);
+                out.push((e.file_name().to_string_lossy().to_string(), text));
             }
         }
     }
+    out.sort();
     out
 }
 
-fn parse_rate(corpus: &[String]) {
-    let bytes: usize = corpus.iter().map(String::len).sum();
+/// The corpus as it was before issue 21: the seeds and fixtures 01–34
+/// (so that rates before and after compare the same texts).
+fn before_issue_21(name: &str) -> bool {
+    name.get(..2)
+        .and_then(|n| n.parse::<u32>().ok())
+        .is_none_or(|n| n <= 34)
+}
+
+fn parse_rate(label: &str, corpus: &[&str]) {
+    let bytes: usize = corpus.iter().map(|t| t.len()).sum();
     let mut rates = Vec::new();
     for _ in 0..15 {
         let start = Instant::now();
@@ -54,7 +64,7 @@ fn parse_rate(corpus: &[String]) {
     }
     let rate = median(rates);
     println!(
-        "parse: {} letters ({} KiB): median {:.0} letters/s, {:.1} MiB/s",
+        "parse, {label}: {} letters ({} KiB): median {:.0} letters/s, {:.1} MiB/s",
         corpus.len(),
         bytes / 1024,
         rate,
@@ -151,7 +161,15 @@ async fn import_bench(n: usize) {
 }
 
 fn main() {
-    parse_rate(&corpus());
+    let corpus = corpus();
+    let before: Vec<&str> = corpus
+        .iter()
+        .filter(|(name, _)| before_issue_21(name))
+        .map(|(_, t)| t.as_str())
+        .collect();
+    let all: Vec<&str> = corpus.iter().map(|(_, t)| t.as_str()).collect();
+    parse_rate("seeds and fixtures 01-34", &before);
+    parse_rate("all seeds and fixtures", &all);
     let n = std::env::var("SARABAN_BENCH_LETTERS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -1,7 +1,8 @@
 //! The document number of the `ที่` line: `มท ๐๘๑๐.๗/ว ๒๑๓๕`.
 //!
 //! Parses every form seen in real letters — Thai, Arabic or mixed digits;
-//! `ว`, `ว.` or `ว` run into the number; dotted sub-units of any depth; a
+//! `ว`, `ว.` or `ว` run into the number; `ว` after a hyphen or run into the
+//! unit (`นร ๐๗๒๘-ว.๒๘`, `นร ๐๗๒๘ว๙`); dotted sub-units of any depth; a
 //! leading `ที่`; a parenthesised sub-code (`กค (กวจ) 0405.2/ว 336`); orders
 //! and announcements numbered `๑๒๕/๒๕๖๗`; and the short `ว 2883` of running
 //! text — and prints it back in one canonical shape, in Thai or Arabic digits.
@@ -248,6 +249,22 @@ fn letter_at(cur: &mut Cursor) -> Result<DocNumber, DocNumError> {
         agency: agency.to_string(),
         found: cur.rest().to_string(),
     })?;
+    // `นร ๐๗๒๘-ว.๒๘`, `นร ๐๗๒๘ว๙`: a circular's mark after a hyphen, or run
+    // straight into the unit number, instead of after `/`.
+    let mut probe = *cur;
+    probe.eat("-");
+    if circular_mark_at(&mut probe) {
+        *cur = probe;
+        let seq = seq_at(cur)?;
+        return Ok(DocNumber {
+            agency: Some(agency.to_string()),
+            sub_agency,
+            unit: Some(unit),
+            circular: true,
+            seq,
+            year_be: None,
+        });
+    }
     cur.skip_blanks();
     if !cur.eat("/") {
         return Err(DocNumError::ExpectedSlash(cur.rest().to_string()));
@@ -298,6 +315,20 @@ mod tests {
         assert_eq!(n.to_string(), "มท ๐๘๑๐.๗/ว ๒๑๓๕");
         assert_eq!(n.format(Digits::Arabic), "มท 0810.7/ว 2135");
         assert_eq!(DocNumber::order(125, 2567).to_string(), "๑๒๕/๒๕๖๗");
+    }
+
+    #[test]
+    fn circular_mark_after_a_hyphen_or_run_in() {
+        let want = DocNumber::letter("นร", "0728", true, 28);
+        assert_eq!(DocNumber::parse("นร ๐๗๒๘-ว.๒๘").unwrap(), want);
+        assert_eq!(DocNumber::parse("นร ๐๗๒๘-ว ๒๘").unwrap(), want);
+        assert_eq!(
+            DocNumber::parse("นร ๐๗๒๘ว๙").unwrap(),
+            DocNumber::letter("นร", "0728", true, 9)
+        );
+        assert_eq!(want.to_string(), "นร ๐๗๒๘/ว ๒๘");
+        // A hyphen without ว is still not a number.
+        assert!(DocNumber::parse("นร ๐๗๒๘-๒๘").is_err());
     }
 
     #[test]

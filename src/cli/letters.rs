@@ -9,7 +9,7 @@ use clap::Args;
 use saraban::app::admin::{LetterFile, Operator};
 use saraban::app::{App, Node, NodeKind};
 use saraban::docnum::DocNumber;
-use saraban::parse::{ParsedLetter, parse_bytes, parse_pdf};
+use saraban::parse::{ParsedLetter, parse_bytes_many, parse_file_many};
 use saraban::thai::{DateStyle, Digits, format_date};
 
 use super::db::DbArgs;
@@ -19,7 +19,8 @@ const BATCH: usize = 500;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Letters as text files (UTF-8 or TIS-620) or PDFs.
+    /// Letters as text files (UTF-8 or TIS-620) or PDFs; a page that lists
+    /// letters one per line gives one letter per line (`file#1`, `file#2`, …).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Enter each letter in this office's receive register (code, name or #id).
@@ -42,14 +43,28 @@ pub struct RefsArgs {
     json: bool,
 }
 
-fn read(file: &PathBuf) -> anyhow::Result<(Vec<u8>, ParsedLetter)> {
+/// A file's letters: the file itself, or, for a page that lists letters one
+/// per line, each listed letter under `file#n` with its line as its source.
+fn read(file: &PathBuf) -> anyhow::Result<Vec<(String, Vec<u8>, ParsedLetter)>> {
     let bytes = std::fs::read(file)?;
-    let letter = if bytes.starts_with(b"%PDF-") {
-        parse_pdf(file)?
+    let name = file.display().to_string();
+    let letters = if bytes.starts_with(b"%PDF-") {
+        parse_file_many(file)?
     } else {
-        parse_bytes(&bytes)?
+        parse_bytes_many(&bytes)?
     };
-    Ok((bytes, letter))
+    if let [(_, None)] = letters.as_slice() {
+        let (letter, _) = letters.into_iter().next().expect("one letter");
+        return Ok(vec![(name, bytes, letter)]);
+    }
+    Ok(letters
+        .into_iter()
+        .enumerate()
+        .map(|(k, (letter, line))| {
+            let source = line.unwrap_or_default().into_bytes();
+            (format!("{name}#{}", k + 1), source, letter)
+        })
+        .collect())
 }
 
 pub fn import(db: &DbArgs, args: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -57,7 +72,7 @@ pub fn import(db: &DbArgs, args: ImportArgs) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     for file in &args.files {
         match read(file) {
-            Ok((bytes, letter)) => read_ok.push((file.display().to_string(), bytes, letter)),
+            Ok(letters) => read_ok.extend(letters),
             Err(e) => {
                 failed = true;
                 eprintln!("saraban: {}: {e}", file.display());

@@ -1,12 +1,12 @@
-//! `saraban parse FILE… [--json]`: read letters (text, TIS-620 text or PDF)
-//! into their fields.
+//! `saraban parse FILE… [--json] [--many]`: read letters (text, TIS-620 text
+//! or PDF) into their fields; with `--many`, every letter a page lists.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
-use saraban::parse::{ParsedLetter, parse_file};
+use saraban::parse::{DocType, ParsedLetter, parse_file, parse_file_many};
 use saraban::thai::{DateStyle, Digits, format_date};
 
 #[derive(Debug, Args)]
@@ -17,14 +17,24 @@ pub struct ParseArgs {
     /// Print JSON: one object for one file, an array for several.
     #[arg(long)]
     json: bool,
+    /// Every letter in each file: a page that lists letters one per line
+    /// (as agencies publish their circulars) gives one object per letter.
+    /// JSON is then always an array.
+    #[arg(long)]
+    many: bool,
 }
 
 pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     let mut parsed = Vec::new();
     for file in &args.files {
-        match parse_file(file) {
-            Ok(letter) => parsed.push(letter),
+        let read = if args.many {
+            parse_file_many(file).map(|v| v.into_iter().map(|(l, _)| l).collect())
+        } else {
+            parse_file(file).map(|l| vec![l])
+        };
+        match read {
+            Ok(letters) => parsed.extend(letters),
             Err(err) => {
                 failed = true;
                 eprintln!("saraban: {}: {err}", file.display());
@@ -32,7 +42,7 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if args.json {
-        let out = if args.files.len() == 1 {
+        let out = if args.files.len() == 1 && !args.many {
             parsed
                 .first()
                 .map(serde_json::to_string_pretty)
@@ -60,7 +70,16 @@ fn summary(l: &ParsedLetter) -> String {
     let date = |d: chrono::NaiveDate| format_date(d, DateStyle::Long, Digits::Thai);
     let mut out = String::new();
     let number = l.number.as_ref().map_or("-", |n| n.printed.as_str());
-    out.push_str(&format!("ที่ {number}"));
+    let kind = match l.doc_type {
+        DocType::ExternalLetter => "หนังสือภายนอก",
+        DocType::Memo => "บันทึกข้อความ",
+        DocType::Order => "คำสั่ง",
+        DocType::Announcement => "ประกาศ",
+        DocType::Schedule => "กำหนดการ",
+        DocType::Project => "โครงการ",
+        DocType::Other => "อื่น ๆ",
+    };
+    out.push_str(&format!("[{kind}] ที่ {number}"));
     if let Some(d) = l.date {
         out.push_str(&format!("  ลงวันที่ {}", date(d)));
     }
@@ -80,6 +99,9 @@ fn summary(l: &ParsedLetter) -> String {
     }
     for d in &l.deadlines {
         out.push_str(&format!("  ภายในวันที่ {}: {}\n", date(d.date), d.what));
+    }
+    for w in &l.warnings {
+        out.push_str(&format!("  โปรดตรวจ: {w}\n"));
     }
     out
 }

@@ -1,9 +1,12 @@
 //! The heading of a letter: urgency and secrecy marks, `ที่`, the issuer
 //! block, the date line, `เรื่อง`, `เรียน`, `อ้างถึง` and `สิ่งที่ส่งมาด้วย`;
 //! or the memo's `ส่วนราชการ / ที่ / วันที่ / เรื่อง` fields; or the
-//! heading of an order or announcement.
+//! heading of an order or announcement; or the title block of a schedule or
+//! project. [`locate`] finds where the heading starts when a web page puts
+//! titles, menus or listings above it; [`read_date`] reads a date and flags a
+//! year of the wrong era.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::body::{citations_in, leading_urgency};
 use super::{DocType, Enclosure, NumberFields, Reference, ReferenceSource};
@@ -27,7 +30,11 @@ pub struct Heading {
     pub enclosures: Vec<Enclosure>,
     /// A memo's `ส่วนราชการ … โทร. …` phone number.
     pub phone: Option<String>,
+    /// The line the heading starts at.
+    pub start: usize,
     pub body_start: usize,
+    /// What was read but looks wrong (a C.E. year in a Thai date, …).
+    pub warnings: Vec<String>,
 }
 
 /// Words that open a heading field; a field's text runs on until the next.
@@ -68,13 +75,17 @@ fn number_line(line: &str) -> Option<&str> {
     let rest = rest.trim_start();
     let first = rest.chars().next()?;
     let ok = rest.len() < line.len() - "ที่".len() // a space after ที่
-        || crate::thai::digits::is_digit(first);
+        || crate::thai::digits::is_digit(first)
+        // `ที่มท0808.2/ว 511`: typed or OCR'd without the space.
+        || (('ก'..='ฮ').contains(&first) && number_prefix(rest).is_some());
     ok.then_some(rest)
 }
 
 /// Parses the number at the start of `text`; anything printed after it on
 /// the same line (the issuer, when a PDF puts both on one line) comes back.
-fn number_prefix(text: &str) -> Option<(NumberFields, Option<String>)> {
+pub fn number_prefix(text: &str) -> Option<(NumberFields, Option<String>)> {
+    // What `DocNumber::parse` reads, so that its trailing text is a suffix.
+    let text = text.trim_matches(crate::thai::scan::is_blank);
     match DocNumber::parse(text) {
         Ok(n) => Some((NumberFields::new(text, &n), None)),
         Err(DocNumError::Trailing(rest)) => {
@@ -98,12 +109,136 @@ fn starts_field(line: &str) -> bool {
     FIELDS.iter().any(|f| line.starts_with(f)) || number_line(line).is_some()
 }
 
-/// The date of a date line (`๒๑ พฤษภาคม ๒๕๖๗`, `วันที่ ๑๔ พ.ค. ๖๗`).
-fn date_line(line: &str) -> Option<NaiveDate> {
-    if line.chars().count() > 40 {
+/// The date of a date line (`๒๑ พฤษภาคม ๒๕๖๗`, `วันที่ ๑๔ พ.ค. ๖๗`), with a
+/// warning when its year is of the wrong era.
+fn date_line(line: &str) -> Option<(NaiveDate, Option<String>)> {
+    // More than 160 bytes is more than 40 characters: not counted.
+    if line.len() > 40 * 4 || line.chars().count() > 40 {
         return None;
     }
-    thai::parse_date(line).ok()
+    read_date(line)
+}
+
+/// A date as printed, and a warning when the year is written in the wrong
+/// era: `15 กรกฎาคม 2013` (C.E. where B.E. is the rule) is read as 2013 C.E.;
+/// `3 ตุลาคม ค.ศ. 2567` (a B.E. year labelled C.E.) as B.E. 2567. A date
+/// labelled `ค.ศ.` with a C.E. year is read as C.E. without a warning.
+pub fn read_date(text: &str) -> Option<(NaiveDate, Option<String>)> {
+    let (text, labelled_ce) = match text.find("ค.ศ.") {
+        Some(at) => (
+            format!("{}{}", &text[..at], &text[at + "ค.ศ.".len()..]),
+            true,
+        ),
+        None => (text.to_string(), false),
+    };
+    match thai::parse_date(&text) {
+        Ok(d) if labelled_ce => {
+            let year = thai::date::be_year(d.year());
+            Some((
+                d,
+                Some(format!(
+                    "ปี ค.ศ. {year} ในวันที่ของหนังสือน่าจะเป็นปี พ.ศ. จึงอ่านเป็น พ.ศ. {year} \
+                     (the year {year} is labelled C.E. but looks like a B.E. year; read as B.E.)"
+                )),
+            ))
+        }
+        Ok(d) => Some((d, None)),
+        Err(thai::DateError::YearRange(year)) if (1800..=2300).contains(&year) => {
+            let arabic = thai::to_arabic_digits(&text);
+            let at = arabic.rfind(&year.to_string())?;
+            let be = thai::date::be_year(year);
+            let fixed = format!("{}{be}{}", &arabic[..at], &arabic[at + 4..]);
+            let d = thai::parse_date(&fixed).ok()?;
+            let warning = (!labelled_ce).then(|| {
+                format!(
+                    "ปี {year} ในวันที่ของหนังสือน่าจะเป็นปี ค.ศ. จึงอ่านเป็น พ.ศ. {be} \
+                     (the year {year} looks like a C.E. year; read as C.E., B.E. {be})"
+                )
+            });
+            Some((d, warning))
+        }
+        Err(_) => None,
+    }
+}
+
+/// Lines searched for the start of the letter (web pages put menus, titles
+/// and listings above it).
+const SEARCH_LINES: usize = 600;
+/// Starts tried, at most.
+const MAX_STARTS: usize = 24;
+
+/// Whether a letter's heading could start at this line.
+fn opens_heading(line: &str) -> bool {
+    if urgency_word(line).is_some() || secrecy_word(line).is_some() || line == "บันทึกข้อความ"
+    {
+        return true;
+    }
+    let line = leading_urgency(line).map_or(line, |(_, rest)| rest);
+    if number_line(line).is_some_and(|rest| number_prefix(rest).is_some()) {
+        return true;
+    }
+    if line.starts_with("ประกาศ ณ") || line.starts_with("ประกาศณ") {
+        return false;
+    }
+    [
+        "คำสั่ง",
+        "ประกาศ",
+        "เรื่อง",
+        "กำหนดการ",
+        "โครงการ",
+        "ชื่อโครงการ",
+        "ส่วนราชการ",
+        "เรียน",
+        "กราบเรียน",
+    ]
+    .iter()
+    .any(|w| line.starts_with(w))
+        || date_line(line).is_some()
+}
+
+/// How much of a heading was found.
+fn score(h: &Heading) -> u32 {
+    4 * u32::from(h.number.is_some())
+        + 3 * u32::from(h.subject.is_some())
+        + 2 * u32::from(h.date.is_some())
+        + u32::from(h.to.is_some())
+        + u32::from(h.issuer.is_some())
+}
+
+/// The heading that reads best among the places it could start: the first
+/// complete one (number, subject and date), else the fullest, else none.
+/// Indices in the result are into `lines`.
+pub fn locate(lines: &[String]) -> Option<Heading> {
+    let mut best: Option<Heading> = None;
+    let mut tried = 0;
+    for at in 0..lines.len().min(SEARCH_LINES) {
+        if tried >= MAX_STARTS {
+            break;
+        }
+        let line = lines[at].as_str();
+        if line.is_empty() || !opens_heading(line) {
+            continue;
+        }
+        if best.as_ref().is_some_and(|b| at < b.body_start) {
+            continue;
+        }
+        tried += 1;
+        let mut head = read(&lines[at..]);
+        head.start = at;
+        head.body_start += at;
+        let s = score(&head);
+        if s == 0 {
+            continue;
+        }
+        let complete = head.number.is_some() && head.subject.is_some() && head.date.is_some();
+        if best.as_ref().is_none_or(|b| s > score(b)) {
+            best = Some(head);
+        }
+        if complete {
+            break;
+        }
+    }
+    best
 }
 
 pub fn read(lines: &[String]) -> Heading {
@@ -121,8 +256,14 @@ pub fn read(lines: &[String]) -> Heading {
         references: Vec::new(),
         enclosures: Vec::new(),
         phone: None,
+        start: 0,
         body_start: 0,
+        warnings: Vec::new(),
     };
+    if matches!(doc_type, DocType::Schedule | DocType::Project) {
+        title_block(lines, &mut head);
+        return head;
+    }
     // A memo's field may wrap onto lines of its own (or, from a PDF, into
     // blocks of its own) until the next field.
     let mut memo_unit: Option<String> = None;
@@ -167,14 +308,26 @@ pub fn read(lines: &[String]) -> Heading {
             };
             if let Some((number, after)) = number_prefix(num_text) {
                 head.number = Some(number);
-                if let Some(after) = after
-                    && doc_type == DocType::ExternalLetter
-                {
-                    issuer_block.push(after);
+                if let Some(after) = after {
+                    // `ที่ … ลงวันที่ … เรื่อง …`: a letter described in one line.
+                    match super::listing::date_and_subject(&after) {
+                        Some((date, subject)) => {
+                            if let Some((d, warning)) = date {
+                                head.date = head.date.or(Some(d));
+                                head.warnings.extend(warning);
+                            }
+                            if subject.is_some() {
+                                head.subject = subject;
+                            }
+                        }
+                        None if doc_type == DocType::ExternalLetter => issuer_block.push(after),
+                        None => {}
+                    }
                 }
             }
-            if let Some(d) = date_text.and_then(|d| date_line(&d)) {
+            if let Some((d, warning)) = date_text.and_then(|d| date_line(&d)) {
                 head.date = Some(d);
+                head.warnings.extend(warning);
             }
             in_issuer_block = doc_type == DocType::ExternalLetter;
             i += 1;
@@ -182,9 +335,10 @@ pub fn read(lines: &[String]) -> Heading {
         }
         if head.date.is_none()
             && head.subject.is_none()
-            && let Some(d) = date_line(line)
+            && let Some((d, warning)) = date_line(line)
         {
             head.date = Some(d);
+            head.warnings.extend(warning);
             in_issuer_block = false;
             i += 1;
             continue;
@@ -210,6 +364,9 @@ pub fn read(lines: &[String]) -> Heading {
             }
         }
         if let Some(value) = field(line, "เรื่อง") {
+            if head.subject.is_some() {
+                break;
+            }
             let (text, next) = continued(lines, i, value);
             head.subject = Some(text);
             i = next;
@@ -250,7 +407,22 @@ pub fn read(lines: &[String]) -> Heading {
                 "ประกาศ"
             };
             if let Some(rest) = line.strip_prefix(word) {
-                head.issuer = Some(rest.trim().to_string()).filter(|s| !s.is_empty());
+                // `คำสั่งเทศบาลเมือง… ที่ ๑๒๙/๒๕๖๑`, `คำสั่ง สตม.ที่ 7/2562`.
+                let rest = rest.trim();
+                let (issuer, number) = match rest.rfind("ที่") {
+                    Some(at) => match DocNumber::parse(&rest[at + "ที่".len()..]) {
+                        Ok(n) if head.number.is_none() => {
+                            let printed = rest[at + "ที่".len()..].trim();
+                            (rest[..at].trim(), Some(NumberFields::new(printed, &n)))
+                        }
+                        _ => (rest, None),
+                    },
+                    None => (rest, None),
+                };
+                head.issuer = Some(issuer.to_string()).filter(|s| !s.is_empty());
+                if number.is_some() {
+                    head.number = number;
+                }
                 i += 1;
                 continue;
             }
@@ -284,6 +456,87 @@ pub fn read(lines: &[String]) -> Heading {
     head
 }
 
+/// Words that carry a title on from the line before.
+const TITLE_GOES_ON: &[&str] = &[
+    "ประจำปี",
+    "ปีงบประมาณ",
+    "พ.ศ.",
+    "ของ",
+    "ใน",
+    "และ",
+    "เพื่อ",
+    "(",
+];
+
+/// How many lines after `at` continue the title printed there.
+pub fn title_lines(lines: &[String], at: usize) -> usize {
+    let mut n = 0;
+    while let Some(line) = lines.get(at + 1 + n) {
+        if line.is_empty() || !TITLE_GOES_ON.iter().any(|w| line.starts_with(w)) {
+            break;
+        }
+        n += 1;
+    }
+    n
+}
+
+/// A schedule's or project's title block: the title (with the lines that
+/// continue it), and for a schedule the date or dates under it.
+fn title_block(lines: &[String], head: &mut Heading) {
+    // Past urgency and secrecy marks, as `kind_of` looks.
+    let Some(at) = lines
+        .iter()
+        .position(|l| !l.is_empty() && urgency_word(l).is_none() && secrecy_word(l).is_none())
+    else {
+        return;
+    };
+    let first = lines[at].as_str();
+    let mut i = at + 1;
+    let mut title = match head.doc_type {
+        DocType::Schedule => first
+            .strip_prefix("กำหนดการ")
+            .unwrap_or(first)
+            .trim()
+            .to_string(),
+        _ => first
+            .strip_prefix("ชื่อโครงการ")
+            .unwrap_or(first)
+            .trim_start_matches([' ', ':'])
+            .to_string(),
+    };
+    if title.is_empty() {
+        match lines.get(i) {
+            Some(next) if !next.is_empty() && thai::find_dates(next).is_empty() => {
+                title = next.clone();
+                i += 1;
+            }
+            _ => {}
+        }
+    }
+    let more = title_lines(lines, i - 1);
+    for line in &lines[i..i + more] {
+        title.push(' ');
+        title.push_str(line);
+    }
+    i += more;
+    head.subject = Some(title).filter(|t| !t.is_empty());
+    if head.doc_type == DocType::Schedule {
+        // The date (or first day) printed under the title.
+        while let Some(line) = lines.get(i) {
+            if line.is_empty() || i > at + 6 {
+                break;
+            }
+            if head.date.is_none()
+                && let Some(found) = thai::find_dates(line).first()
+            {
+                head.date = Some(found.range.start);
+            }
+            i += 1;
+        }
+    }
+    head.body_start = i;
+}
+
 fn kind_of(lines: &[String]) -> DocType {
     let heading = lines
         .iter()
@@ -302,6 +555,10 @@ fn kind_of(lines: &[String]) -> DocType {
     match first {
         Some(l) if l.starts_with("คำสั่ง") => DocType::Order,
         Some(l) if l.starts_with("ประกาศ") => DocType::Announcement,
+        Some(l) if l.starts_with("กำหนดการ") => DocType::Schedule,
+        Some(l) if l.starts_with("โครงการ") || l.starts_with("ชื่อโครงการ") => {
+            DocType::Project
+        }
         _ => DocType::ExternalLetter,
     }
 }

@@ -4,11 +4,19 @@
 //! The parser reads what is printed and guesses nothing: a field the text
 //! does not give is `null` or empty. It never panics and runs in time linear
 //! in the input; bytes that are not text are refused with a clear message.
+//!
+//! Text comes as people have it: from web pages (menus and titles above the
+//! letter, letters listed one per line), OCR and PDFs (broken spacing,
+//! confused digits), in legacy encodings. `noise.rs` repairs lines, `lines.rs`
+//! drops page furniture and chrome, `heading.rs` finds where the letter
+//! starts, `listing.rs` reads one-line descriptions.
 
 mod body;
 mod decode;
 mod heading;
 pub mod lines;
+mod listing;
+mod noise;
 pub mod pdf;
 mod signoff;
 
@@ -17,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::docnum::DocNumber;
 use crate::model::{Secrecy, Urgency};
+use crate::thai;
 
 pub use decode::MAX_BYTES;
 
@@ -35,7 +44,9 @@ pub enum ParseError {
         "ไฟล์ใหญ่เกินไปสำหรับหนังสือหนึ่งฉบับ ({bytes} ไบต์ เกิน {limit}) (the file is too large for one letter: {bytes} bytes, limit {limit})"
     )]
     TooLarge { bytes: usize, limit: usize },
-    #[error("ไม่พบข้อความของหนังสือราชการในไฟล์ (no letter text found: no ที่, เรื่อง, เรียน or date line)")]
+    #[error(
+        "ไม่พบข้อความของหนังสือราชการในไฟล์ (no letter text found: no ที่, เรื่อง, เรียน or date line, no คำสั่ง, ประกาศ, บันทึกข้อความ, กำหนดการ or โครงการ heading, no letter listed in one line)"
+    )]
     NotALetter,
     #[error("อ่าน PDF ไม่ได้: {0} (could not extract the PDF's text)")]
     Pdf(String),
@@ -51,6 +62,12 @@ pub enum DocType {
     Memo,
     Order,
     Announcement,
+    /// กำหนดการ, on its own.
+    Schedule,
+    /// A project proposal (โครงการ), on its own.
+    Project,
+    /// A text with a subject or date but none of the kinds' marks.
+    Other,
 }
 
 /// A number as printed, and what it says.
@@ -235,7 +252,14 @@ pub struct ParsedLetter {
     pub urls: Vec<String>,
     pub annexes: Vec<Annex>,
     pub route: Vec<Level>,
+    /// What was read but looks wrong, for a person to check (Thai, then
+    /// English): a date whose year is of the wrong era.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
+
+/// Letters read from one text, each with the listing line it came from.
+pub type ParsedMany = Result<Vec<(ParsedLetter, Option<String>)>, ParseError>;
 
 /// Parses a file's bytes (UTF-8 or TIS-620 text).
 pub fn parse_bytes(bytes: &[u8]) -> Result<ParsedLetter, ParseError> {
@@ -243,14 +267,82 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<ParsedLetter, ParseError> {
     parse_text(&text)
 }
 
-/// Parses a letter's text.
+/// Parses a letter's text. A page listing letters one per line gives the
+/// first of them (see [`parse_many`]).
 pub fn parse_text(text: &str) -> Result<ParsedLetter, ParseError> {
     let lines = lines::clean(text);
-    let head = heading::read(&lines);
-    if head.number.is_none() && head.subject.is_none() && head.to.is_none() && head.date.is_none() {
-        return Err(ParseError::NotALetter);
+    read_lines(&lines)
+}
+
+/// Every letter in a text: each letter a listing page describes in one
+/// line, or else the one letter the text is.
+pub fn parse_many(text: &str) -> Result<Vec<ParsedLetter>, ParseError> {
+    Ok(parse_many_sources(text)?
+        .into_iter()
+        .map(|(letter, _)| letter)
+        .collect())
+}
+
+/// As [`parse_many`], with the listing line each letter was read from
+/// (`None` when the whole text is the one letter).
+pub fn parse_many_sources(text: &str) -> ParsedMany {
+    let lines = lines::clean(text);
+    let listed = listing::find(&lines);
+    if listed.len() >= 2 {
+        return Ok(listed
+            .into_iter()
+            .map(|l| (l.letter, Some(l.text)))
+            .collect());
     }
-    let mut tail = signoff::read(&lines, head.doc_type, head.body_start);
+    Ok(vec![(read_lines(&lines)?, None)])
+}
+
+fn read_lines(lines: &[String]) -> Result<ParsedLetter, ParseError> {
+    let head = heading::locate(lines);
+    let letter = head.map(|h| read_letter(lines, h));
+    // A whole letter says whom it is to, or is signed, or is a kind with a
+    // title; otherwise a listing's line describes it better.
+    let full = letter.as_ref().is_some_and(|l| {
+        l.to.is_some()
+            || l.closing.is_some()
+            || l.signer.is_some()
+            || (!matches!(l.doc_type, DocType::ExternalLetter | DocType::Other)
+                && l.subject.is_some())
+    });
+    if !full && let Some(first) = listing::find(lines).into_iter().next() {
+        return Ok(first.letter);
+    }
+    letter.ok_or(ParseError::NotALetter)
+}
+
+/// Secrecy marks printed again at the top and foot of later pages.
+fn is_page_mark(line: &str) -> bool {
+    matches!(line, "ลับที่สุด" | "ลับมาก" | "ลับ")
+}
+
+fn read_letter(all: &[String], head: heading::Heading) -> ParsedLetter {
+    // Secrecy marks after the heading are the page's, not the letter's.
+    let owned: Vec<String>;
+    let lines: &[String] = if all[head.body_start.min(all.len())..]
+        .iter()
+        .any(|l| is_page_mark(l))
+    {
+        owned = all
+            .iter()
+            .enumerate()
+            .map(|(k, l)| {
+                if k >= head.body_start && is_page_mark(l) {
+                    String::new()
+                } else {
+                    l.clone()
+                }
+            })
+            .collect();
+        &owned
+    } else {
+        all
+    };
+    let mut tail = signoff::read(lines, head.doc_type, head.body_start);
     if tail.contact.phone.is_none() {
         tail.contact.phone = head.phone.clone();
     }
@@ -270,9 +362,17 @@ pub fn parse_text(text: &str) -> Result<ParsedLetter, ParseError> {
     let paragraphs = body::paragraphs(body_lines);
     let deadlines = body::deadlines(&paragraphs);
     let events = body::events(&paragraphs, head.subject.as_deref());
-    let urls = body::urls(&lines);
+    let urls = body::urls(&lines[head.start..]);
+    let mut doc_type = head.doc_type;
+    if doc_type == DocType::ExternalLetter
+        && head.number.is_none()
+        && head.to.is_none()
+        && tail.closing.is_none()
+    {
+        doc_type = DocType::Other;
+    }
     let mut letter = ParsedLetter {
-        doc_type: head.doc_type,
+        doc_type,
         urgency: head.urgency,
         secrecy: head.secrecy,
         number: head.number,
@@ -292,9 +392,27 @@ pub fn parse_text(text: &str) -> Result<ParsedLetter, ParseError> {
         urls,
         annexes: tail.annexes,
         route: Vec::new(),
+        warnings: head.warnings,
     };
+    if letter.date.is_none() {
+        letter.date = date_above(lines, head.start);
+    }
     letter.route = body::route(&letter, &paragraphs);
-    Ok(letter)
+    letter
+}
+
+/// `ฉบับที่ 215/2566 วันที่ 9 พฤศจิกายน 2566` on one of the two lines above
+/// a heading that has no date of its own.
+fn date_above(lines: &[String], start: usize) -> Option<NaiveDate> {
+    lines[..start.min(lines.len())]
+        .iter()
+        .rev()
+        .filter(|l| !l.is_empty())
+        .take(2)
+        .find_map(|l| {
+            let at = l.rfind("วันที่")?;
+            thai::parse_date(&l[at..]).ok()
+        })
 }
 
 /// Extracts a PDF's text with poppler (see [`pdf`]) and parses it.
@@ -309,6 +427,22 @@ pub fn parse_file(path: &std::path::Path) -> Result<ParsedLetter, ParseError> {
         parse_pdf(path)
     } else {
         parse_bytes(&bytes)
+    }
+}
+
+/// Every letter in a file's bytes, each with the listing line it was read
+/// from (see [`parse_many_sources`]).
+pub fn parse_bytes_many(bytes: &[u8]) -> ParsedMany {
+    parse_many_sources(&decode::decode(bytes)?)
+}
+
+/// Every letter in a file (a PDF by its magic bytes, anything else as text).
+pub fn parse_file_many(path: &std::path::Path) -> ParsedMany {
+    let bytes = std::fs::read(path)?;
+    if bytes.starts_with(b"%PDF-") {
+        parse_many_sources(&pdf::extract(path)?)
+    } else {
+        parse_bytes_many(&bytes)
     }
 }
 

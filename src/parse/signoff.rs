@@ -84,7 +84,7 @@ pub fn read(lines: &[String], doc_type: DocType, body_start: usize) -> Tail {
             tail.date = given_on(&lines[at]);
             at + 1
         }
-        DocType::Memo => {
+        DocType::Memo | DocType::Schedule | DocType::Project | DocType::Other => {
             let Some(at) = (after..lines.len()).find(|&k| name_line(&lines[k]).is_some()) else {
                 return tail;
             };
@@ -115,6 +115,9 @@ pub fn read(lines: &[String], doc_type: DocType, body_start: usize) -> Tail {
         name,
         position: (!position.is_empty()).then(|| position.join(" ")),
     });
+    if matches!(doc_type, DocType::Schedule | DocType::Project) {
+        return tail;
+    }
     if doc_type != DocType::ExternalLetter {
         tail.annexes = annexes(&lines[i.min(lines.len())..]);
         return tail;
@@ -263,7 +266,12 @@ const TITLE_BLOCK: usize = 4;
 fn annexes(lines: &[String]) -> Vec<Annex> {
     let mut out: Vec<(Annex, Vec<&str>)> = Vec::new();
     let mut after_blank = true;
-    for line in lines {
+    let mut skip = 0;
+    for (k, line) in lines.iter().enumerate() {
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
         if line.is_empty() {
             after_blank = true;
             continue;
@@ -281,15 +289,27 @@ fn annexes(lines: &[String]) -> Vec<Annex> {
         };
         after_blank = false;
         match kind {
-            Some(kind) => out.push((
-                Annex {
-                    kind,
-                    title: line.clone(),
-                    budget_baht: None,
-                    budget_text: None,
-                },
-                vec![line.as_str()],
-            )),
+            Some(kind) => {
+                // A project's or schedule's title may run onto the next
+                // lines (`ประจำปีงบประมาณ …`).
+                let mut title = line.clone();
+                if matches!(kind, AnnexKind::Project | AnnexKind::Schedule) {
+                    skip = super::heading::title_lines(lines, k);
+                    for more in &lines[k + 1..k + 1 + skip] {
+                        title.push(' ');
+                        title.push_str(more);
+                    }
+                }
+                out.push((
+                    Annex {
+                        kind,
+                        title,
+                        budget_baht: None,
+                        budget_text: None,
+                    },
+                    vec![line.as_str()],
+                ))
+            }
             None => {
                 if let Some((_, body)) = out.last_mut() {
                     body.push(line.as_str());

@@ -1,5 +1,7 @@
 //! Importing existing letters: the parsed fields and the source file are
-//! stored together, once per content hash; optionally the letter is entered
+//! stored together, once per content hash and once per letter (the same
+//! number, date and sender: one letter imported as .txt and as .pdf is one
+//! record); optionally the letter is entered
 //! in an office's receive register in the same transaction. Every number the
 //! letter cites is kept as a citation by number and date (see `graph`).
 
@@ -55,21 +57,17 @@ async fn import_one(
     received_by: Option<&Office>,
 ) -> Result<Imported, StoreError> {
     let sha = sha256_hex(source.bytes);
-    let existing = sqlx::query("SELECT id FROM imported_letters WHERE sha256 = $1")
-        .bind(&sha)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if let Some(row) = existing {
-        return Ok(Imported {
-            id: row.try_get(0)?,
-            new: false,
-            received: None,
-        });
-    }
     let letter = source.letter;
     let number = letter.number.as_ref();
     let key = number.map(|n| n.number().key());
     let issuer = letter.issuer.clone().unwrap_or_default();
+    if let Some(id) = imported_before(tx, &sha, key.as_deref(), letter.date, &issuer).await? {
+        return Ok(Imported {
+            id,
+            new: false,
+            received: None,
+        });
+    }
     let subject = letter.subject.clone().unwrap_or_default();
     let received = match received_by {
         Some(office) => {
@@ -145,6 +143,41 @@ async fn import_one(
         new: true,
         received,
     })
+}
+
+/// The letter imported before from the same bytes, or with the same number,
+/// date and sender (spacing aside: text from a PDF may be spaced
+/// differently). One statement, as a re-import used to cost.
+async fn imported_before(
+    tx: &mut Transaction<'static, Any>,
+    sha: &str,
+    key: Option<&str>,
+    date: Option<chrono::NaiveDate>,
+    issuer: &str,
+) -> Result<Option<i64>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, sha256, issuer FROM imported_letters \
+         WHERE sha256 = $1 OR (number_key = $2 AND date = $3)",
+    )
+    .bind(sha)
+    .bind(key)
+    .bind(date.map(|d| d.to_string()))
+    .fetch_all(&mut **tx)
+    .await?;
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    let mut same_letter = None;
+    for row in rows {
+        let id: i64 = row.try_get(0)?;
+        let bytes: String = row.try_get(1)?;
+        if bytes == sha {
+            return Ok(Some(id));
+        }
+        let other: String = row.try_get(2)?;
+        if same_letter.is_none() && squash(&other) == squash(issuer) {
+            same_letter = Some(id);
+        }
+    }
+    Ok(same_letter)
 }
 
 /// The stored fields and source name of an imported letter.

@@ -38,16 +38,48 @@ pub const MONTHS_SHORT: [&str; 12] = [
 /// Weekday names without the `วัน` prefix, Monday first (chrono's order).
 pub const WEEKDAYS: [&str; 7] = ["จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์"];
 
-/// The month (1–12) named by `word`: a full name, or an abbreviation with
-/// or without its dots (`มี.ค.`, `มีค`, `มี.ค`).
+/// The month (1–12) named by `word`: a full name (or a common misspelling
+/// of one), or an abbreviation with or without its dots (`มี.ค.`, `มีค`,
+/// `มี.ค`).
 pub fn month_number(word: &str) -> Option<u32> {
     if let Some(i) = MONTHS.iter().position(|m| *m == word) {
         return Some(i as u32 + 1);
     }
-    let bare: String = word.chars().filter(|c| *c != '.').collect();
+    if let Some(m) = misspelt_month(word) {
+        return Some(m);
+    }
+    // An abbreviation is at most five letters and dots (`เม.ย.`); compared
+    // dots aside, without allocating (the parser asks for every prefix of
+    // every word after a number).
+    if word.len() > 7 * 3 {
+        return None;
+    }
+    let bare = |w: &'static str| w.chars().filter(|c| *c != '.');
     MONTHS_SHORT
         .iter()
-        .position(|m| m.replace('.', "") == bare)
+        .position(|m| bare(m).eq(word.chars().filter(|c| *c != '.')))
+        .map(|i| i as u32 + 1)
+}
+
+/// A full month name as often mistyped or read by OCR: `ฏ` for `ฎ`
+/// (`กรกฏาคม`), `ธุ์` for `ธ์`, the thanthakhat or a tone mark lost
+/// (`กุมภาพันธ`). Only words of a month's length are compared.
+fn misspelt_month(word: &str) -> Option<u32> {
+    // Thai letters take three bytes: five to twelve letters.
+    if !(15..=36).contains(&word.len()) || !word.contains(['ฏ', 'ธ']) {
+        return None;
+    }
+    let norm = |w: &str| -> String {
+        w.chars()
+            .filter(|c| !matches!(c, '\u{0E48}'..='\u{0E4C}'))
+            .map(|c| if c == 'ฏ' { 'ฎ' } else { c })
+            .collect::<String>()
+            .replace("ธุ", "ธ")
+    };
+    let w = norm(word);
+    MONTHS
+        .iter()
+        .position(|m| norm(m) == w)
         .map(|i| i as u32 + 1)
 }
 
@@ -89,6 +121,9 @@ mod tests {
         assert_eq!(month_number("มีค"), Some(3));
         assert_eq!(month_number("ม.ค"), Some(1));
         assert_eq!(month_number("มกรา"), None);
+        assert_eq!(month_number("กรกฏาคม"), Some(7));
+        assert_eq!(month_number("กุมภาพันธ"), Some(2));
+        assert_eq!(month_number("กุมภาพันธุ์"), Some(2));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Every parser of printed text, given any string: an answer or an error,
 //! never a panic, and what parses formats back to something that parses the
-//! same.
+//! same. The letter parser is also fed listing pages, web chrome, OCR and
+//! poppler noise, mojibake bytes and the new number and date forms.
 
 use proptest::prelude::*;
 use saraban::thai::{self, Digits};
@@ -78,7 +79,7 @@ fn fuzz_cases() -> u32 {
 }
 
 /// Words the parser reacts to, so that random text reaches deep paths.
-const LETTER_WORDS: &str = "(ที่ |เรื่อง |เรียน |อ้างถึง |สิ่งที่ส่งมาด้วย |ลงวันที่ |ลว\\. |ภายในวันที่ |ระหว่างวันที่ |ด่วนที่สุด\n|บันทึกข้อความ\n|คำสั่ง|ประกาศ|สั่ง ณ วันที่ |ขอแสดงความนับถือ\n|\\(นาย|\\)|โทร\\. |โทรสาร |ผู้ประสานงาน |กำหนดการ|โครงการ|QR Code|จำนวนเงิน |บาท |มท |๐๘๑๐\\.๗/ว |[0-9๐-๙]{1,4}|[ก-ฮ]{1,3}|มีนาคม |๒๕๖๔|\\. |- |/|<http://|www\\.|\n\n|\n| ){0,80}";
+const LETTER_WORDS: &str = "(ที่ |ที |ที่มท|หนังสือ |ลง |ลว\\.|ค\\.ศ\\. |2013 |เรือง |เรื่ อง |ดวนทีสุด\n|ลับ\n|กำหนดการ\n|โครงการ|ชื่อโครงการ |ประกาศ ณ วันที่ |คำสั่ง สตม\\.ที่ 7/2562\n|นร ๐๗๒๘-ว\\.|นร ๐๗๒๘ว|14ม\\.ค\\.62 |กรกฏาคม |O8l0\\.7|[Ol]{1,3}|ํา|เป็ น |>>ดาวน์โหลด|หน้าแรก \\| ข่าว \\| ติดต่อ\n|Copyright © |•|๑\\) |เรื่อง |เรียน |อ้างถึง |สิ่งที่ส่งมาด้วย |ลงวันที่ |ลว\\. |ภายในวันที่ |ระหว่างวันที่ |ด่วนที่สุด\n|บันทึกข้อความ\n|คำสั่ง|ประกาศ|สั่ง ณ วันที่ |ขอแสดงความนับถือ\n|\\(นาย|\\)|โทร\\. |โทรสาร |ผู้ประสานงาน |กำหนดการ|โครงการ|QR Code|จำนวนเงิน |บาท |มท |๐๘๑๐\\.๗/ว |[0-9๐-๙]{1,4}|[ก-ฮ]{1,3}|มีนาคม |๒๕๖๔|\\. |- |/|<http://|www\\.|\n\n|\n| ){0,80}";
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(fuzz_cases()))]
@@ -91,6 +92,38 @@ proptest! {
     #[test]
     fn letter_parser_never_panics_on_any_bytes(b in proptest::collection::vec(any::<u8>(), 0..400)) {
         let _ = saraban::parse::parse_bytes(&b);
+        let _ = saraban::parse::parse_bytes_many(&b);
+    }
+
+    /// Listing pages: lines describing letters, mixed with chrome and noise;
+    /// every letter `parse_many` gives has a number and a date, and the first
+    /// is what `parse_text` gives when the page holds no whole letter.
+    #[test]
+    fn listing_pages_never_panic_and_every_listed_letter_is_dated(
+        rows in proptest::collection::vec((
+            "(หนังสือ|หนังสือจังหวัดพิษณุโลก|จังหวัดน่าน|คำสั่งเทศบาลเมืองบ้านไผ่|[0-9]\\. |• |)",
+            "( ด่วนที่สุด| ด่วนมาก| ด่วน|)",
+            "(มท 0808\\.3/ว [0-9]{1,4}|นร ๐๗๒๘-ว\\.[๑-๙]{1,2}|[1-9][0-9]{0,2}/256[0-9]|พล ๐๐๒๓\\.๓/ว ๒[0-9]{3}|ชม O8l0\\.7/ว 2l35)",
+            "(ลงวันที่|ลว\\.|ลง|)",
+            "[1-9]{1,2} ?(กรกฎาคม|กรกฏาคม|ม\\.ค\\.|ก\\.พ\\.|ธันวาคม) ?(พ\\.ศ\\. )?(2556|62|๒๕๖๔|2013|ค\\.ศ\\. 2567)",
+            "( เรื่อง [ก-ฮ ]{0,30}|\n\nเรื่อง [ก-ฮ]{1,20}|)",
+            "( >>ดูหรือดาวน์โหลด| \\[ดาวน์โหลด\\]|)",
+            LETTER_WORDS,
+        ), 0..8),
+    ) {
+        let page: String = rows
+            .iter()
+            .map(|(a, b, c, d, e, f, g, h)| format!("{a}{b} ที่ {c} {d} {e}{f}{g}\n{h}\n"))
+            .collect();
+        if let Ok(many) = saraban::parse::parse_many(&page) {
+            prop_assert!(!many.is_empty());
+            if many.len() >= 2 {
+                for letter in &many {
+                    prop_assert!(letter.number.is_some() && letter.date.is_some());
+                }
+            }
+        }
+        let _ = saraban::parse::parse_text(&page);
     }
 
     /// Seeds and fixtures with pieces cut out, repeated or spliced in.
@@ -116,5 +149,6 @@ proptest! {
             };
         }
         let _ = saraban::parse::parse_text(&text);
+        let _ = saraban::parse::parse_many(&text);
     }
 }

@@ -1,6 +1,8 @@
 //! Importing letters and following their references, on both backends:
 //! the seeds' thread, import-order independence, re-import as a no-op,
-//! registration as received, and bad input that stores nothing.
+//! one record for one letter read from text and from a PDF, a listing page
+//! as one record per letter, registration as received, and bad input that
+//! stores nothing.
 
 use chrono::{NaiveDate, Utc};
 use saraban::docnum::DocNumber;
@@ -15,6 +17,8 @@ on_both!(
     seeds_thread_runs_back_to_the_cited_letters,
     import_order_does_not_change_the_graph,
     reimport_is_a_no_op_and_receiving_registers,
+    the_same_letter_from_text_and_pdf_is_one_record,
+    a_listing_page_imports_one_record_per_letter,
 );
 
 fn seed(name: &str) -> Vec<u8> {
@@ -219,6 +223,9 @@ async fn reimport_is_a_no_op_and_receiving_registers(db: &TestDb) {
     // A batch with one bad letter stores none of it.
     let mut bad = letter.clone();
     bad.subject = Some("ก".repeat(5000));
+    // Another letter, not the one above again (same number, date and
+    // sender would be recognised as already imported).
+    bad.date = None;
     let other_bytes = b"another file".to_vec();
     let bad_source = Source {
         name: "bad.txt",
@@ -295,4 +302,65 @@ fn the_cli_imports_and_follows_the_thread() {
     );
     let (ok, _, err) = run(&["refs", "มท 0810.7/ว 9999"]);
     assert!(!ok && err.contains("no letter"), "{err}");
+}
+
+async fn the_same_letter_from_text_and_pdf_is_one_record(db: &TestDb) {
+    let text = String::from_utf8(seed("003")).unwrap();
+    let first = import(db, "003.txt", text.as_bytes()).await;
+    assert!(first.new);
+    // The same letter as poppler gives it from the PDF: other bytes, the
+    // issuer spaced inside a word, a page number, the lines wrapped anew.
+    let pdf_text = text
+        .replacen("ศาลากลางจังหวัดพิษณุโลก", "ศาลากลางจั งหวัดพิษณุโลก", 1)
+        .replacen("\n\n", "\n\n- ๑ -\n\n", 1);
+    assert_ne!(pdf_text, text);
+    let from_pdf = parse_bytes(pdf_text.as_bytes()).unwrap();
+    let original = parse_bytes(text.as_bytes()).unwrap();
+    assert_eq!(
+        (&from_pdf.number, from_pdf.date),
+        (&original.number, original.date)
+    );
+    let second = import(db, "003.pdf", pdf_text.as_bytes()).await;
+    assert!(!second.new, "the PDF's text is the letter imported before");
+    assert_eq!(second.id, first.id);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM imported_letters").await, 1);
+    // The same number on another date is another letter.
+    let other = text.replacen("๒๔ กุมภาพันธ์ ๒๕๖๔", "๒๕ กุมภาพันธ์ ๒๕๖๔", 1);
+    assert_ne!(other, text);
+    assert!(import(db, "003-other.txt", other.as_bytes()).await.new);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM imported_letters").await, 2);
+}
+
+async fn a_listing_page_imports_one_record_per_letter(db: &TestDb) {
+    let page = std::fs::read(
+        crate::support::root().join("tests/data/letters/38-web-dla-listing-page-many.txt"),
+    )
+    .unwrap();
+    let letters = saraban::parse::parse_bytes_many(&page).unwrap();
+    assert_eq!(letters.len(), 5);
+    let names: Vec<String> = (1..=letters.len())
+        .map(|k| format!("page.txt#{k}"))
+        .collect();
+    let sources: Vec<Source> = letters
+        .iter()
+        .zip(&names)
+        .map(|((letter, line), name)| Source {
+            name,
+            bytes: line.as_deref().unwrap().as_bytes(),
+            letter,
+        })
+        .collect();
+    let done = imports::import(db, &actor(), Utc::now(), &sources, None)
+        .await
+        .unwrap();
+    assert!(done.iter().all(|d| d.new));
+    assert_eq!(count(db, "SELECT COUNT(*) FROM imported_letters").await, 5);
+    // The page again: nothing new.
+    let again = imports::import(db, &actor(), Utc::now(), &sources, None)
+        .await
+        .unwrap();
+    assert!(again.iter().all(|d| !d.new));
+    let n = node(db, "มท 0820.2/ว 1150").await;
+    assert_eq!(n.kind, NodeKind::Imported);
+    assert_eq!(n.date, date(2024, 3, 12));
 }

@@ -1,12 +1,16 @@
 //! The letter parser against independent references: the two seeds and
 //! their expected fields, hand-written fixture letters with their expected
-//! JSON (`tests/data/letters`), and our own rendered PDFs read back with
-//! poppler and compared with the JSON they were rendered from.
+//! JSON (`tests/data/letters`; pages that list letters also with
+//! `NAME.many.json`, every letter on the page), and our own rendered PDFs
+//! read back with poppler and compared with the JSON they were rendered
+//! from.
 
 use std::path::{Path, PathBuf};
 
 use saraban::docnum::DocNumber;
-use saraban::parse::{ParseError, ParsedLetter, parse_bytes, parse_file, parse_text};
+use saraban::parse::{
+    ParseError, ParsedLetter, parse_bytes, parse_file, parse_file_many, parse_text,
+};
 use saraban::thai::to_arabic_digits;
 use serde_json::Value;
 
@@ -126,7 +130,110 @@ fn the_seed_copies_are_the_shared_seeds() {
 #[test]
 fn every_fixture_letter_parses_to_its_expected_fields() {
     let n = check_all("letters");
-    assert!(n >= 30, "only {n} fixture letters");
+    assert!(n >= 94, "only {n} fixture letters");
+}
+
+#[test]
+fn every_listing_page_gives_each_letter() {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for e in std::fs::read_dir(data("letters")).unwrap() {
+        let path = e.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let Some(stem) = name.strip_suffix(".many.json") else {
+            continue;
+        };
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let text = path.with_file_name(format!("{stem}.txt"));
+        let got: Vec<Value> = parse_file_many(&text)
+            .unwrap_or_else(|e| panic!("{stem}: {e}"))
+            .into_iter()
+            .map(|(l, _)| serde_json::to_value(l).unwrap())
+            .collect();
+        let want = expected.as_array().unwrap();
+        if want.len() != got.len() {
+            failures.push(format!(
+                "{stem}: {} letters, expected {}",
+                got.len(),
+                want.len()
+            ));
+            continue;
+        }
+        for (k, (w, g)) in want.iter().zip(&got).enumerate() {
+            let diff = differences(w, g);
+            if !diff.is_empty() {
+                failures.push(format!("{stem} #{}:\n{}", k + 1, diff.join("\n")));
+            }
+        }
+        checked += 1;
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked >= 3, "only {checked} listing pages");
+}
+
+/// The header fields the issue measures, then the rest.
+const FIELDS: &[&str] = &[
+    "doc_type",
+    "number",
+    "date",
+    "urgency",
+    "subject",
+    "secrecy",
+    "issuer",
+    "issuer_address",
+    "to",
+    "references",
+    "enclosures",
+    "closing",
+    "signer",
+    "owner_unit",
+    "contact",
+    "deadlines",
+    "events",
+    "urls",
+    "annexes",
+    "route",
+    "warnings",
+];
+
+/// Per-field accuracy over every seed and fixture (the table in
+/// docs/parsing.md): `cargo test --test it accuracy -- --nocapture`.
+#[test]
+fn accuracy_per_field() {
+    let all: Vec<_> = letters("seeds")
+        .into_iter()
+        .chain(letters("letters"))
+        .collect();
+    let mut right = vec![0usize; FIELDS.len()];
+    for (_, path, expected) in &all {
+        let got = parse_file(path)
+            .map(|l| serde_json::to_value(l).unwrap())
+            .unwrap_or(Value::Null);
+        for (k, field) in FIELDS.iter().enumerate() {
+            let want = expected.get(*field).cloned().unwrap_or(match *field {
+                "warnings" => Value::Array(Vec::new()),
+                _ => Value::Null,
+            });
+            let have = got.get(*field).cloned().unwrap_or(match *field {
+                "warnings" if !got.is_null() => Value::Array(Vec::new()),
+                _ => Value::Null,
+            });
+            if squash(&want) == squash(&have) {
+                right[k] += 1;
+            }
+        }
+    }
+    println!("| field | right | of | accuracy |\n|---|---|---|---|");
+    for (k, field) in FIELDS.iter().enumerate() {
+        println!(
+            "| `{field}` | {} | {} | {:.0}% |",
+            right[k],
+            all.len(),
+            100.0 * right[k] as f64 / all.len() as f64
+        );
+    }
+    assert!(right.iter().all(|&r| r == all.len()));
 }
 
 #[test]
@@ -373,4 +480,52 @@ fn the_cli_parses_to_json() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("ไฟล์ว่าง") && err.contains("empty"), "{err}");
+}
+
+#[test]
+fn the_cli_parses_every_letter_of_a_listing_page() {
+    let page = data("letters").join("38-web-dla-listing-page-many.txt");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_saraban"))
+        .args(["parse", "--many", "--json"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let numbers: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["number"]["printed"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        numbers,
+        [
+            "มท 0810.7/ว 1021",
+            "มท 0808.2/ว 1077",
+            "มท 0816.3/ว 1102",
+            "มท 0820.2/ว 1150",
+            "มท 0804.5/ว 1198"
+        ]
+    );
+    // One letter with --many is still an array; without, the first letter.
+    let seed = data("seeds").join("003_718486cac1c47950.txt");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_saraban"))
+        .args(["parse", "--many", "--json"])
+        .arg(&seed)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().map(Vec::len), Some(1));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_saraban"))
+        .args(["parse", "--json"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["number"]["printed"], "มท 0810.7/ว 1021");
 }
