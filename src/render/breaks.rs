@@ -129,7 +129,8 @@ const GAZETTEER: &str = include_str!("../../data/gazetteer-th.txt");
 
 /// Every place name kept whole: each province (src/codes.rs) bare and as
 /// จังหวัด…, its capital district เมือง… and อำเภอเมือง…, the gazetteer's
-/// districts (bare, อำเภอ…, เขต…) and subdistricts (bare, ตำบล…, แขวง…).
+/// curated districts (bare, อำเภอ…, เขต…) and subdistricts (bare, ตำบล…,
+/// แขวง…), and the country's every district and subdistrict after its word.
 pub fn place_names() -> &'static [String] {
     static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
         let mut out = Vec::new();
@@ -145,13 +146,17 @@ pub fn place_names() -> &'static [String] {
                 continue;
             };
             let name = name.trim();
-            out.push(name.to_string());
+            // The country's full lists (amphoe, tambon) only after their
+            // word: bare, many are ordinary words that must still break.
+            if !matches!(kind, "amphoe" | "tambon") {
+                out.push(name.to_string());
+            }
             match kind {
-                "district" => {
+                "district" | "amphoe" => {
                     out.push(format!("อำเภอ{name}"));
                     out.push(format!("เขต{name}"));
                 }
-                "subdistrict" => {
+                "subdistrict" | "tambon" => {
                     out.push(format!("ตำบล{name}"));
                     out.push(format!("แขวง{name}"));
                 }
