@@ -663,6 +663,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_whole_country_is_named_after_its_word() {
+        let names = place_names();
+        let has = |n: &str| names.binary_search(&n.to_string()).is_ok();
+        // Districts and subdistricts far from the demo hierarchy.
+        assert!(has("อำเภอแม่สาย") && has("ตำบลแม่ข่า") && has("แขวงบางรัก"));
+        // A subdistrict called บ้านใหม่ does not make the phrase unbreakable.
+        assert!(has("ตำบลบ้านใหม่") && !has("บ้านใหม่"));
+        // The curated names stay whole bare.
+        assert!(has("เนินมะปราง") && has("อำเภอเนินมะปราง"));
+    }
+
+    #[test]
     fn compounds_and_values_stay_whole() {
         let shown = show(&mark_breaks("ส่งเสริมการปกครองท้องถิ่น", &[]));
         assert!(
