@@ -288,34 +288,6 @@ const BEFORE_NUMBERS: &[&str] = &[
     "ที่",
 ];
 
-/// Month names, full and abbreviated, that a day stays with.
-const MONTHS: &[&str] = &[
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
-    "ม.ค.",
-    "ก.พ.",
-    "มี.ค.",
-    "เม.ย.",
-    "พ.ค.",
-    "มิ.ย.",
-    "ก.ค.",
-    "ส.ค.",
-    "ก.ย.",
-    "ต.ค.",
-    "พ.ย.",
-    "ธ.ค.",
-];
-
 fn is_number_char(c: char) -> bool {
     crate::thai::digits::is_digit(c) || c == ',' || c == '.'
 }
@@ -343,7 +315,11 @@ fn skip_blanks(s: &str) -> usize {
 /// without พ.ศ.), as a byte length; `None` when no month follows.
 fn date_tail(s: &str) -> Option<usize> {
     let gap = skip_blanks(s);
-    let month = MONTHS.iter().find(|m| s[gap..].starts_with(**m))?;
+    // Month names, full and abbreviated, that a day stays with.
+    let month = crate::thai::names::MONTHS
+        .iter()
+        .chain(crate::thai::names::MONTHS_SHORT.iter())
+        .find(|m| s[gap..].starts_with(**m))?;
     let mut end = gap + month.len();
     let g = skip_blanks(&s[end..]);
     let mut at = end + g;
