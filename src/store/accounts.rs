@@ -633,15 +633,9 @@ async fn write_password(
     .bind(user.id)
     .execute(&mut *tx)
     .await?;
-    // Other sessions end with the old password.
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
-    if one_time {
-        // A reset means the account may be in the wrong hands: its tokens go too.
-        revoke_all_in(&mut tx, user.id, now).await?;
-    }
+    // Other sessions end with the old password; a reset means the account
+    // may be in the wrong hands, so its tokens go too.
+    end_access_in(&mut tx, user.id, now, one_time).await?;
     audit
         .append(
             &mut tx,
@@ -662,6 +656,23 @@ async fn write_password(
     Ok(())
 }
 
+/// Ends a user's sessions and, with `tokens`, revokes their API tokens.
+async fn end_access_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user_id: i64,
+    now: DateTime<Utc>,
+    tokens: bool,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    if tokens {
+        revoke_all_in(tx, user_id, now).await?;
+    }
+    Ok(())
+}
+
 /// Enables or disables a user. Disabling ends their sessions and revokes
 /// their API tokens (enabling again does not bring them back).
 pub async fn set_active(
@@ -678,11 +689,7 @@ pub async fn set_active(
         .execute(&mut *tx)
         .await?;
     if !active {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user.id)
-            .execute(&mut *tx)
-            .await?;
-        revoke_all_in(&mut tx, user.id, now).await?;
+        end_access_in(&mut tx, user.id, now, true).await?;
     }
     audit
         .append(
