@@ -518,6 +518,81 @@ async fn access_matrix(db: &TestDb) {
             ));
         }
     }
+    // Official copies and drafts' history: versions and links are the
+    // office's own; alarms are for administrators; naming readers is the
+    // head's, and only on a secret letter; another office gets 404.
+    for role in Role::ALL {
+        let who: &'static str = match role {
+            Role::Clerk => "dla.clerk",
+            Role::Drafter => "dla.drafter",
+            Role::Signer => "dla.signer",
+            Role::Head => "dla.head",
+            Role::Admin => "dla.admin",
+        };
+        let drafts = role != Role::Admin;
+        cases.push((
+            who,
+            M::GET,
+            format!("/api/v1/documents/{d}/versions"),
+            None,
+            ok,
+        ));
+        cases.push((
+            who,
+            M::POST,
+            format!("/api/v1/documents/{d}/links"),
+            Some(json!({ "relation": "cites", "number": "พล 0023.3/2122", "date": "2567-05-21" })),
+            if drafts { created } else { forbidden },
+        ));
+        cases.push((
+            who,
+            M::GET,
+            "/api/v1/alarms".into(),
+            None,
+            if role == Role::Admin { ok } else { forbidden },
+        ));
+        cases.push((
+            who,
+            M::POST,
+            format!("/api/v1/documents/{d}/readers"),
+            Some(json!({ "readers": [] })),
+            if role == Role::Head {
+                missing
+            } else {
+                forbidden
+            },
+        ));
+    }
+    for (method, uri, body) in [
+        (M::GET, format!("/api/v1/documents/{d}/versions"), None),
+        (
+            M::POST,
+            format!("/api/v1/documents/{d}/links"),
+            Some(json!({ "relation": "cites", "number": "มท 0810.7/ว 1" })),
+        ),
+        (
+            M::POST,
+            format!("/api/v1/documents/{circular}/replace"),
+            None,
+        ),
+        (M::DELETE, format!("/api/v1/documents/{d}"), None),
+    ] {
+        cases.push(("pl.clerk", method, uri, body, missing));
+    }
+    cases.push((
+        "dla.admin",
+        M::POST,
+        format!("/api/v1/documents/{circular}/replace"),
+        None,
+        forbidden,
+    ));
+    cases.push((
+        "dla.admin",
+        M::DELETE,
+        format!("/api/v1/documents/{d}"),
+        None,
+        forbidden,
+    ));
     let mut failures = Vec::new();
     for (who, method, uri, body, want) in &cases {
         let (got, answer) = call(
