@@ -115,6 +115,8 @@ pub struct NumberRequest {
     pub series: Option<String>,
     /// The addressee as the send register records it.
     pub to: Option<String>,
+    /// The letter's date (B.E. or C.E.); by default the day it is numbered.
+    pub date: Option<String>,
 }
 
 /// A file as an entry point received it.
@@ -244,8 +246,17 @@ impl App {
         let to = input::optional(req.to.as_deref())
             .map(str::to_string)
             .unwrap_or_else(|| search::recipient_of(&d.content).to_string());
-        let (stored, issued) =
-            documents::number(self.store(), &c.actor(), c.now, id.0, series, &to).await?;
+        let date = input::optional_date("date", req.date.as_deref())?.unwrap_or(c.today());
+        let (stored, issued) = documents::number(
+            self.store(),
+            &c.actor(),
+            c.now,
+            id.0,
+            series,
+            &to,
+            Some(date),
+        )
+        .await?;
         // The official copy is made now, once: PDF/A, the verification QR,
         // signed. Numbering stands if this fails; the copy is then made on
         // first request.

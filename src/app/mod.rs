@@ -32,6 +32,7 @@ pub use error::{AppError, AppResult, Kind};
 
 // What the entry points see of the store: types, never its functions.
 pub use crate::store::accounts::{Action, Role, User};
+pub use crate::store::agency::Agency;
 pub use crate::store::documents::{Attachment, State as DocState, Stored};
 pub use crate::store::graph::{Node, NodeKind};
 pub use crate::store::inbox::InboxItem;

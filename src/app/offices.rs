@@ -2,8 +2,8 @@
 //! and code are public within saraban (they are printed on every letter).
 
 use super::error::AppResult;
-use super::{Action, App, Caller, Office};
-use crate::store::offices;
+use super::{Action, Agency, App, Caller, Office};
+use crate::store::{agency, offices};
 
 impl App {
     /// Offices: all, or those under the office `under` names.
@@ -40,5 +40,14 @@ impl App {
     pub async fn office(&self, c: &Caller, id: i64) -> AppResult<Office> {
         c.may(Action::Read)?;
         Ok(offices::get(self.store(), id).await?)
+    }
+
+    /// Whose name the caller's office's letters speak in: the ส่วนราชการ
+    /// above a division or group, with its letterhead and the owner units.
+    pub async fn agency(&self, c: &Caller) -> AppResult<Agency> {
+        c.may(Action::Read)?;
+        Ok(agency::agency(
+            &offices::chain(self.store(), c.office.id).await?,
+        ))
     }
 }

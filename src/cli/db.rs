@@ -304,6 +304,9 @@ pub enum DocCommand {
         /// ถึง, for the send register.
         #[arg(long, default_value = "")]
         to: String,
+        /// The letter's date (B.E. or C.E.); by default today.
+        #[arg(long)]
+        date: Option<String>,
     },
     /// Mark a numbered document sent.
     Send { id: i64 },
@@ -352,11 +355,17 @@ pub fn doc(db: &DbArgs, cmd: DocCommand) -> anyhow::Result<ExitCode> {
                 let d = app.document(&caller, DocumentId(id)).await?;
                 println!("{}", serde_json::to_string_pretty(&d)?);
             }
-            DocCommand::Number { id, series, to } => {
+            DocCommand::Number {
+                id,
+                series,
+                to,
+                date,
+            } => {
                 let caller = app.act_for_document(&op, DocumentId(id)).await?;
                 let req = saraban::app::documents::NumberRequest {
                     series,
                     to: Some(to),
+                    date,
                 };
                 let (d, printed) = app.number(&caller, DocumentId(id), &req).await?;
                 println!("{printed}");

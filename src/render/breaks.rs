@@ -334,6 +334,39 @@ fn date_tail(s: &str) -> Option<usize> {
     Some(end)
 }
 
+/// The length of a document number at the start of `s`: a letter code of
+/// one to three consonants (`มท`, `พล`, `กท.`), a unit number of four digits
+/// or more with its sub-units (`๐๘๑๐.๗`), `/`, a ว for a circular, and the
+/// running number.
+fn doc_number_len(s: &str) -> Option<usize> {
+    let digit = |c: char| c.is_ascii_digit() || ('๐'..='๙').contains(&c);
+    let mut it = s.char_indices().peekable();
+    let mut consonants = 0;
+    while it.next_if(|(_, c)| ('ก'..='ฮ').contains(c)).is_some() {
+        consonants += 1;
+    }
+    if !(1..=3).contains(&consonants) {
+        return None;
+    }
+    it.next_if(|(_, c)| *c == '.');
+    while it.next_if(|(_, c)| *c == ' ').is_some() {}
+    let mut unit = 0;
+    while it.next_if(|(_, c)| digit(*c) || *c == '.').is_some() {
+        unit += 1;
+    }
+    if unit < 4 || it.next_if(|(_, c)| *c == '/').is_none() {
+        return None;
+    }
+    if it.next_if(|(_, c)| *c == 'ว').is_some() {
+        it.next_if(|(_, c)| *c == ' ');
+    }
+    let mut end = None;
+    while let Some((j, c)) = it.next_if(|(_, c)| digit(*c)) {
+        end = Some(j + c.len_utf8());
+    }
+    end
+}
+
 /// Spans found by rule rather than by name: persons (title, given name and
 /// surname), amounts in words, a number with its classifier, a day with
 /// its month (and year).
@@ -346,6 +379,15 @@ fn rule_ranges(text: &str) -> Vec<(usize, usize)> {
             .chars()
             .next_back()
             .is_none_or(|c| !is_thai_letter(c));
+        // A document number (`ที่ มท ๐๘๑๐.๗/ว ๒๑๓๕`), with the ที่ before it.
+        if at_word_start && let Some(len) = doc_number_len(rest) {
+            let start = text[..i]
+                .strip_suffix("ที่ ")
+                .map_or(i, |before| before.len());
+            out.push((start, i + len));
+            i += len;
+            continue;
+        }
         // A person: title + given name + one space + surname.
         if let Some(title) = TITLES.iter().find(|t| rest.starts_with(**t)) {
             let after = &rest[title.len()..];
@@ -657,6 +699,19 @@ mod tests {
             shown.contains("ส่งเสริม") && shown.contains("|ปกครอง|ท้องถิ่น"),
             "{shown}"
         );
+        // A document number, with the ที่ before it, never breaks.
+        let text = "สำเนาหนังสือกรมส่งเสริมการปกครองท้องถิ่น ที่ มท ๐๘๑๐.๗/ว ๒๑๓๕ ลงวันที่";
+        let marked = mark_breaks(text, &[]);
+        let from = marked.find("ที่\u{2060}").unwrap();
+        let span = &marked[from..marked.find('๕').unwrap()];
+        assert!(!span.contains('\u{200B}'), "{marked:?}");
+        assert_eq!(
+            span.matches(" ").count(),
+            span.matches("\u{2060} \u{2060}").count(),
+            "every space in the number is joined: {marked:?}"
+        );
+        assert_eq!(doc_number_len("พล ๐๐๒๓/๑ ลง"), Some("พล ๐๐๒๓/๑".len()));
+        assert_eq!(doc_number_len("พลเอก ๑๒๓๔/๕"), None);
         let date = keep_together("๒๓ พฤษภาคม ๒๕๖๗");
         assert_eq!(unmark(&date), "๒๓ พฤษภาคม ๒๕๖๗");
         assert!(

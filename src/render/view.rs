@@ -418,7 +418,8 @@ fn letter(prep: &Prep, l: &Letter) -> (Value, Option<Value>) {
                 s.push_str(u.thai());
             }
             if let Some(n) = &r.number {
-                s.push_str(" ที่ ");
+                // ที่ never ends a line apart from its number.
+                s.push_str(" ที่\u{2060} \u{2060}");
                 s.push_str(&prep.number(n));
             }
             if let Some(d) = r.date {

@@ -7,8 +7,9 @@
 use chrono::NaiveDate;
 
 use super::StoreError;
+use super::agency::{Agency, agency_of_letterhead, spoken_name};
 use super::offices::{Office, OfficeKind};
-use crate::model::{Contact, Document, Enclosure, Issuer, Letter, Part, Reference, Signer};
+use crate::model::{Contact, Document, Enclosure, Letter, Part, Reference, Signer};
 use crate::thai::{DateStyle, format_date};
 
 /// How the letter addresses its recipients: `นายอำเภอ ทุกอำเภอ`,
@@ -55,49 +56,22 @@ fn head_of(office: &Office) -> String {
     }
 }
 
-/// The short name an office calls itself by in a body: `จังหวัดพิษณุโลก`,
-/// `อำเภอเนินมะปราง`.
-fn self_name(office: &Office) -> String {
-    match office.fields.kind {
-        OfficeKind::ProvincialOffice if !office.fields.province.is_empty() => {
-            format!("จังหวัด{}", office.fields.province)
-        }
-        _ => office.fields.name.clone(),
-    }
-}
-
-/// The issuer block: a provincial office writes from its provincial hall
-/// (`ศาลากลางจังหวัดพิษณุโลก` over `ถนนวังจันทร์ พล ๖๕๐๐๐`, as in seed 003).
-fn issuer_of(office: &Office) -> Issuer {
-    let address = office.fields.address.trim();
-    let hall = format!("ศาลากลางจังหวัด{}", office.fields.province);
-    if office.fields.kind == OfficeKind::ProvincialOffice
-        && !office.fields.province.is_empty()
-        && let Some(rest) = address.strip_prefix(&hall)
-    {
-        return Issuer {
-            name: hall,
-            address: vec![rest.trim().to_string()],
-        };
-    }
-    Issuer {
-        name: office.fields.name.clone(),
-        address: (!address.is_empty())
-            .then(|| address.to_string())
-            .into_iter()
-            .collect(),
-    }
-}
-
-/// Who signs for the forwarding office (the name is left for the clerk).
-fn signer_for(office: &Office) -> Signer {
-    let position = match office.fields.kind {
+/// Who signs for the forwarding agency (the name is left for the clerk).
+fn signer_for(speaker: &Agency) -> Signer {
+    let name = &speaker.name;
+    let position = match speaker.kind {
         OfficeKind::ProvincialOffice => vec![
             "ท้องถิ่นจังหวัด ปฏิบัติราชการแทน".to_string(),
-            format!("ผู้ว่าราชการจังหวัด{}", office.fields.province),
+            format!("ผู้ว่าราชการ{name}"),
         ],
-        OfficeKind::DistrictOffice => vec![head_of(office)],
-        _ => vec![format!("หัวหน้า{}", office.fields.name)],
+        OfficeKind::DistrictOffice => vec![format!("นาย{name}")],
+        OfficeKind::Department => vec![format!("อธิบดี{name}")],
+        k if k.is_local() => vec![
+            format!("นาย{name}")
+                .replace("นายองค์การ", "นายกองค์การ")
+                .replace("นายเทศบาล", "นายกเทศมนตรี"),
+        ],
+        _ => vec![format!("หัวหน้า{name}")],
     };
     Signer {
         name: "........................................".into(),
@@ -105,10 +79,100 @@ fn signer_for(office: &Office) -> Signer {
     }
 }
 
-/// Drafts the cover letter for forwarding `original` from `office` to `to`.
+/// How the cover asks its recipients to act: `อำเภอ` for the districts,
+/// the one office's own name, nothing when the list is mixed.
+fn whom(to: &[Office]) -> String {
+    if let [one] = to {
+        return spoken_name(one);
+    }
+    let all = |k: fn(OfficeKind) -> bool| !to.is_empty() && to.iter().all(|o| k(o.fields.kind));
+    if all(|k| k == OfficeKind::ProvincialOffice) {
+        "จังหวัด".into()
+    } else if all(|k| k == OfficeKind::DistrictOffice) {
+        "อำเภอ".into()
+    } else if all(OfficeKind::is_local) {
+        "องค์กรปกครองส่วนท้องถิ่น".into()
+    } else {
+        String::new()
+    }
+}
+
+/// Whether a paragraph is a closing formula (`จึงเรียนมาเพื่อ…`).
+fn is_closing(p: &str) -> bool {
+    p.starts_with("จึงเรียน") || p.starts_with("จึงกราบเรียน")
+}
+
+/// Whether a paragraph is an item of a numbered list (`๑. …`, `1) …`).
+fn is_item(p: &str) -> bool {
+    let digits = p
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || ('๐'..='๙').contains(c))
+        .count();
+    digits > 0 && matches!(p.chars().nth(digits), Some('.' | ')'))
+}
+
+/// The body of a cover, drafted from the received letter's own words for
+/// the clerk to edit (seed 003): what the sender said (its first paragraph,
+/// with its list when it ends `ดังนี้`), what it asked (its paragraph that
+/// says `จึง…`), then what this office asks of the next, by when.
+fn drafted_body(
+    received: &[String],
+    from: &str,
+    speaker: &str,
+    to: &[Office],
+    by: &str,
+) -> Vec<String> {
+    let paragraphs: Vec<&str> = received
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty() && !is_closing(p))
+        .collect();
+    let mut body = Vec::new();
+    if let Some(first) = paragraphs.first() {
+        // "ด้วยกรมส่งเสริมการปกครองท้องถิ่นกำหนดให้…" → "ด้วยกรมส่งเสริมการ
+        // ปกครองท้องถิ่นแจ้งว่า ได้กำหนดให้…".
+        let said = first
+            .strip_prefix("ด้วย")
+            .or_else(|| first.strip_prefix("เนื่องด้วย"))
+            .map(|rest| rest.strip_prefix(from).unwrap_or(rest).trim_start())
+            .unwrap_or(first);
+        let did = ["กำหนด", "จัด", "ดำเนิน", "พิจารณา"]
+            .iter()
+            .any(|verb| said.starts_with(verb));
+        body.push(format!(
+            "ด้วย{from}แจ้งว่า {}{said}",
+            if did { "ได้" } else { "" }
+        ));
+        let mut rest = paragraphs[1..].iter().peekable();
+        if said.ends_with("ดังนี้") {
+            while let Some(item) = rest.next_if(|p| is_item(p)) {
+                body.push(item.to_string());
+            }
+        }
+        if let Some(asked) = rest.find(|p| p.chars().take(60).collect::<String>().contains("จึง"))
+        {
+            body.push(asked.to_string());
+        }
+    }
+    let whom = whom(to);
+    let onward = match to.first().map(|o| o.fields.kind) {
+        Some(OfficeKind::DistrictOffice) => " และแจ้งองค์กรปกครองส่วนท้องถิ่นในพื้นที่ทราบและดำเนินการด้วย",
+        _ => "",
+    };
+    body.push(format!(
+        "{speaker}พิจารณาแล้ว จึงขอให้{whom}ดำเนินการในส่วนที่เกี่ยวข้อง{onward}{by} รายละเอียดปรากฏตามสิ่งที่ส่งมาด้วย"
+    ));
+    body.push("จึงเรียนมาเพื่อทราบและดำเนินการต่อไป".into());
+    body
+}
+
+/// Drafts the cover letter for forwarding `original` from `office` (whose
+/// letters speak for `speaker`) to `to`, dated `date`. A deadline already
+/// past on `date` is not repeated in the body.
 pub fn cover_letter(
     original: &Document,
     office: &Office,
+    speaker: &Agency,
     to: &[Office],
     date: NaiveDate,
     deadline: Option<NaiveDate>,
@@ -122,39 +186,27 @@ pub fn cover_letter(
     let number = received.number.clone().ok_or_else(|| {
         StoreError::rejected("หนังสือที่รับมาไม่มีเลขที่", "the received letter has no number")
     })?;
-    let from = &received.issuer.name;
+    // The sender as an agency: "หนังสือจังหวัดพิษณุโลก", not "หนังสือศาลา
+    // กลางจังหวัดพิษณุโลก".
+    let from = agency_of_letterhead(&received.issuer.name);
     let digits = office.fields.digits;
     let by = deadline
+        .filter(|d| *d >= date)
         .map(|d| format!(" ภายในวันที่ {}", format_date(d, DateStyle::Long, digits)))
         .unwrap_or_default();
-    let onward = match to.first().map(|o| o.fields.kind) {
-        Some(OfficeKind::DistrictOffice) => " และแจ้งองค์กรปกครองส่วนท้องถิ่นในพื้นที่ทราบและดำเนินการด้วย",
-        _ => "",
-    };
-    let mut enclosures: Vec<Enclosure> = received.enclosures.clone();
-    if enclosures.is_empty() {
-        enclosures.push(Enclosure {
-            text: format!("สำเนาหนังสือ{from}"),
-            quantity: Some("จำนวน ๑ ฉบับ".into()),
-        });
-    }
-    let body = vec![
-        format!(
-            "ด้วย{from}แจ้งว่า {} รายละเอียดปรากฏตามสิ่งที่ส่งมาด้วย",
-            received.subject
-        ),
-        format!(
-            "{}จึงขอให้ดำเนินการในส่วนที่เกี่ยวข้อง{onward}{by}",
-            self_name(office)
-        ),
-        "จึงเรียนมาเพื่อทราบและดำเนินการต่อไป".into(),
-    ];
+    // What the cover carries: the letter itself, then its enclosures.
+    let mut enclosures = vec![Enclosure {
+        text: format!("สำเนาหนังสือ{from} ที่ {number}"),
+        quantity: Some("จำนวน ๑ ฉบับ".into()),
+    }];
+    enclosures.extend(received.enclosures.iter().cloned());
+    let body = drafted_body(&received.body, &from, &speaker.name, to, &by);
     let letter = Letter {
         urgency: received.urgency,
         secrecy: received.secrecy,
         number: None,
         office_code: None,
-        issuer: issuer_of(office),
+        issuer: speaker.letterhead.clone(),
         date,
         subject: received.subject.clone(),
         to: addressee(to),
@@ -169,9 +221,9 @@ pub fn cover_letter(
         enclosures,
         body,
         closing: None,
-        signer: signer_for(office),
+        signer: signer_for(speaker),
         contact: Contact {
-            owner_unit: vec![office.fields.name.clone()],
+            owner_unit: speaker.units.clone(),
             phone: Some(office.fields.phone.clone()).filter(|p| !p.is_empty()),
             fax: Some(office.fields.fax.clone()).filter(|p| !p.is_empty()),
             email: Some(office.fields.email.clone()).filter(|p| !p.is_empty()),
@@ -179,10 +231,17 @@ pub fn cover_letter(
         },
         copies_to: Vec::new(),
     };
+    // Names never broken across lines: the original's, and the agencies'.
+    let mut names = original.names.clone();
+    for n in [&from, &received.issuer.name, &speaker.name] {
+        if !names.contains(n) {
+            names.push(n.clone());
+        }
+    }
     Ok(Document {
         digits,
         emblem: None,
-        names: Vec::new(),
+        names,
         main: Part::Letter(Box::new(letter)),
         annexes: Vec::new(),
     })

@@ -185,6 +185,7 @@ pub async fn stories(store: &Store, actor: &Actor) -> Result<Stories, StoreError
         draft.id,
         Some(Series::Circular),
         "ผู้ว่าราชการจังหวัด ทุกจังหวัด",
+        None,
     )
     .await?;
     let provinces = routing::recipients(store, &dla, "provinces").await?;
@@ -248,6 +249,7 @@ pub async fn stories(store: &Store, actor: &Actor) -> Result<Stories, StoreError
         draft.id,
         Some(Series::Normal),
         "นายอำเภอเนินมะปราง",
+        None,
     )
     .await?;
     routing::dispatch(

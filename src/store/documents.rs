@@ -181,6 +181,17 @@ pub(crate) fn set_number(doc: &mut Document, number: &str) {
     *slot = Some(number.to_string());
 }
 
+/// Dates a document (the letter's ลงวันที่) where its kind has one.
+pub(crate) fn set_date(doc: &mut Document, date: NaiveDate) {
+    match &mut doc.main {
+        Part::Letter(x) => x.date = date,
+        Part::Memo(x) => x.date = date,
+        Part::Order(x) => x.date = date,
+        Part::Announcement(x) => x.date = date,
+        _ => {}
+    }
+}
+
 const COLUMNS: &str = "id, office_id, kind, state, series, year, seq, number, date, subject, \
                        issuer, content, official_sha256, created_at, updated_at";
 
@@ -633,9 +644,10 @@ pub async fn number(
     id: i64,
     series: Option<Series>,
     to: &str,
+    date: Option<NaiveDate>,
 ) -> Result<(Stored, Issued), StoreError> {
     let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
-    let issued = number_in(&mut tx, &mut audit, at, id, series, to).await?;
+    let issued = number_in(&mut tx, &mut audit, at, id, series, to, date).await?;
     audit.commit(tx).await?;
     Ok((get(store, id).await?, issued))
 }
@@ -648,8 +660,15 @@ pub(crate) async fn number_in(
     id: i64,
     series: Option<Series>,
     to: &str,
+    date: Option<NaiveDate>,
 ) -> Result<Issued, StoreError> {
-    let old = get_in(tx, id).await?;
+    let mut old = get_in(tx, id).await?;
+    // The letter is dated the day it is numbered unless the clerk sets
+    // another day (`date`); `None` keeps the draft's own date.
+    if let Some(date) = date.filter(|_| old.state == State::Draft) {
+        set_date(&mut old.content, date);
+        old.date = subject_and_date(&old.content).1;
+    }
     let office = super::offices::get_in(tx, old.office_id).await?;
     let issued = number_stored_in(tx, audit, at, old, &office, series, to)
         .await?
@@ -835,7 +854,7 @@ pub(crate) async fn number_stored_in(
     let json = content_json(&content);
     sqlx::query(
         "UPDATE documents SET state = 'numbered', series = $1, year = $2, seq = $3, number = $4, \
-         content = $5, updated_at = $6 WHERE id = $7",
+         content = $5, updated_at = $6, date = $8 WHERE id = $7",
     )
     .bind(series.key())
     .bind(i64::from(issued.year_be))
@@ -844,6 +863,7 @@ pub(crate) async fn number_stored_in(
     .bind(&json)
     .bind(stamp(at))
     .bind(id)
+    .bind(old.date.map(|d| d.to_string()))
     .execute(&mut **tx)
     .await?;
     super::search::write_text(tx, id, &content, Some(&issued.number), false).await?;

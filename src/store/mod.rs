@@ -7,6 +7,7 @@
 //! appends to the audit chain (`audit`), so a failed write leaves nothing.
 
 pub mod accounts;
+pub mod agency;
 pub mod audit;
 pub mod backup;
 mod batch;

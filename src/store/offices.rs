@@ -471,6 +471,29 @@ pub(crate) async fn get_in(
     from_row(&row)
 }
 
+/// The office `id` and the offices above it, nearest first: what
+/// `agency::agency` reads to know whose name its letters speak in.
+pub(crate) async fn chain_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: i64,
+) -> Result<Vec<Office>, StoreError> {
+    let mut chain = vec![get_in(tx, id).await?];
+    // The hierarchy is a handful of levels deep; the bound guards a cycle.
+    while let Some(parent) = chain.last().and_then(|o| o.parent_id) {
+        if chain.len() > 16 {
+            break;
+        }
+        chain.push(get_in(tx, parent).await?);
+    }
+    Ok(chain)
+}
+
+/// `chain_in` outside a transaction.
+pub async fn chain(store: &Store, id: i64) -> Result<Vec<Office>, StoreError> {
+    let mut tx = store.reader().begin().await?;
+    chain_in(&mut tx, id).await
+}
+
 /// Finds an office by its code (`มท 0810.7`, `มท ๐๘๑๐.๗`), `#id`, DLA
 /// organisation code, or exact name.
 pub async fn find(store: &Store, query: &str) -> Result<Office, StoreError> {

@@ -228,9 +228,11 @@ async fn relay_round(
     let mut covers = Vec::with_capacity(batch.len());
     for (item, d) in batch.iter().zip(&parents) {
         let original = &originals[&d.document_id];
+        let speaker = super::agency::of_office_in(tx, item.office).await?;
         let cover = super::cover::cover_letter(
             &original.content,
             item.office,
+            &speaker,
             item.to,
             bangkok_date(at),
             d.deadline,

@@ -847,8 +847,15 @@ async fn draft_cover_in(
     to: &[Office],
 ) -> Result<documents::Stored, StoreError> {
     let original = get_in(tx, d.document_id).await?;
-    let cover =
-        super::cover::cover_letter(&original.content, acting, to, bangkok_date(at), d.deadline)?;
+    let speaker = super::agency::of_office_in(tx, acting).await?;
+    let cover = super::cover::cover_letter(
+        &original.content,
+        acting,
+        &speaker,
+        to,
+        bangkok_date(at),
+        d.deadline,
+    )?;
     let stored = insert_draft_in(tx, audit, acting, &cover).await?;
     sqlx::query("INSERT INTO doc_references (from_id, relation, to_id) VALUES ($1, 'cites', $2)")
         .bind(stored.id)

@@ -6,9 +6,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use crate::app::Office;
+use crate::app::{Agency, Office};
 use crate::model::{
-    Contact, Document, Enclosure, Issuer, Letter, Memo, Part, Secrecy, Signer, Urgency, Validate,
+    Contact, Document, Enclosure, Letter, Memo, Part, Secrecy, Signer, Urgency, Validate,
 };
 use crate::thai::Digits;
 
@@ -70,7 +70,12 @@ fn choice<T: for<'de> Deserialize<'de>>(field: &str, text: &str) -> Result<Optio
 
 impl LetterForm {
     /// The document these fields describe, for `office`, checked.
-    pub fn to_document(&self, office: &Office, today: NaiveDate) -> Result<Document, ApiError> {
+    pub fn to_document(
+        &self,
+        office: &Office,
+        agency: &Agency,
+        today: NaiveDate,
+    ) -> Result<Document, ApiError> {
         let date = if self.date.trim().is_empty() {
             today
         } else {
@@ -106,10 +111,9 @@ impl LetterForm {
                 secrecy,
                 number: None,
                 office_code: office.code(),
-                issuer: Issuer {
-                    name: f.name.clone(),
-                    address: lines(&f.address),
-                },
+                // An external letter speaks for the ส่วนราชการ; the division
+                // or group is the owner unit at the foot.
+                issuer: agency.letterhead.clone(),
                 date,
                 subject: self.subject.trim().to_string(),
                 to: self.to.trim().to_string(),
@@ -126,7 +130,7 @@ impl LetterForm {
                 closing: None,
                 signer,
                 contact: Contact {
-                    owner_unit: vec![f.name.clone()],
+                    owner_unit: agency.units.clone(),
                     phone: Some(f.phone.clone()).filter(|p| !p.is_empty()),
                     fax: Some(f.fax.clone()).filter(|p| !p.is_empty()),
                     email: Some(f.email.clone()).filter(|p| !p.is_empty()),
@@ -219,9 +223,10 @@ impl LetterForm {
         &self,
         stored: &Document,
         office: &Office,
+        agency: &Agency,
         today: NaiveDate,
     ) -> Result<Document, ApiError> {
-        let mut fresh = self.to_document(office, today)?;
+        let mut fresh = self.to_document(office, agency, today)?;
         fresh.annexes = stored.annexes.clone();
         fresh.names = stored.names.clone();
         fresh.emblem = stored.emblem.clone();

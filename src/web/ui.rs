@@ -471,7 +471,8 @@ async fn create_document(
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
     let readers: Vec<String> = f.readers.split(',').map(|s| s.trim().to_string()).collect();
-    let made = match f.to_document(a.office(), a.today()) {
+    let agency = or_page(&state, &a, state.app.agency(&a.caller).await)?;
+    let made = match f.to_document(a.office(), &agency, a.today()) {
         Ok(doc) => state
             .app
             .create_draft(&a.caller, &doc, &readers)
@@ -588,7 +589,8 @@ async fn update_document(
         &a,
         state.app.own_document(&a.caller, DocumentId(id)).await,
     )?;
-    let saved = match f.merge_into(&d.content, a.office(), a.today()) {
+    let agency = or_page(&state, &a, state.app.agency(&a.caller).await)?;
+    let saved = match f.merge_into(&d.content, a.office(), &agency, a.today()) {
         Ok(doc) => state
             .app
             .update_draft(&a.caller, DocumentId(id), &doc)
@@ -633,6 +635,7 @@ async fn number_page(
     let mut c = context(&a, "documents");
     c.insert("doc", &row(&d));
     c.insert("options", &options);
+    c.insert("today", &a.today());
     Ok(render(&state, "number.html", &c))
 }
 
@@ -642,6 +645,9 @@ struct NumberForm {
     csrf: String,
     series: String,
     confirm: String,
+    /// The letter's date; empty for the day it is numbered.
+    #[serde(default)]
+    date: String,
 }
 
 async fn number_document(
@@ -665,6 +671,7 @@ async fn number_document(
     let body = NumberRequest {
         series: Some(f.series),
         to: None,
+        date: Some(f.date).filter(|d| !d.trim().is_empty()),
     };
     or_page(
         &state,
@@ -810,12 +817,16 @@ async fn preview(
     if let Err(e) = a.check_csrf(&f.csrf) {
         return e.into_response();
     }
+    let agency = match state.app.agency(&a.caller).await {
+        Ok(agency) => agency,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
     let made = match f.doc_id {
         Some(id) => match state.app.own_document(&a.caller, DocumentId(id)).await {
-            Ok(stored) => f.merge_into(&stored.content, a.office(), a.today()),
+            Ok(stored) => f.merge_into(&stored.content, a.office(), &agency, a.today()),
             Err(e) => Err(e.into()),
         },
-        None => f.to_document(a.office(), a.today()),
+        None => f.to_document(a.office(), &agency, a.today()),
     };
     let doc = match made {
         Ok(d) => d,

@@ -617,6 +617,7 @@ async fn personal_letters_are_signed_too(db: &TestDb) {
         &NumberRequest {
             series: Some("circular".into()),
             to: None,
+            date: None,
         },
     )
     .await

@@ -58,6 +58,7 @@ async fn dla_circular(db: &TestDb) -> (Office, i64) {
         draft.id,
         Some(Series::Circular),
         "ผู้ว่าราชการจังหวัด ทุกจังหวัด",
+        None,
     )
     .await
     .unwrap();
@@ -120,7 +121,43 @@ async fn seed_story_end_to_end(db: &TestDb) {
         cover.to,
         "นายอำเภอ ทุกอำเภอ และนายกองค์การบริหารส่วนจังหวัดพิษณุโลก"
     );
-    assert_eq!(cover.enclosures.len(), 2, "the enclosures are carried over");
+    // It carries the letter itself, then the letter's own enclosures.
+    assert_eq!(
+        cover.enclosures.len(),
+        3,
+        "the letter and its two enclosures"
+    );
+    assert_eq!(
+        cover.enclosures[0].text,
+        "สำเนาหนังสือกรมส่งเสริมการปกครองท้องถิ่น ที่ มท 0810.7/ว 2135"
+    );
+    // It speaks as the province (seed 003: ศาลากลางจังหวัดพิษณุโลก, "กรม
+    // ส่งเสริมการปกครองท้องถิ่นแจ้งว่า"), drafted from the DLA's own words,
+    // dated the day it was drafted.
+    assert_eq!(cover.date, NaiveDate::from_ymd_opt(2024, 5, 22).unwrap());
+    assert_eq!(
+        cover.references[0].issuer.as_deref(),
+        Some("กรมส่งเสริมการปกครองท้องถิ่น")
+    );
+    assert!(
+        cover.body[0].starts_with(
+            "ด้วยกรมส่งเสริมการปกครองท้องถิ่นแจ้งว่า ได้กำหนดให้มีการดำเนินการประชุมชี้แจงระบบการประเมินประสิทธิภาพ"
+        ),
+        "{}",
+        cover.body[0]
+    );
+    assert!(
+        cover
+            .body
+            .iter()
+            .any(|p| p.starts_with("กรมส่งเสริมการปกครองท้องถิ่นจึงขอความร่วมมือจังหวัด")),
+        "the DLA's request is drafted in: {:?}",
+        cover.body
+    );
+    assert_eq!(
+        cover.body.last().map(String::as_str),
+        Some("จึงเรียนมาเพื่อทราบและดำเนินการต่อไป")
+    );
     // The deadline passes down.
     assert!(
         fwd.deliveries
@@ -154,6 +191,19 @@ async fn seed_story_end_to_end(db: &TestDb) {
         panic!()
     };
     assert_eq!(cover2.to, "นายกองค์การบริหารส่วนตำบลวังยาง");
+    // The district names the province as an agency, not its hall.
+    assert_eq!(cover2.issuer.name, "ที่ว่าการอำเภอเนินมะปราง");
+    assert_eq!(cover2.references[0].issuer.as_deref(), Some("จังหวัดพิษณุโลก"));
+    assert!(
+        cover2.body[0].starts_with("ด้วยจังหวัดพิษณุโลกแจ้งว่า"),
+        "{}",
+        cover2.body[0]
+    );
+    assert!(
+        cover2.body.iter().any(|p| p.starts_with("อำเภอเนินมะปรางพิจารณาแล้ว จึงขอให้องค์การบริหารส่วนตำบลวังยางดำเนินการ")),
+        "{:?}",
+        cover2.body
+    );
 
     // 4. อบต.วังยาง acknowledges (receiving it on the way).
     let done = routing::acknowledge(
@@ -473,7 +523,7 @@ async fn bad_input_changes_nothing(db: &TestDb) {
     let d = documents::create_draft(db, &actor(), &dla, &secret)
         .await
         .unwrap();
-    documents::number(db, &actor(), at, d.id, None, "x")
+    documents::number(db, &actor(), at, d.id, None, "x", None)
         .await
         .unwrap();
     let before = footprint(db).await;

@@ -514,6 +514,7 @@ async fn document_lifecycle(db: &TestDb) {
         draft.id,
         Some(Series::Circular),
         "นายอำเภอ ทุกอำเภอ",
+        None,
     )
     .await
     .unwrap();
@@ -557,7 +558,7 @@ async fn document_lifecycle(db: &TestDb) {
         .expect("the body may change until sent");
     // Numbering twice is illegal.
     assert!(matches!(
-        documents::number(db, &actor(), at, draft.id, None, "").await,
+        documents::number(db, &actor(), at, draft.id, None, "", None).await,
         Err(StoreError::IllegalTransition { .. })
     ));
     // The official copy is made once and then always returned as stored.
