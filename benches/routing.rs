@@ -84,6 +84,7 @@ async fn circular(store: &Store) -> (offices::Office, i64) {
         draft.id,
         Some(Series::Circular),
         "ทุกจังหวัด",
+        None,
     )
     .await
     .unwrap();
