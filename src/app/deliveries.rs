@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{AppError, AppResult};
 use super::{
-    Action, App, Caller, Delivery, DeliveryId, DocumentId, Forwarded, InboxItem, Stored, input,
+    Action, App, Attachment, Caller, Delivery, DeliveryId, DeliveryState, DocumentId, Forwarded,
+    InboxItem, Stored, input,
 };
 use crate::store::offices::{self, Office};
 use crate::store::{accounts, documents, inbox, personalise, routing, search};
@@ -70,6 +71,24 @@ pub struct DeliveryView {
     pub from_office: String,
     /// Whether the caller may read and act on the letter.
     pub reader: bool,
+    /// The letter's enclosures (files), for a reader.
+    pub attachments: Vec<Attachment>,
+    /// The letters above it down the cascade, the original first, each with
+    /// its files: what the caller may read of them.
+    pub chain: Vec<ChainLetter>,
+    /// Whether the deadline has passed without the office acting.
+    pub overdue: bool,
+}
+
+/// A letter above a delivered one, with its enclosures.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainLetter {
+    pub document_id: i64,
+    pub number: Option<String>,
+    pub date: Option<chrono::NaiveDate>,
+    pub subject: String,
+    pub issuer: String,
+    pub attachments: Vec<Attachment>,
 }
 
 impl App {
@@ -144,13 +163,51 @@ impl App {
             secrecy,
         };
         let from = offices::get(self.store(), delivery.from_office).await?;
+        let attachments = if reader {
+            documents::attachments(self.store(), stored.id).await?
+        } else {
+            Vec::new()
+        };
+        let chain = if reader {
+            self.chain_above(c, id).await?
+        } else {
+            Vec::new()
+        };
+        let overdue = delivery.deadline.is_some_and(|d| d < c.today())
+            && matches!(
+                delivery.state,
+                DeliveryState::Sent | DeliveryState::Received
+            );
         Ok(DeliveryView {
             delivery,
             heading,
             document: reader.then_some(stored),
             from_office: from.fields.name,
             reader,
+            attachments,
+            chain,
+            overdue,
         })
+    }
+
+    /// The letters above delivery `id` that the caller may read, with
+    /// their files.
+    async fn chain_above(&self, c: &Caller, id: DeliveryId) -> AppResult<Vec<ChainLetter>> {
+        let above = routing::letters_above(self.store(), id.0).await?;
+        let readable = search::visible_ids(self.store(), &c.viewer(), &above).await?;
+        let ids: Vec<i64> = above.into_iter().filter(|i| readable.contains(i)).collect();
+        let mut chain = Vec::with_capacity(ids.len());
+        for d in documents::get_many(self.store(), &ids).await? {
+            chain.push(ChainLetter {
+                attachments: documents::attachments(self.store(), d.id).await?,
+                document_id: d.id,
+                number: d.number,
+                date: d.date,
+                subject: d.subject,
+                issuer: d.issuer,
+            });
+        }
+        Ok(chain)
     }
 
     /// Delivery `id` to the caller's office, whose letter the caller may

@@ -10,6 +10,56 @@ use super::search::{Bind, Sql, Viewer, reader_of};
 use super::{Store, StoreError};
 use crate::thai::{DateStyle, Digits, format_date};
 
+/// Records in register entry `entry`'s การปฏิบัติ column what the office
+/// did with the letter (รับทราบ, ส่งต่อ …, ตีกลับ …), after what it holds.
+pub(crate) async fn record_action_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    audit: &mut super::audit::Appender,
+    office_id: i64,
+    entry: i64,
+    action: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE register_entries SET action = CASE WHEN action = '' THEN $1 \
+         ELSE action || '; ' || $1 END WHERE id = $2",
+    )
+    .bind(action)
+    .bind(entry)
+    .execute(&mut **tx)
+    .await?;
+    audit
+        .append(
+            tx,
+            super::audit::Change {
+                office_id: Some(office_id),
+                action: "register.action",
+                object: format!("register:{entry}"),
+                before: None,
+                after: Some(action.as_bytes()),
+            },
+        )
+        .await
+}
+
+/// The การปฏิบัติ text for a letter forwarded with cover letter `cover`:
+/// `ส่งต่อ นายอำเภอ ทุกอำเภอ (หนังสือที่ พล 0023/1)`.
+pub(crate) async fn forwarded_action_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    cover: i64,
+) -> Result<String, StoreError> {
+    let row = sqlx::query("SELECT recipient, number FROM documents WHERE id = $1")
+        .bind(cover)
+        .fetch_one(&mut **tx)
+        .await?;
+    let to: Option<String> = row.try_get(0)?;
+    let number: Option<String> = row.try_get(1)?;
+    Ok(format!(
+        "ส่งต่อ {} (หนังสือที่ {})",
+        to.unwrap_or_default(),
+        number.unwrap_or_default()
+    ))
+}
+
 /// Which register.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -418,5 +418,11 @@ async fn relay_round(
         }
         q.execute(&mut **tx).await?;
     }
+    for ((cover, item), parent) in stored.iter().zip(batch).zip(&parents) {
+        if let Some(entry) = parent.receive_entry {
+            let action = super::registers::forwarded_action_in(tx, cover.id).await?;
+            super::registers::record_action_in(tx, audit, item.office.id, entry, &action).await?;
+        }
+    }
     Ok(sent)
 }

@@ -561,6 +561,31 @@ pub async fn get(store: &Store, acting: &Office, id: i64) -> Result<Delivery, St
     from_row(&row)
 }
 
+/// The letters above delivery `id` down its cascade, the original first,
+/// then each cover letter before the one delivered (seed 003's chain: the
+/// DLA's circular, the province's cover, for a letter the district sent).
+pub async fn letters_above(store: &Store, id: i64) -> Result<Vec<i64>, StoreError> {
+    let mut above = Vec::new();
+    let mut parent: Option<i64> = sqlx::query("SELECT parent_id FROM deliveries WHERE id = $1")
+        .bind(id)
+        .fetch_optional(store.reader())
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?
+        .flatten();
+    // A cascade is a handful of levels deep; the bound guards a cycle.
+    while let Some(p) = parent.filter(|_| above.len() < 16) {
+        let row = sqlx::query("SELECT document_id, parent_id FROM deliveries WHERE id = $1")
+            .bind(p)
+            .fetch_one(store.reader())
+            .await?;
+        above.push(row.try_get::<i64, _>(0)?);
+        parent = row.try_get(1)?;
+    }
+    above.reverse();
+    Ok(above)
+}
+
 /// The acting office's deliveries of one letter (by its number), newest
 /// first: how a clerk names "the circular we got".
 pub async fn find_for(
@@ -732,6 +757,15 @@ async fn act_in(
             },
         )
         .await?;
+    if let Some(entry) = d.receive_entry {
+        let action = match (state, forward_id) {
+            (_, Some(cover)) => super::registers::forwarded_action_in(tx, cover).await?,
+            (DeliveryState::Returned, _) => format!("ตีกลับ: {}", reason.unwrap_or_default()),
+            (DeliveryState::Acknowledged, _) => "รับทราบ".to_string(),
+            (other, _) => other.thai().to_string(),
+        };
+        super::registers::record_action_in(tx, audit, acting.id, entry, &action).await?;
+    }
     d.state = state;
     d.acted_at = Some(acted_at);
     d.acted_by = Some(actor.0.clone());

@@ -270,13 +270,48 @@ pub(crate) fn reader_of(sql: &mut Sql, viewer: &Viewer) -> String {
     }
 }
 
-/// The predicate "`d` is visible to `viewer`", binding into `sql`.
+/// How many covers above a delivered letter its recipient sees, besides the
+/// original (`root_id`): the DLA → province → district → local chain needs
+/// two; one more is headroom.
+const COVERS_ABOVE: usize = 3;
+
+/// The ids of the cover letters above the letters delivered to `office`,
+/// as `UNION SELECT …` arms to add to a list of ids.
+fn above_delivered_ids(office: &str) -> String {
+    (1..=COVERS_ABOVE)
+        .map(|depth| {
+            let joins: String = (1..depth)
+                .map(|k| format!(" JOIN deliveries a{k} ON a{k}.parent_id = a{}.id", k - 1))
+                .collect();
+            format!(
+                " UNION SELECT a0.document_id FROM deliveries a0{joins} JOIN deliveries v \
+                 ON v.parent_id = a{}.id WHERE v.to_office = {office}",
+                depth - 1
+            )
+        })
+        .collect()
+}
+
+/// The predicate "`d` is a cover letter above a letter delivered to
+/// `office`" (the letter of the delivery's parent, grandparent …).
+fn above_delivered(office: &str) -> String {
+    let ids = above_delivered_ids(office);
+    format!(
+        "d.id IN ({})",
+        ids.trim_start().trim_start_matches("UNION ")
+    )
+}
+
+/// The predicate "`d` is visible to `viewer`", binding into `sql`: the
+/// office's own documents; once sent, a letter delivered to it, the
+/// original of its cascade and every cover letter above it.
 pub(crate) fn visible_to(sql: &mut Sql, viewer: &Viewer) -> String {
     let office = sql.bind(Bind::Int(viewer.office_id));
     let reader = reader_of(sql, viewer);
+    let above = above_delivered(&office);
     format!(
-        "((d.office_id = {office} OR (d.state <> 'draft' AND EXISTS (SELECT 1 FROM deliveries v \
-         WHERE v.to_office = {office} AND (v.document_id = d.id OR v.root_id = d.id)))) \
+        "((d.office_id = {office} OR (d.state <> 'draft' AND (EXISTS (SELECT 1 FROM deliveries v \
+         WHERE v.to_office = {office} AND (v.document_id = d.id OR v.root_id = d.id)) OR {above}))) \
          AND {reader})"
     )
 }
@@ -439,10 +474,11 @@ pub async fn search(store: &Store, viewer: &Viewer, q: &Query) -> Result<Vec<Sto
     let own = format!(
         "SELECT d.id, d.date FROM documents d WHERE d.office_id = {office} AND {conds} {order} LIMIT {n}"
     );
+    let above = above_delivered_ids(&office);
     let received = format!(
         "SELECT d.id, d.date FROM documents d WHERE d.id IN \
          (SELECT document_id FROM deliveries WHERE to_office = {office} \
-          UNION SELECT root_id FROM deliveries WHERE to_office = {office}) \
+          UNION SELECT root_id FROM deliveries WHERE to_office = {office}{above}) \
          AND d.office_id <> {office} AND d.state <> 'draft' AND {conds} {order} LIMIT {n}"
     );
     let branches = if q.own_only {

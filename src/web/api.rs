@@ -453,6 +453,9 @@ async fn get_delivery(
     let mut out = json!(view.delivery);
     out["heading"] = json!(view.heading);
     out["reader"] = json!(view.reader);
+    out["attachments"] = json!(view.attachments);
+    out["chain"] = json!(view.chain);
+    out["overdue"] = json!(view.overdue);
     Ok(Json(out))
 }
 

@@ -359,6 +359,9 @@ async fn delivery_page(
     c.insert("heading", &view.heading);
     c.insert("reader", &view.reader);
     c.insert("from_office", &view.from_office);
+    c.insert("attachments", &view.attachments);
+    c.insert("chain", &view.chain);
+    c.insert("overdue", &view.overdue);
     c.insert("acted", &d.state.acted());
     c.insert("received", &(d.state == DeliveryState::Received));
     if let Some(cover) = p.cover {

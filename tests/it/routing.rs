@@ -218,6 +218,57 @@ async fn seed_story_end_to_end(db: &TestDb) {
     assert_eq!(done.state, DeliveryState::Acknowledged);
     assert!(done.receive_entry.is_some());
 
+    // Each receive register's การปฏิบัติ says what the office did.
+    {
+        use saraban::store::registers::{self, RegisterKind};
+        let action = |office: i64| async move {
+            registers::rows(db, office, 2567, RegisterKind::Receive, None)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.action)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            action(pl.id).await,
+            vec!["ส่งต่อ นายอำเภอ ทุกอำเภอ และนายกองค์การบริหารส่วนจังหวัดพิษณุโลก (หนังสือที่ พล 0023/1)"]
+        );
+        assert_eq!(
+            action(nmp.id).await,
+            vec!["ส่งต่อ นายกองค์การบริหารส่วนตำบลวังยาง (หนังสือที่ พล 0618.9/1)"]
+        );
+        assert_eq!(action(wy.id).await, vec!["รับทราบ"]);
+    }
+    // อบต.วังยาง sees every letter above its own: the DLA's original and
+    // the province's cover (which the district's cover cites), and not
+    // another district's cover.
+    {
+        use saraban::store::search::{Viewer, can_see};
+        let wy_viewer = Viewer {
+            office_id: wy.id,
+            user_id: None,
+        };
+        for id in [circular, fwd.cover.id, fwd2.cover.id] {
+            assert!(can_see(db, &wy_viewer, id).await.unwrap(), "document {id}");
+        }
+        assert_eq!(
+            routing::letters_above(db, fwd2.deliveries[0].id)
+                .await
+                .unwrap(),
+            vec![circular, fwd.cover.id]
+        );
+        let other = office(db, "อำเภอนครไทย").await;
+        let other_viewer = Viewer {
+            office_id: other.id,
+            user_id: None,
+        };
+        let sees_other = can_see(db, &other_viewer, fwd2.cover.id);
+        assert!(
+            !sees_other.await.unwrap(),
+            "a sibling district's cover stays private"
+        );
+    }
+
     // 5. The tree and the roll-up, as of the day after the deadline.
     let t = tracking::track(db, circular, NaiveDate::from_ymd_opt(2024, 5, 23).unwrap())
         .await
@@ -341,6 +392,12 @@ async fn relay_does_what_each_office_would(db: &TestDb) {
     let received = register(RegisterKind::Receive).await.unwrap();
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].doc_number, "มท ๐๘๑๐.๗/ว ๒๑๓๕");
+    assert!(
+        received[0].action.starts_with("ส่งต่อ ")
+            && received[0].action.ends_with("(หนังสือที่ พล 0023/1)"),
+        "the relay fills การปฏิบัติ: {}",
+        received[0].action
+    );
     let issued = register(RegisterKind::Send).await.unwrap();
     assert_eq!(issued.len(), 1);
     assert_eq!(issued[0].doc_number, "พล 0023/1");

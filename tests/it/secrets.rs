@@ -55,7 +55,7 @@ fn secret_letter(subject: &str) -> Value {
 }
 
 /// A raw request: status, headers and body bytes.
-async fn raw(
+pub async fn raw(
     f: &Fixture,
     method: Method,
     uri: &str,

@@ -1,0 +1,211 @@
+//! Enclosures travel down a cascade: a letter dispatched with two files
+//! reaches อบต.วังยาง (DLA → จังหวัดพิษณุโลก → อำเภอเนินมะปราง → วังยาง) with
+//! both files, and every letter above its own — the DLA's original, then
+//! the province's cover — listed and readable; a sibling office sees none
+//! of the district's cover. Each receive register's การปฏิบัติ says what the
+//! office did.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::db::{TestDb, on_both};
+use crate::secrets::raw;
+use crate::web::{Fixture, call, fixture, letter};
+
+on_both!(enclosures_and_the_chain_travel_down);
+
+/// The delivery in `who`'s inbox of the letter numbered `number`.
+async fn delivery_of(f: &Fixture, who: &str, number: &str) -> i64 {
+    let (s, inbox) = call(
+        &f.router,
+        Method::GET,
+        "/api/v1/inbox",
+        Some(&f.tokens[who]),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{inbox}");
+    inbox["inbox"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["number"] == json!(number))
+        .unwrap_or_else(|| panic!("{number} in {who}'s inbox: {inbox}"))["delivery"]["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// Receives delivery `id` and forwards it (to `to`, or one level down);
+/// the cover letter's number.
+async fn receive_and_forward(f: &Fixture, who: &str, id: i64, to: Option<&str>) -> (i64, String) {
+    let t = Some(f.tokens[who].as_str());
+    let (s, body) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/deliveries/{id}/receive"),
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (s, body) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/deliveries/{id}/forward"),
+        t,
+        Some(json!({ "to": to })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    (
+        body["cover"]["id"].as_i64().unwrap(),
+        body["cover"]["number"].as_str().unwrap().to_string(),
+    )
+}
+
+async fn enclosures_and_the_chain_travel_down(db: &TestDb) {
+    let f = fixture(db).await;
+    let dla = Some(f.tokens["dla.clerk"].as_str());
+    let (s, made) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/documents",
+        dla,
+        Some(json!({ "document": letter("การประชุมชี้แจงพร้อมเอกสารแนบ", None) })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let root = made["id"].as_i64().unwrap();
+    let files: [(&str, &[u8]); 2] = [
+        ("schedule.pdf", b"%PDF-1.4\n% schedule\n%%EOF\n"),
+        (
+            "reply-form.png",
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89",
+        ),
+    ];
+    let mut attached = Vec::new();
+    for (name, bytes) in files {
+        let (s, _, body) = raw(
+            &f,
+            Method::POST,
+            &format!("/api/v1/documents/{root}/attachments?name={name}"),
+            "dla.clerk",
+            Some("application/octet-stream"),
+            bytes.to_vec(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{}", String::from_utf8_lossy(&body));
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        attached.push((v["id"].as_i64().unwrap(), bytes.to_vec()));
+    }
+    let (s, body) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/documents/{root}/number"),
+        dla,
+        Some(json!({ "series": "circular" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let number = body["document"]["number"].as_str().unwrap().to_string();
+    let (s, body) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/documents/{root}/dispatch"),
+        dla,
+        Some(json!({ "to": "พล 0023" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+
+    let at_pl = delivery_of(&f, "pl.clerk", &number).await;
+    let (pl_cover, pl_number) = receive_and_forward(&f, "pl.clerk", at_pl, None).await;
+    let at_nmp = delivery_of(&f, "nmp.clerk", &pl_number).await;
+    let (nmp_cover, nmp_number) =
+        receive_and_forward(&f, "nmp.clerk", at_nmp, Some("องค์การบริหารส่วนตำบลวังยาง")).await;
+    let at_wy = delivery_of(&f, "wy.clerk", &nmp_number).await;
+
+    // วังยาง's view of its delivery: the original first, then the
+    // province's cover; the original with both its files.
+    let wy = Some(f.tokens["wy.clerk"].as_str());
+    let (s, view) = call(
+        &f.router,
+        Method::GET,
+        &format!("/api/v1/deliveries/{at_wy}"),
+        wy,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{view}");
+    let chain: Vec<i64> = view["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["document_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(chain, vec![root, pl_cover], "{view}");
+    let names: Vec<&str> = view["chain"][0]["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["schedule.pdf", "reply-form.png"]);
+    // Each file and each letter above opens for วังยาง, byte for byte.
+    for (id, bytes) in &attached {
+        let (s, _, got) = raw(
+            &f,
+            Method::GET,
+            &format!("/api/v1/documents/{root}/attachments/{id}"),
+            "wy.clerk",
+            None,
+            Vec::new(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(&got, bytes);
+    }
+    for doc in [root, pl_cover, nmp_cover] {
+        let (s, _, pdf) = raw(
+            &f,
+            Method::GET,
+            &format!("/api/v1/documents/{doc}/pdf"),
+            "wy.clerk",
+            None,
+            Vec::new(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "document {doc}");
+        assert!(pdf.starts_with(b"%PDF"));
+    }
+    // อบต.ชมพู, under the same district but not sent this letter, sees
+    // neither the district's cover nor the province's.
+    for doc in [pl_cover, nmp_cover] {
+        let (s, _, _) = raw(
+            &f,
+            Method::GET,
+            &format!("/api/v1/documents/{doc}/pdf"),
+            "chomphu.clerk",
+            None,
+            Vec::new(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "document {doc}");
+    }
+    // The province's cover lists what it carries: the DLA letter first.
+    let (_, cover) = call(
+        &f.router,
+        Method::GET,
+        &format!("/api/v1/documents/{pl_cover}"),
+        wy,
+        None,
+    )
+    .await;
+    let first = cover["content"]["main"]["enclosures"][0]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        first.starts_with("สำเนาหนังสือกรมส่งเสริมการปกครองท้องถิ่น ที่ มท 0810.7/ว"),
+        "{cover}"
+    );
+}
