@@ -73,7 +73,14 @@ impl App {
                 .find(|t| t.field == cited.field)
                 .map_or("", |t| t.text.as_str());
             let at = text.find(&cited.number).unwrap_or(0);
-            let span = (at, if at == 0 && !text.starts_with(&cited.number) { 0 } else { at + cited.number.len() });
+            let span = (
+                at,
+                if at == 0 && !text.starts_with(&cited.number) {
+                    0
+                } else {
+                    at + cited.number.len()
+                },
+            );
             let same_day: Vec<_> = seen.iter().filter(|n| n.date == Some(date)).collect();
             let long = |d: NaiveDate| format_date(d, DateStyle::Long, Digits::Thai);
             if same_day.is_empty() {
@@ -105,9 +112,10 @@ impl App {
                 continue;
             };
             let agrees = same_day.iter().any(|n| {
-                n.issuer.as_deref().map(compact).is_none_or(|stored| {
-                    stored.contains(&sender) || sender.contains(&stored)
-                })
+                n.issuer
+                    .as_deref()
+                    .map(compact)
+                    .is_none_or(|stored| stored.contains(&sender) || sender.contains(&stored))
             });
             if !agrees {
                 let stored = same_day[0].issuer.clone().unwrap_or_default();
@@ -136,7 +144,12 @@ impl App {
 
     /// A letter's number issued by the caller's office in another year's
     /// series than its date's (`ว ๑` of 2569 dated 2567).
-    async fn series_year(&self, c: &Caller, sheet: &Sheet, out: &mut Vec<Finding>) -> AppResult<()> {
+    async fn series_year(
+        &self,
+        c: &Caller,
+        sheet: &Sheet,
+        out: &mut Vec<Finding>,
+    ) -> AppResult<()> {
         let (Some((field, number)), Some((_, date))) = (&sheet.number, &sheet.date) else {
             return Ok(());
         };

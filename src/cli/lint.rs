@@ -45,11 +45,12 @@ enum Input {
 }
 
 fn read(path: &std::path::Path) -> anyhow::Result<Input> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("อ่านไฟล์ไม่ได้ (cannot read) {}", path.display()))?;
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("อ่านไฟล์ไม่ได้ (cannot read) {}", path.display()))?;
     let looks_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     if looks_json {
-        let text = String::from_utf8(bytes).context("ไฟล์ JSON ต้องเป็น UTF-8 (JSON must be UTF-8)")?;
+        let text =
+            String::from_utf8(bytes).context("ไฟล์ JSON ต้องเป็น UTF-8 (JSON must be UTF-8)")?;
         Ok(Input::Document(Box::new(Document::from_json(&text)?)))
     } else {
         Ok(Input::Letter(Box::new(parse_file(path)?)))
@@ -94,10 +95,7 @@ pub fn run(db: &DbArgs, args: LintArgs) -> anyhow::Result<ExitCode> {
                 let mut caller = app.act_as(&Operator::from_env(), &office).await?;
                 if args.today.is_some() {
                     // Noon in Bangkok on the day asked for.
-                    caller.now = today
-                        .and_hms_opt(5, 0, 0)
-                        .expect("a valid time")
-                        .and_utc();
+                    caller.now = today.and_hms_opt(5, 0, 0).expect("a valid time").and_utc();
                 }
                 let mut out = Vec::new();
                 for (f, i) in inputs {

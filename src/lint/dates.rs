@@ -19,9 +19,25 @@ pub fn check(sheet: &Sheet, ctx: &Context, out: &mut Vec<Finding>) {
     for t in sheet.prose() {
         for found in find_dates(&t.text) {
             let day = found.range.start;
-            weekday(&t.text, &t.field, found.start, found.digits, found.end, day, out);
+            weekday(
+                &t.text,
+                &t.field,
+                found.start,
+                found.digits,
+                found.end,
+                day,
+                out,
+            );
             if found.role == DateRole::Deadline {
-                deadline(sheet, ctx, &t.field, &t.text, (found.start, found.end), day, out);
+                deadline(
+                    sheet,
+                    ctx,
+                    &t.field,
+                    &t.text,
+                    (found.start, found.end),
+                    day,
+                    out,
+                );
             }
         }
     }
@@ -37,11 +53,7 @@ pub fn check(sheet: &Sheet, ctx: &Context, out: &mut Vec<Finding>) {
                     "",
                     0,
                     0,
-                    format!(
-                        "วันจัดกิจกรรม {} อยู่ก่อนวันที่ของหนังสือ {}",
-                        long(*day),
-                        long(date)
-                    ),
+                    format!("วันจัดกิจกรรม {} อยู่ก่อนวันที่ของหนังสือ {}", long(*day), long(date)),
                     format!("the event on {day} is before the letter's date {date}"),
                 ));
             }
@@ -101,11 +113,7 @@ fn deadline(
             text,
             start,
             end,
-            format!(
-                "กำหนดส่ง {} อยู่ก่อนวันที่ของหนังสือ {}",
-                long(day),
-                long(*date)
-            ),
+            format!("กำหนดส่ง {} อยู่ก่อนวันที่ของหนังสือ {}", long(day), long(*date)),
             format!("the deadline {day} is before the letter's date {date}"),
         ));
         return;

@@ -46,9 +46,7 @@ fn icu_words_from(letters: &[char], from: usize, ends: &mut Vec<usize>) {
     };
     let mut cursor = trie.cursor();
     for (k, c) in letters[from..].iter().enumerate().take(MAX_WORD) {
-        let index = alphabet
-            .position32(u32::from(*c))
-            .map_or(0xFF, |i| i as u8);
+        let index = alphabet.position32(u32::from(*c)).map_or(0xFF, |i| i as u8);
         cursor.step(index);
         if cursor.take_value().is_some() {
             ends.push(from + k + 1);
@@ -78,7 +76,11 @@ static FIXED: LazyLock<HashSet<String>> = LazyLock::new(|| {
             .iter()
             .copied()
             .chain(EXTRA.iter().copied())
-            .chain(crate::render::breaks::place_names().iter().map(String::as_str)),
+            .chain(
+                crate::render::breaks::place_names()
+                    .iter()
+                    .map(String::as_str),
+            ),
     )
 });
 
@@ -90,13 +92,7 @@ pub struct Dictionary {
 impl Dictionary {
     pub fn new(sheet: &Sheet, offices: &[String]) -> Dictionary {
         Dictionary {
-            own: runs_of(
-                sheet
-                    .names
-                    .iter()
-                    .chain(offices)
-                    .map(String::as_str),
-            ),
+            own: runs_of(sheet.names.iter().chain(offices).map(String::as_str)),
         }
     }
 

@@ -19,7 +19,11 @@ fn closing(sheet: &Sheet, out: &mut Vec<Finding>) {
         return;
     };
     let said = closing.trim();
-    let known = [Salutation::Rian, Salutation::KrapRian, Salutation::Namatsakan];
+    let known = [
+        Salutation::Rian,
+        Salutation::KrapRian,
+        Salutation::Namatsakan,
+    ];
     // Only a closing of the regulation's: anything else is the writer's own.
     if known.iter().any(|s| s.closing() == said) && said != salutation.closing() {
         out.push(Finding::at(
@@ -112,7 +116,7 @@ fn digits(sheet: &Sheet, out: &mut Vec<Finding>) {
         end,
         format!(
             "หนังสือฉบับนี้ใช้ทั้งเลขไทยและเลขอารบิก: {th} {} แห่ง เริ่มที่นี่",
-            count[odd]
+            crate::thai::to_thai_digits(&count[odd].to_string())
         ),
         format!(
             "the document mixes Thai and Arabic digits: {} run(s) of {en} digits, the first here",

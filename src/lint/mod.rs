@@ -25,8 +25,8 @@ use crate::model::Document;
 use crate::parse::ParsedLetter;
 
 pub use dictionary::{Coverage, cover};
-pub(crate) use spelling::distance as spelling_distance;
 pub use sheet::{Sheet, Text, TextKind};
+pub(crate) use spelling::distance as spelling_distance;
 
 /// What kind of mistake a finding is; the code is stable (`weekday_mismatch`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -10,7 +10,7 @@
 //! names (after นาย, นาง …), abbreviations (`กทม.`, `มท`) and the names
 //! the document gives are not checked against the dictionary.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use super::dictionary::{Coverage, Dictionary, cover, is_word_letter};
 use super::sheet::Sheet;
@@ -37,7 +37,11 @@ impl Run {
 
     /// Byte offset in the field of letter `i` of the run.
     fn byte(&self, i: usize) -> usize {
-        self.start + self.letters[..i].iter().map(|c| c.len_utf8()).sum::<usize>()
+        self.start
+            + self.letters[..i]
+                .iter()
+                .map(|c| c.len_utf8())
+                .sum::<usize>()
     }
 }
 
@@ -58,7 +62,16 @@ const TITLES: &[&str] = &[
 
 /// What follows นาย/นาง without being a name (นายอำเภอ, นายกเทศมนตรี).
 const NOT_NAMES: &[&str] = &[
-    "อำเภอ", "กองค์", "กเทศ", "กรัฐ", "กสมาคม", "ทะเบียน", "ช่าง", "ทหาร", "ตำรวจ", "หน้า",
+    "อำเภอ",
+    "กองค์",
+    "กเทศ",
+    "กรัฐ",
+    "กสมาคม",
+    "ทะเบียน",
+    "ช่าง",
+    "ทหาร",
+    "ตำรวจ",
+    "หน้า",
 ];
 
 /// Words before a venue's own name (โรงแรมเซ็นทาราแกรนด์).
@@ -66,11 +79,13 @@ const VENUES: &[&str] = &["โรงแรม", "ห้องประชุม"
 
 /// A title at the start of a run that begins a person's (or venue's) name.
 fn names_a_person(run: &str) -> bool {
-    VENUES.iter().any(|v| run.starts_with(v) && run.len() > v.len())
+    VENUES
+        .iter()
+        .any(|v| run.starts_with(v) && run.len() > v.len())
         || TITLES.iter().any(|t| {
-        run.strip_prefix(t)
-            .is_some_and(|rest| !NOT_NAMES.iter().any(|n| rest.starts_with(n)))
-    })
+            run.strip_prefix(t)
+                .is_some_and(|rest| !NOT_NAMES.iter().any(|n| rest.starts_with(n)))
+        })
 }
 
 fn has_vowel(letters: &[char]) -> bool {
@@ -162,70 +177,66 @@ pub(crate) fn distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
     (d <= max).then_some(d)
 }
 
-/// The shortest phrase of `good` around where it differs from `bad`, whole
-/// words of `good` and at least six letters: (bad's phrase, good's phrase).
-fn phrases(bad: &Run, good: &Run) -> (String, String) {
-    let (b, g) = (&bad.letters, &good.letters);
-    let prefix = b.iter().zip(g).take_while(|(x, y)| x == y).count();
-    let room = b.len().min(g.len()) - prefix;
-    let suffix = b
-        .iter()
-        .rev()
-        .zip(g.iter().rev())
-        .take(room)
-        .take_while(|(x, y)| x == y)
-        .count();
-    let pieces = &good.coverage.pieces;
-    let diff_end = (g.len() - suffix).max(prefix + 1).min(g.len());
-    let mut first = pieces
-        .iter()
-        .position(|p| p.end > prefix)
-        .unwrap_or(pieces.len() - 1);
-    let mut last = pieces
-        .iter()
-        .position(|p| p.end >= diff_end)
-        .unwrap_or(pieces.len() - 1);
-    while pieces[last].end - pieces[first].start < 6 {
-        if first > 0 {
-            first -= 1;
-        } else if last + 1 < pieces.len() {
-            last += 1;
-        } else {
-            break;
+/// Where a run's left-over letters have a twin elsewhere in the document:
+/// the same known word before them, then letters one or two edits away
+/// that are known words, then the same word after (when there is one).
+/// Gives (the phrase as misspelt, the phrase as spelled elsewhere, where).
+fn twin(runs: &[Run], dict: &Dictionary, r: &Run, k: usize) -> Option<(String, String, usize)> {
+    let pieces = &r.coverage.pieces;
+    let unknown = &r.letters[pieces[k].start..pieces[k].end];
+    let left = pieces[..k].last().filter(|p| p.known)?;
+    let left = r.string(left.start, left.end);
+    let right = pieces
+        .get(k + 1)
+        .filter(|p| p.known)
+        .map(|p| r.string(p.start, p.end));
+    for g in runs.iter().filter(|g| g.coverage.unknown() == 0) {
+        let text = g.string(0, g.letters.len());
+        for (at, _) in text.match_indices(left.as_str()) {
+            let after = &text[at + left.len()..];
+            let middles: Vec<&str> = match &right {
+                Some(right) => after
+                    .match_indices(right.as_str())
+                    .map(|(i, _)| &after[..i])
+                    .filter(|m| m.chars().count() <= unknown.len() + 2)
+                    .collect(),
+                None => vec![after],
+            };
+            for middle in middles {
+                let m: Vec<char> = middle.chars().collect();
+                let known = !m.is_empty() && cover(dict, &m).unknown() == 0;
+                if known && distance(unknown, &m, 2).is_some_and(|d| d > 0) {
+                    let bad: String = left.chars().chain(unknown.iter().copied()).collect();
+                    return Some((bad, format!("{left}{middle}"), g.text_index));
+                }
+            }
         }
     }
-    let (from, to) = (pieces[first].start, pieces[last].end);
-    let bad_to = (to + b.len()).saturating_sub(g.len()).clamp(from, b.len());
-    (bad.string(from, bad_to), good.string(from, to))
+    None
 }
 
 pub fn check(sheet: &Sheet, dict: &Dictionary, out: &mut Vec<Finding>) {
     let runs = runs(sheet, dict);
     let texts = &sheet.texts;
 
-    // Two spellings: a suspect run beside a whole one a letter or two away.
-    let mut whole: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, r) in runs.iter().enumerate() {
-        if r.coverage.unknown() == 0 && r.letters.len() >= 6 {
-            whole.entry(r.string(0, r.letters.len())).or_insert(i);
-        }
-    }
+    // Two spellings: left-over letters with a known twin elsewhere.
     let mut pairs: Vec<(String, String, usize)> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
-    for r in runs.iter().filter(|r| !r.exempt && r.coverage.unknown() > 0) {
-        let s = r.string(0, r.letters.len());
-        if r.letters.len() < 6 || !seen.insert(s) {
+    for r in runs
+        .iter()
+        .filter(|r| !r.exempt && r.coverage.unknown() > 0)
+    {
+        if !seen.insert(r.string(0, r.letters.len())) {
             continue;
         }
-        let twin = whole
-            .values()
-            .map(|&i| &runs[i])
-            .filter_map(|g| distance(&r.letters, &g.letters, 2).map(|d| (d, g)))
-            .min_by_key(|(d, _)| *d);
-        if let Some((_, good)) = twin {
-            let (bad, right) = phrases(r, good);
-            if !bad.is_empty() && !pairs.iter().any(|(b, g, _)| *b == bad && *g == right) {
-                pairs.push((bad, right, good.text_index));
+        for (k, p) in r.coverage.pieces.iter().enumerate() {
+            if p.known {
+                continue;
+            }
+            if let Some((bad, good, at)) = twin(&runs, dict, r, k)
+                && !pairs.iter().any(|(b, g, _)| *b == bad && *g == good)
+            {
+                pairs.push((bad, good, at));
             }
         }
     }
@@ -273,7 +284,8 @@ pub fn check(sheet: &Sheet, dict: &Dictionary, out: &mut Vec<Finding>) {
                     continue;
                 }
                 // With the word before when the leftover is a fragment.
-                let from = if k > 0 && (p.end - p.start < 3 || !('ก'..='ฮ').contains(&r.letters[p.start]))
+                let from = if k > 0
+                    && (p.end - p.start < 3 || !('ก'..='ฮ').contains(&r.letters[p.start]))
                 {
                     pieces[k - 1].start
                 } else {

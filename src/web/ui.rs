@@ -814,12 +814,15 @@ fn field_label(field: &str) -> String {
     };
     let number = |n: usize| crate::thai::to_thai_digits(&(n + 1).to_string());
     if path.starts_with("body") {
-        return index(path).map_or("ข้อความ".into(), |i| format!("ข้อความ ย่อหน้าที่ {}", number(i)));
+        return index(path).map_or("ข้อความ".into(), |i| {
+            format!("ข้อความ ย่อหน้าที่ {}", number(i))
+        });
     }
     if path.starts_with("enclosures") {
-        return index(path).map_or("สิ่งที่ส่งมาด้วย".into(), |i| {
-            format!("สิ่งที่ส่งมาด้วย รายการที่ {}", number(i))
-        });
+        return index(path).map_or(
+            "สิ่งที่ส่งมาด้วย".into(),
+            |i| format!("สิ่งที่ส่งมาด้วย รายการที่ {}", number(i)),
+        );
     }
     match path.split(['.', '[']).next().unwrap_or("") {
         "subject" => "เรื่อง".into(),
