@@ -258,10 +258,7 @@ pub fn check(sheet: &Sheet, dict: &Dictionary, out: &mut Vec<Finding>) {
                     &t.text,
                     at,
                     at + bad.len(),
-                    format!(
-                        "“{bad}” สะกดต่างจาก “{good}” ที่ใช้ใน {} ของหนังสือฉบับเดียวกัน",
-                        texts[*good_at].field
-                    ),
+                    format!("“{bad}” สะกดต่างจาก “{good}” ที่ใช้ในที่อื่นของหนังสือฉบับเดียวกัน"),
                     format!(
                         "“{bad}” is spelled differently from “{good}” in {} of the same document",
                         texts[*good_at].field
