@@ -7,6 +7,7 @@
 mod codes;
 mod db;
 mod letters;
+mod lint;
 mod number;
 mod parse;
 mod render;
@@ -51,6 +52,9 @@ enum Command {
     /// Read letters (text or PDF) into their fields: number, date, subject,
     /// references, deadlines, events, annexes.
     Parse(parse::ParseArgs),
+    /// Proofread documents (JSON) or letters (text, PDF): weekdays, amounts,
+    /// deadlines, numbers, spelling, digits, salutations (docs/lint.md).
+    Lint(lint::LintArgs),
     /// Store letters read from text or PDF files, optionally as received.
     Import(letters::ImportArgs),
     /// Follow references: what a letter cites, what cites it, the thread.
@@ -104,6 +108,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Codes(cmd) => codes::run(cmd),
         Command::Render(cmd) => render::run(cmd),
         Command::Parse(cmd) => parse::run(cmd),
+        Command::Lint(cmd) => lint::run(&args.db, cmd),
         Command::Import(cmd) => letters::import(&args.db, cmd),
         Command::Dispatch(cmd) => routing::dispatch(&args.db, cmd),
         Command::Receive(cmd) => routing::receive(&args.db, cmd),

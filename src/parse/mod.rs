@@ -27,6 +27,7 @@ use crate::docnum::DocNumber;
 use crate::model::{Secrecy, Urgency};
 use crate::thai;
 
+pub use body::citations_in;
 pub use decode::MAX_BYTES;
 
 /// Why a file could not be read as a letter.

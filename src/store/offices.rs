@@ -531,6 +531,16 @@ pub async fn find(store: &Store, query: &str) -> Result<Office, StoreError> {
 
 /// Every office, or the offices under `under` (the office itself first,
 /// then its descendants), in hierarchy order.
+/// Every office's name, once each (proofreading compares names with them).
+pub async fn names(store: &Store) -> Result<Vec<String>, StoreError> {
+    let rows = sqlx::query("SELECT DISTINCT name FROM offices")
+        .fetch_all(store.reader())
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get::<String, _>(0).map_err(StoreError::from))
+        .collect()
+}
+
 pub async fn list(store: &Store, under: Option<i64>) -> Result<Vec<Office>, StoreError> {
     let rows = match under {
         None => {

@@ -380,3 +380,34 @@ pub fn to_pdf(
         )
         .map_err(|e| StoreError::rejected("จัดทำ PDF ไม่สำเร็จ", e.to_string()))
 }
+
+/// The series years under which `office_id`'s send register issued a
+/// number written as any of `numbers` (canonical and printed forms).
+pub async fn years_of_number(
+    store: &Store,
+    office_id: i64,
+    numbers: &[String],
+) -> Result<Vec<i32>, StoreError> {
+    if numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::default();
+    let office = sql.bind(Bind::Int(office_id));
+    let list = numbers
+        .iter()
+        .map(|n| sql.bind(Bind::Text(n.clone())))
+        .collect::<Vec<_>>()
+        .join(", ");
+    sql.text = format!(
+        "SELECT DISTINCT year FROM register_entries WHERE office_id = {office} \
+         AND register = 'send' AND status = 'issued' AND doc_number IN ({list})"
+    );
+    let rows = sql.query().fetch_all(store.reader()).await?;
+    rows.iter()
+        .map(|r| {
+            r.try_get::<i64, _>(0)
+                .map(|y| y as i32)
+                .map_err(StoreError::from)
+        })
+        .collect()
+}

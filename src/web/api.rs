@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/documents/{id}/dispatch", post(dispatch_document))
         .route("/documents/{id}/tracking", get(document_tracking))
         .route("/preview", post(preview))
+        .route("/lint", post(lint))
         .route("/inbox", get(list_inbox))
         .route("/deliveries/{id}", get(get_delivery))
         .route("/deliveries/{id}/receive", post(receive))
@@ -320,6 +321,18 @@ async fn preview(
     } else {
         png(bytes)
     })
+}
+
+/// `POST /lint`: a document (render input) → its findings (docs/lint.md).
+/// Nothing is stored.
+async fn lint(
+    State(state): State<AppState>,
+    a: Authed,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Json<Value>> {
+    let doc = document_from_json(&body)?;
+    let findings = state.app.lint(&a.caller, &doc).await?;
+    Ok(Json(json!({ "findings": findings })))
 }
 
 async fn list_attachments(

@@ -187,6 +187,7 @@ pub fn routes() -> Router<AppState> {
         .route("/documents/{id}/tracking", get(tracking_page))
         .route("/documents/{id}/thread", get(thread_page))
         .route("/ui/preview", post(preview))
+        .route("/ui/lint", post(lint_draft))
         .route("/registers", get(registers_page))
         .route("/search", get(search_page))
         .route("/offices", get(offices_page))
@@ -451,6 +452,8 @@ fn compose_context(a: &Authed, form: &LetterForm, error: Option<&ApiError>) -> C
     c.insert("error_field", &error.and_then(|e| e.field.clone()));
     c.insert("doc_id", &None::<i64>);
     c.insert("forward", &None::<i64>);
+    c.insert("linted", &false);
+    c.insert("findings", &Vec::<Value>::new());
     c
 }
 
@@ -809,6 +812,92 @@ async fn thread_page(
     c.insert("doc", &row(&d));
     c.insert("thread", &thread);
     Ok(render(&state, "thread.html", &c))
+}
+
+/// Where a finding's field is on the compose form, in Thai.
+fn field_label(field: &str) -> String {
+    let path = field.strip_prefix("main.").unwrap_or(field);
+    let index = |p: &str| -> Option<usize> {
+        p.split_once('[')
+            .and_then(|(_, r)| r.split(']').next())
+            .and_then(|n| n.parse().ok())
+    };
+    let number = |n: usize| crate::thai::to_thai_digits(&(n + 1).to_string());
+    if path.starts_with("body") {
+        return index(path).map_or("ข้อความ".into(), |i| {
+            format!("ข้อความ ย่อหน้าที่ {}", number(i))
+        });
+    }
+    if path.starts_with("enclosures") {
+        return index(path).map_or(
+            "สิ่งที่ส่งมาด้วย".into(),
+            |i| format!("สิ่งที่ส่งมาด้วย รายการที่ {}", number(i)),
+        );
+    }
+    match path.split(['.', '[']).next().unwrap_or("") {
+        "subject" => "เรื่อง".into(),
+        "to" => "เรียน".into(),
+        "date" => "ลงวันที่".into(),
+        "number" => "เลขที่".into(),
+        "closing" => "คำลงท้าย".into(),
+        "signer" => "ผู้ลงนาม".into(),
+        "issuer" => "ส่วนราชการเจ้าของหนังสือ".into(),
+        "contact" => "ส่วนราชการเจ้าของเรื่อง".into(),
+        "references" => "อ้างถึง".into(),
+        _ => field.to_string(),
+    }
+}
+
+/// `ตรวจทาน` on the compose page: the form's fields → the page again, the
+/// findings listed beside the form (nothing is saved).
+async fn lint_draft(
+    State(state): State<AppState>,
+    UiUser(a): UiUser,
+    ApiForm(f): ApiForm<LetterForm>,
+) -> Page {
+    check_csrf(&state, &a, &f.csrf)?;
+    let made = match f.doc_id {
+        Some(id) => match state.app.own_document(&a.caller, DocumentId(id)).await {
+            Ok(stored) => f.merge_into(&stored.content, a.office(), a.today()),
+            Err(e) => Err(e.into()),
+        },
+        None => f.to_document(a.office(), a.today()),
+    };
+    let action = match f.doc_id {
+        Some(id) => format!("/documents/{id}/edit"),
+        None => "/documents".to_string(),
+    };
+    let checked = match made {
+        Ok(doc) => state
+            .app
+            .lint(&a.caller, &doc)
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    let mut c = match &checked {
+        Ok(_) => compose_context(&a, &f, None),
+        Err(e) => compose_context(&a, &f, Some(e)),
+    };
+    c.insert("action", &action);
+    c.insert("doc_id", &f.doc_id);
+    let findings: Vec<Value> = checked
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .map(|x| {
+            json!({
+                "code": x.code.key(),
+                "error": x.severity == crate::lint::Severity::Error,
+                "where": field_label(&x.field),
+                "text": x.text,
+                "thai": x.thai,
+            })
+        })
+        .collect();
+    c.insert("linted", &checked.is_ok());
+    c.insert("findings", &findings);
+    Ok(render(&state, "compose.html", &c))
 }
 
 /// The live preview: the compose form's fields → page 1 as PNG.

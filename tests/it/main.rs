@@ -9,6 +9,7 @@ mod db;
 mod docnum;
 mod fuzz;
 mod imports;
+mod lint;
 mod login;
 mod money;
 mod official;
