@@ -21,6 +21,7 @@ pub mod numbering;
 pub mod offices;
 pub mod personalise;
 pub mod registers;
+pub mod replies;
 mod relay;
 pub mod routing;
 pub mod search;
