@@ -14,6 +14,7 @@ mod official;
 mod pages_right;
 mod parse;
 mod registers;
+mod replies;
 mod render;
 mod routing;
 mod secrets;
