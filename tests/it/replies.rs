@@ -168,7 +168,7 @@ fn form_type() -> String {
 
 /// Every QR code in `pdf`, decoded by zbarimg from each page; `None`
 /// (said loudly) without poppler or zbar.
-fn qr_codes(pdf: &[u8]) -> Option<Vec<String>> {
+pub(crate) fn qr_codes(pdf: &[u8]) -> Option<Vec<String>> {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("l.pdf");
     std::fs::write(&file, pdf).unwrap();
@@ -211,7 +211,7 @@ fn qr_codes(pdf: &[u8]) -> Option<Vec<String>> {
 }
 
 /// The rows of the first sheet of an XLSX file, read by calamine.
-fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+pub(crate) fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     use calamine::Reader;
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let sheet = book.sheet_names()[0].clone();
