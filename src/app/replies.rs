@@ -176,7 +176,9 @@ impl App {
                     "หมดเวลาตอบแบบตอบรับแล้ว (รับคำตอบถึงวันที่ {}) โปรดติดต่อหน่วยงานเจ้าของหนังสือ",
                     format_date(closes, DateStyle::Long, crate::thai::Digits::Thai)
                 ),
-                format!("answers were taken until {closes}; contact the office that sent the letter"),
+                format!(
+                    "answers were taken until {closes}; contact the office that sent the letter"
+                ),
             ));
         }
         Ok(())
@@ -199,7 +201,11 @@ impl App {
             office: t.office.fields.name.clone(),
             closes: t.closes(),
             form: t.form.clone().expect("checked"),
-            answers: t.reply.as_ref().map(|r| r.answers.clone()).unwrap_or_default(),
+            answers: t
+                .reply
+                .as_ref()
+                .map(|r| r.answers.clone())
+                .unwrap_or_default(),
             replied_at: t.reply.as_ref().map(|r| r.updated_at.clone()),
             revisions: t.reply.as_ref().map_or(0, |r| r.revisions),
             open,
@@ -217,7 +223,11 @@ impl App {
         let t = self.reply_target(token).await?;
         Self::check_open(&t, crate::store::bangkok_date(now))?;
         let form = t.form.clone().expect("checked");
-        let previous = t.reply.as_ref().map(|r| r.answers.clone()).unwrap_or_default();
+        let previous = t
+            .reply
+            .as_ref()
+            .map(|r| r.answers.clone())
+            .unwrap_or_default();
         let (answers, files) = match check_answers(&form, input, &previous) {
             Ok(x) => x,
             Err(errors) => return Ok(ReplyOutcome::Rejected(errors)),
@@ -264,7 +274,11 @@ impl App {
         };
         let (form, list) = self.replies(c, id).await?;
         let table = export::table(&form, &list, per_attendee);
-        let name = format!("replies-{}-{}", id.0, if per_attendee { "attendees" } else { "offices" });
+        let name = format!(
+            "replies-{}-{}",
+            id.0,
+            if per_attendee { "attendees" } else { "offices" }
+        );
         Ok(if xlsx {
             Download {
                 name: format!("{name}.xlsx"),
@@ -307,7 +321,11 @@ impl App {
                 return;
             }
         }
-        let url = format!("{}/r/{}", self.public_url(), crate::store::personalise::TOKEN);
+        let url = format!(
+            "{}/r/{}",
+            self.public_url(),
+            crate::store::personalise::TOKEN
+        );
         if let Err(e) = self.personalise(c, id, &url, &|_, _| {}).await {
             tracing::error!(document = id.0, error = %e, "personal letters with reply links not made");
         }
@@ -394,24 +412,25 @@ fn reminder_letter(
     let digits = original.content.digits;
     let by = today + chrono::Days::new(7);
     let by = format_date(by, DateStyle::Long, digits);
-    let since = format_date(letter.date, DateStyle::Long, digits);
-    let (what, subject) = match only {
+    let issuer = &letter.issuer.name;
+    let (asked, missing, wanted, subject) = match only {
         Remind::NotReplied => (
-            "ตอบแบบตอบรับทางลิงก์หรือ QR Code ของหน่วยงานท่านตามหนังสือที่อ้างถึง",
+            "ตอบแบบตอบรับทางลิงก์หรือ QR Code ในหนังสือที่อ้างถึง",
+            "แบบตอบรับ",
+            "ตอบแบบตอบรับ",
             format!("ติดตามการตอบแบบตอบรับ เรื่อง {}", letter.subject),
         ),
         Remind::NotActed => (
             "ดำเนินการตามหนังสือที่อ้างถึง",
+            "แจ้งผลการดำเนินการ",
+            "ดำเนินการ",
             format!("ติดตามการดำเนินการ เรื่อง {}", letter.subject),
         ),
     };
-    let issuer = &letter.issuer.name;
     let body = vec![
+        format!("ตามที่{issuer}ขอให้หน่วยงานของท่าน{asked} ความละเอียดแจ้งแล้ว นั้น"),
         format!(
-            "ตามที่{issuer}ได้มีหนังสือลงวันที่ {since} ขอให้{what} นั้น"
-        ),
-        format!(
-            "{issuer}ตรวจสอบแล้ว ยังไม่ได้รับการตอบกลับจากหน่วยงานของท่าน จึงขอให้{what} ภายในวันที่ {by}"
+            "{issuer}ตรวจสอบแล้ว ยังไม่ได้รับ{missing}จากหน่วยงานของท่าน จึงขอให้{wanted} ภายในวันที่ {by}"
         ),
         "จึงเรียนมาเพื่อโปรดดำเนินการต่อไป".into(),
     ];
@@ -423,7 +442,7 @@ fn reminder_letter(
         issuer: letter.issuer.clone(),
         date: today,
         subject,
-        to: replies::addressee(to),
+        to: reminder_addressee(to),
         salutation: None,
         references: vec![Reference {
             issuer: Some(issuer.clone()),
@@ -448,6 +467,22 @@ fn reminder_letter(
     }
 }
 
+/// Whom a reminder addresses: each office by its head when there are a
+/// few (`ผู้ว่าราชการจังหวัดเชียงใหม่ และผู้ว่าราชการจังหวัดขอนแก่น`), never
+/// "every province" for some of them.
+fn reminder_addressee(to: &[crate::store::offices::Office]) -> String {
+    let heads: Vec<String> = to
+        .iter()
+        .map(|o| replies::addressee(std::slice::from_ref(o)))
+        .collect();
+    match heads.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] if heads.len() <= 4 => format!("{} และ{last}", rest.join(" ")),
+        _ => format!("{} (เฉพาะที่ยังไม่ได้ตอบกลับ)", replies::addressee(to)),
+    }
+}
+
 /// Checks answers against the form: each field's kind, required fields,
 /// sizes; files typed by their bytes. A field left without a new file
 /// keeps the one sent before. Returns the answers and the new files, or
@@ -468,7 +503,12 @@ pub fn check_answers(
             .get(key)
             .map(|v| v.trim().to_string())
             .unwrap_or_default();
-        let missing = || (format!("กรุณากรอก “{}”", f.label), format!("“{}” is required", f.label));
+        let missing = || {
+            (
+                format!("กรุณากรอก “{}”", f.label),
+                format!("“{}” is required", f.label),
+            )
+        };
         match f.kind {
             FieldKind::Text | FieldKind::Number | FieldKind::Choice | FieldKind::Date => {
                 if text.is_empty() {
@@ -479,11 +519,16 @@ pub fn check_answers(
                     continue;
                 }
                 if text.chars().count() > MAX_TEXT
-                    || text.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+                    || text
+                        .chars()
+                        .any(|c| c.is_control() && c != '\n' && c != '\t')
                 {
                     err(
                         format!("“{}” ยาวเกิน {MAX_TEXT} ตัวอักษรหรือมีอักขระที่ใช้ไม่ได้", f.label),
-                        format!("“{}” is over {MAX_TEXT} characters or has control characters", f.label),
+                        format!(
+                            "“{}” is over {MAX_TEXT} characters or has control characters",
+                            f.label
+                        ),
                     );
                     continue;
                 }
@@ -542,7 +587,9 @@ pub fn check_answers(
                     );
                     continue;
                 }
-                let bad = |s: &str, max: usize| s.chars().count() > max || s.chars().any(char::is_control);
+                let bad = |s: &str, max: usize| {
+                    s.chars().count() > max || s.chars().any(char::is_control)
+                };
                 if rows.iter().any(|a| a.name.is_empty()) {
                     err(
                         format!("“{}”: ทุกแถวที่กรอกต้องมีชื่อ-สกุล", f.label),
@@ -550,7 +597,10 @@ pub fn check_answers(
                     );
                     continue;
                 }
-                if rows.iter().any(|a| bad(&a.name, 200) || bad(&a.position, 200) || bad(&a.phone, 50)) {
+                if rows
+                    .iter()
+                    .any(|a| bad(&a.name, 200) || bad(&a.position, 200) || bad(&a.phone, 50))
+                {
                     err(
                         format!("“{}”: ชื่อ ตำแหน่ง หรือโทรศัพท์ยาวเกินไป", f.label),
                         format!("“{}”: a name, position or telephone is too long", f.label),
@@ -635,7 +685,11 @@ fn number(text: &str) -> Option<String> {
 fn file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
     let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    if clean.is_empty() { "ไฟล์แนบ".into() } else { clean }
+    if clean.is_empty() {
+        "ไฟล์แนบ".into()
+    } else {
+        clean
+    }
 }
 
 #[cfg(test)]

@@ -166,7 +166,11 @@ impl ReplyForm {
     /// The heading to show.
     pub fn heading(&self) -> &str {
         let t = self.title.trim();
-        if t.is_empty() { "แบบตอบรับ" } else { t }
+        if t.is_empty() {
+            "แบบตอบรับ"
+        } else {
+            t
+        }
     }
 
     /// Trims labels and options, drops empty options, and gives every

@@ -51,7 +51,10 @@ async fn form_in(
         .fetch_optional(&mut **tx)
         .await?;
     match row {
-        Some(r) => Ok(Some((r.try_get(0)?, parse_form(&r.try_get::<String, _>(1)?)?))),
+        Some(r) => Ok(Some((
+            r.try_get(0)?,
+            parse_form(&r.try_get::<String, _>(1)?)?,
+        ))),
         None => Ok(None),
     }
 }
@@ -297,10 +300,11 @@ pub async fn save(
     let d = &target.delivery;
     let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
     let now = stamp(at);
-    let existing = sqlx::query("SELECT id, CAST(revisions AS BIGINT) FROM replies WHERE delivery_id = $1")
-        .bind(d.id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let existing =
+        sqlx::query("SELECT id, CAST(revisions AS BIGINT) FROM replies WHERE delivery_id = $1")
+            .bind(d.id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let (id, revisions, created) = match existing {
         Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)? + 1, false),
         None => {
@@ -363,7 +367,11 @@ pub async fn save(
             &mut tx,
             Change {
                 office_id,
-                action: if created { "reply.submit" } else { "reply.amend" },
+                action: if created {
+                    "reply.submit"
+                } else {
+                    "reply.amend"
+                },
                 object: format!("reply:{id}"),
                 before: None,
                 after: Some(json.as_bytes()),

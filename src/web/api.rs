@@ -16,8 +16,8 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::auth::Authed;
-use super::reply_api;
 use super::error::{ApiJson, ApiPath, ApiQuery, ApiResult};
+use super::reply_api;
 use crate::app::accounts::NewUserRequest;
 use crate::app::deliveries::{DispatchRequest, ForwardRequest, Step};
 use crate::app::documents::{Download, NumberRequest, SearchParams, Upload, document_from_json};

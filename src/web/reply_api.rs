@@ -87,7 +87,10 @@ pub async fn file(
     a: Authed,
     ApiPath((id, file)): ApiPath<(i64, i64)>,
 ) -> ApiResult<Response> {
-    let f = state.app.reply_file(&a.caller, DocumentId(id), file).await?;
+    let f = state
+        .app
+        .reply_file(&a.caller, DocumentId(id), file)
+        .await?;
     Ok(download(f, false))
 }
 

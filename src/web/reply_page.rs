@@ -69,7 +69,11 @@ fn field_views(v: &ReplyView, typed: Option<&ReplyInput>, errors: &[FieldError])
                     _ => Vec::new(),
                 },
             };
-            rows.retain(|a| !(a.name.trim().is_empty() && a.position.trim().is_empty() && a.phone.trim().is_empty()));
+            rows.retain(|a| {
+                !(a.name.trim().is_empty()
+                    && a.position.trim().is_empty()
+                    && a.phone.trim().is_empty())
+            });
             if f.kind == FieldKind::Attendees {
                 let want = (rows.len() + BLANK_ROWS).max(MIN_ROWS);
                 rows.resize(want, Attendee::default());
@@ -142,7 +146,10 @@ fn page(
     c.insert("fields", &field_views(v, typed, errors));
     c.insert(
         "errors",
-        &errors.iter().map(|e| e.message_th.clone()).collect::<Vec<_>>(),
+        &errors
+            .iter()
+            .map(|e| e.message_th.clone())
+            .collect::<Vec<_>>(),
     );
     c.insert("saved", &saved);
     let status = if !v.open {
@@ -162,7 +169,11 @@ async fn show(State(state): State<AppState>, Path(token): Path<String>, req: Req
     let json = wants_json(&req);
     match state.app.reply_page(&token, Utc::now()).await {
         Ok(v) if json => {
-            let status = if v.open { StatusCode::OK } else { StatusCode::GONE };
+            let status = if v.open {
+                StatusCode::OK
+            } else {
+                StatusCode::GONE
+            };
             (status, axum::Json(json!({ "reply": v }))).into_response()
         }
         Ok(v) => page(&state, &token, &v, None, &[], false),
@@ -191,7 +202,11 @@ async fn read_form(mut form: Multipart) -> Result<ReplyInput, AppError> {
         if let Some(key) = name.strip_prefix("file.") {
             let file_name = field.file_name().unwrap_or_default().to_string();
             let bytes = field.bytes().await.map_err(|e| {
-                AppError::invalid("file", "อ่านไฟล์ไม่ได้", format!("the file could not be read: {e}"))
+                AppError::invalid(
+                    "file",
+                    "อ่านไฟล์ไม่ได้",
+                    format!("the file could not be read: {e}"),
+                )
             })?;
             if !bytes.is_empty() {
                 input
@@ -205,14 +220,19 @@ async fn read_form(mut form: Multipart) -> Result<ReplyInput, AppError> {
             input.values.insert(key.to_string(), text);
         } else if let Some(rest) = name.strip_prefix("a.") {
             let mut parts = rest.rsplitn(3, '.');
-            let (Some(cell), Some(i), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
+            let (Some(cell), Some(i), Some(key)) = (parts.next(), parts.next(), parts.next())
+            else {
                 continue;
             };
             let Ok(i) = i.parse::<usize>() else { continue };
             if i > 500 {
                 continue;
             }
-            let row = cells.entry(key.to_string()).or_default().entry(i).or_default();
+            let row = cells
+                .entry(key.to_string())
+                .or_default()
+                .entry(i)
+                .or_default();
             match cell {
                 "name" => row.name = text,
                 "position" => row.position = text,
@@ -227,7 +247,11 @@ async fn read_form(mut form: Multipart) -> Result<ReplyInput, AppError> {
     Ok(input)
 }
 
-async fn submit(State(state): State<AppState>, Path(token): Path<String>, req: Request) -> Response {
+async fn submit(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    req: Request,
+) -> Response {
     if !state.public.allow(peer(&req), Instant::now()) {
         return too_many();
     }
@@ -247,7 +271,10 @@ async fn submit(State(state): State<AppState>, Path(token): Path<String>, req: R
                 let e = AppError::invalid(
                     "form",
                     "ส่งแบบตอบรับจากหน้าแบบฟอร์มเท่านั้น",
-                    format!("send the form as multipart/form-data or JSON: {}", e.body_text()),
+                    format!(
+                        "send the form as multipart/form-data or JSON: {}",
+                        e.body_text()
+                    ),
                 );
                 return error_response(&state, e, false);
             }
@@ -277,7 +304,9 @@ async fn submit(State(state): State<AppState>, Path(token): Path<String>, req: R
         Ok(outcome) => match state.app.reply_page(&token, now).await {
             Ok(v) => match outcome {
                 ReplyOutcome::Saved(_) => page(&state, &token, &v, None, &[], true),
-                ReplyOutcome::Rejected(errors) => page(&state, &token, &v, Some(&typed), &errors, false),
+                ReplyOutcome::Rejected(errors) => {
+                    page(&state, &token, &v, Some(&typed), &errors, false)
+                }
             },
             Err(e) => error_response(&state, e, false),
         },

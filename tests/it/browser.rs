@@ -404,7 +404,9 @@ impl Browser {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offices_reply_at_phone_width_and_the_rest_are_reminded_in_chromium() {
     if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
-        skipped("chromium and chromium-driver are not installed: the reply-form browser test did not run");
+        skipped(
+            "chromium and chromium-driver are not installed: the reply-form browser test did not run",
+        );
         return;
     }
     let db = crate::db::sqlite().await;
@@ -488,7 +490,8 @@ async fn offices_reply_at_phone_width_and_the_rest_are_reminded_in_chromium() {
     )
     .await;
     b.fill("signer_name", "นายศิริพันธ์ ศรีกิ่งพลี").await;
-    b.fill("signer_position", "อธิบดีกรมส่งเสริมการปกครองท้องถิ่น").await;
+    b.fill("signer_position", "อธิบดีกรมส่งเสริมการปกครองท้องถิ่น")
+        .await;
     b.submit("save").await;
     b.submit("reply-form-link").await;
     // The starter form: attending or not, and who; a number is added.
@@ -503,7 +506,11 @@ async fn offices_reply_at_phone_width_and_the_rest_are_reminded_in_chromium() {
     b.submit("remove-1").await;
     b.find(By::Id("label-1")).await;
     let second = b.find(By::Id("label-1")).await.prop("value").await.unwrap();
-    assert_eq!(second.as_deref(), Some("จำนวนผู้เข้าร่วม"), "the attendees row was removed");
+    assert_eq!(
+        second.as_deref(),
+        Some("จำนวนผู้เข้าร่วม"),
+        "the attendees row was removed"
+    );
     SelectElement::new(&b.find(By::Id("new-kind")).await)
         .await
         .unwrap()
@@ -514,14 +521,23 @@ async fn offices_reply_at_phone_width_and_the_rest_are_reminded_in_chromium() {
     b.fill("label-2", "รายชื่อผู้เข้าร่วม").await;
     b.shot("reply-form-designer").await;
     b.submit("save-form").await;
-    assert!(b.text(By::Id("reply-form-link")).await.contains("แก้ไขแบบตอบรับ"));
+    assert!(
+        b.text(By::Id("reply-form-link"))
+            .await
+            .contains("แก้ไขแบบตอบรับ")
+    );
 
     // 2. Numbered and sent to four provinces.
     b.click("number-link").await;
-    b.find(By::Css("input[value='circular']")).await.click().await.unwrap();
+    b.find(By::Css("input[value='circular']"))
+        .await
+        .click()
+        .await
+        .unwrap();
     b.click("confirm").await;
     b.submit("number").await;
-    b.fill("to-codes", "พล 0023, สข 0023, ชม 0023, ขก 0023").await;
+    b.fill("to-codes", "พล 0023, สข 0023, ชม 0023, ขก 0023")
+        .await;
     b.fill("deadline", "31/12/2580").await;
     b.accept_confirms().await;
     b.submit("dispatch").await;
@@ -560,12 +576,30 @@ async fn offices_reply_at_phone_width_and_the_rest_are_reminded_in_chromium() {
         };
         assert!(link.ends_with(token), "{link}");
         b.driver.goto(&link).await.unwrap();
-        assert!(b.text(By::Id("reply-office")).await.contains(office.as_str()));
+        assert!(
+            b.text(By::Id("reply-office"))
+                .await
+                .contains(office.as_str())
+        );
         b.shot(&format!("phone-reply-form-{i}")).await;
+        b.driver
+            .execute(
+                "document.getElementById('reply-form').scrollIntoView();",
+                Vec::new(),
+            )
+            .await
+            .unwrap();
         if i == 0 {
             // Sent without choosing: the mistakes, in Thai.
             b.submit("send").await;
             assert!(b.text(By::Id("errors")).await.contains("การเข้าร่วม"));
+            b.driver
+                .execute(
+                    "document.getElementById('errors').scrollIntoView();",
+                    Vec::new(),
+                )
+                .await
+                .unwrap();
             b.shot("phone-reply-errors").await;
         }
         b.find(By::Css("input[name='v.f1'][value='เข้าร่วม']"))
@@ -573,12 +607,36 @@ async fn offices_reply_at_phone_width_and_the_rest_are_reminded_in_chromium() {
             .click()
             .await
             .unwrap();
-        let field = |name: &str| b.find(By::Css(&format!("input[name='{name}']")));
+        let field = |name: &str| b.find(By::Css(format!("input[name='{name}']")));
         field("v.f2").await.send_keys("๒").await.unwrap();
-        field("a.f3.0.name").await.send_keys(&format!("ผู้แทน{office}")).await.unwrap();
-        field("a.f3.0.position").await.send_keys("นักวิเคราะห์นโยบายและแผน").await.unwrap();
-        field("a.f3.0.phone").await.send_keys("๐๘๑ ๒๓๔ ๕๖๗๘").await.unwrap();
-        field("a.f3.1.name").await.send_keys("นายสมชาย ใจดี").await.unwrap();
+        field("a.f3.0.name")
+            .await
+            .send_keys(&format!("ผู้แทน{office}"))
+            .await
+            .unwrap();
+        field("a.f3.0.position")
+            .await
+            .send_keys("นักวิเคราะห์นโยบายและแผน")
+            .await
+            .unwrap();
+        field("a.f3.0.phone")
+            .await
+            .send_keys("๐๘๑ ๒๓๔ ๕๖๗๘")
+            .await
+            .unwrap();
+        field("a.f3.1.name")
+            .await
+            .send_keys("นายสมชาย ใจดี")
+            .await
+            .unwrap();
+        b.driver
+            .execute(
+                "document.getElementById('reply-form').scrollIntoView();",
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        b.shot(&format!("phone-reply-filled-{i}")).await;
         b.submit("send").await;
         assert!(b.text(By::Id("saved")).await.contains("บันทึกคำตอบ"));
         b.shot(&format!("phone-reply-saved-{i}")).await;
@@ -625,9 +683,15 @@ async fn offices_reply_at_phone_width_and_the_rest_are_reminded_in_chromium() {
     let rows = crate::replies::xlsx_rows(&bytes);
     assert_eq!(rows.len(), 3, "{rows:?}");
     for (office, _) in &letters {
-        let row = rows.iter().find(|r| &r[0] == office).expect("the office's row");
+        let row = rows
+            .iter()
+            .find(|r| &r[0] == office)
+            .expect("the office's row");
         assert!(row.contains(&"เข้าร่วม".to_string()), "{row:?}");
-        assert!(row.iter().any(|c| c.contains(&format!("ผู้แทน{office}"))), "{row:?}");
+        assert!(
+            row.iter().any(|c| c.contains(&format!("ผู้แทน{office}"))),
+            "{row:?}"
+        );
     }
 
     // 5. A reminder to the rest: drafted, numbered and sent.

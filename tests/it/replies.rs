@@ -20,7 +20,10 @@ use crate::db::{TestDb, count, on_both};
 use crate::support::skipped;
 use crate::web::{Fixture, call, fixture, letter};
 
-on_both!(offices_reply_through_their_links, reply_routes_access_matrix);
+on_both!(
+    offices_reply_through_their_links,
+    reply_routes_access_matrix
+);
 
 /// The form every test letter carries.
 fn form() -> Value {
@@ -130,7 +133,13 @@ async fn public(
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     (status, ty, bytes)
 }
 
@@ -210,6 +219,30 @@ pub(crate) fn qr_codes(pdf: &[u8]) -> Option<Vec<String>> {
     Some(found)
 }
 
+/// The text of a PDF by pdftotext (whitespace collapsed), or `None` (said
+/// loudly) without poppler.
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    match std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+    {
+        Ok(out) if out.status.success() => Some(
+            String::from_utf8_lossy(&out.stdout)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        _ => {
+            skipped("pdftotext (poppler-utils) is not installed: the reminder's text was not read");
+            None
+        }
+    }
+}
+
 /// The rows of the first sheet of an XLSX file, read by calamine.
 pub(crate) fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     use calamine::Reader;
@@ -238,7 +271,12 @@ async fn get_bytes(f: &Fixture, uri: &str, who: &str) -> (StatusCode, String, Ve
     (
         status,
         disposition,
-        resp.into_body().collect().await.unwrap().to_bytes().to_vec(),
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
     )
 }
 
@@ -285,16 +323,30 @@ async fn offices_reply_through_their_links(db: &TestDb) {
     let page = String::from_utf8(page).unwrap();
     assert!(page.contains("การประชุมชี้แจงแบบตอบรับออนไลน์"), "{page}");
     assert!(page.contains(&pl_name));
-    assert!(page.contains("มท ๐๘๑๐.๗&#x2F;ว ๑"), "the number in Thai digits: {page}");
+    assert!(
+        page.contains("มท ๐๘๑๐.๗&#x2F;ว ๑"),
+        "the number in Thai digits: {page}"
+    );
     assert!(page.contains("รายชื่อผู้เข้าร่วม"));
 
     // Bad answers: the form again, each mistake in Thai, nothing stored.
     let audit_before = count(db, "SELECT COUNT(*) FROM audit_events").await;
     let body = multipart(
-        &[("v.f1", "อาจจะ"), ("v.f2", "สิบคน"), ("a.f4.0.position", "ปลัด")],
+        &[
+            ("v.f1", "อาจจะ"),
+            ("v.f2", "สิบคน"),
+            ("a.f4.0.position", "ปลัด"),
+        ],
         &[],
     );
-    let (s, _, page) = public(&f, Method::POST, &format!("/r/{pl_token}"), Some(&form_type()), body).await;
+    let (s, _, page) = public(
+        &f,
+        Method::POST,
+        &format!("/r/{pl_token}"),
+        Some(&form_type()),
+        body,
+    )
+    .await;
     let page = String::from_utf8(page).unwrap();
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     assert!(page.contains("ต้องเลือกจากตัวเลือกที่มี"), "{page}");
@@ -302,7 +354,10 @@ async fn offices_reply_through_their_links(db: &TestDb) {
     assert!(page.contains("ทุกแถวที่กรอกต้องมีชื่อ-สกุล"));
     assert!(page.contains("value=\"สิบคน\""), "typed answers kept");
     assert_eq!(count(db, "SELECT COUNT(*) FROM replies").await, 0);
-    assert_eq!(count(db, "SELECT COUNT(*) FROM audit_events").await, audit_before);
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM audit_events").await,
+        audit_before
+    );
 
     // JSON clients get Thai and English.
     let (s, _, body) = public(
@@ -317,8 +372,20 @@ async fn offices_reply_through_their_links(db: &TestDb) {
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let e: Value = serde_json::from_slice(&body).unwrap();
-    assert!(e["error"]["message_th"].as_str().unwrap().contains("วันที่สะดวก"), "{e}");
-    assert!(e["error"]["message_en"].as_str().unwrap().contains("must be a date"), "{e}");
+    assert!(
+        e["error"]["message_th"]
+            .as_str()
+            .unwrap()
+            .contains("วันที่สะดวก"),
+        "{e}"
+    );
+    assert!(
+        e["error"]["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("must be a date"),
+        "{e}"
+    );
     assert_eq!(e["error"]["fields"].as_array().unwrap().len(), 2, "{e}");
 
     // Phitsanulok answers, with a file and two attendees.
@@ -340,11 +407,21 @@ async fn offices_reply_through_their_links(db: &TestDb) {
         ],
         &[("file.f5", "รายชื่อ.pdf", pdf_file)],
     );
-    let (s, _, page) = public(&f, Method::POST, &format!("/r/{pl_token}"), Some(&form_type()), body).await;
+    let (s, _, page) = public(
+        &f,
+        Method::POST,
+        &format!("/r/{pl_token}"),
+        Some(&form_type()),
+        body,
+    )
+    .await;
     let page = String::from_utf8(page).unwrap();
     assert_eq!(s, StatusCode::OK, "{page}");
     assert!(page.contains("บันทึกคำตอบของ"), "{page}");
-    assert!(page.contains("value=\"นายประเสริฐ มั่นคง\""), "stored answers shown");
+    assert!(
+        page.contains("value=\"นายประเสริฐ มั่นคง\""),
+        "stored answers shown"
+    );
     assert!(page.contains("รายชื่อ.pdf"));
     let state = |id: i64| async move {
         let row = sqlx::query("SELECT state, acted_by FROM deliveries WHERE id = $1")
@@ -357,7 +434,11 @@ async fn offices_reply_through_their_links(db: &TestDb) {
     let (st, by) = state(pl_delivery).await;
     assert_eq!(st, "replied");
     assert_eq!(by.as_deref(), Some("reply:พล 0023"));
-    assert_eq!(state(sk_delivery).await.0, "sent", "another office untouched");
+    assert_eq!(
+        state(sk_delivery).await.0,
+        "sent",
+        "another office untouched"
+    );
 
     // Amended: the number changes, the file is kept.
     let body = multipart(
@@ -371,7 +452,14 @@ async fn offices_reply_through_their_links(db: &TestDb) {
         ],
         &[],
     );
-    let (s, _, _) = public(&f, Method::POST, &format!("/r/{pl_token}"), Some(&form_type()), body).await;
+    let (s, _, _) = public(
+        &f,
+        Method::POST,
+        &format!("/r/{pl_token}"),
+        Some(&form_type()),
+        body,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
 
     // Songkhla answers by JSON.
@@ -402,7 +490,10 @@ async fn offices_reply_through_their_links(db: &TestDb) {
     assert_eq!(s, StatusCode::OK);
     let replies = list["replies"].as_array().unwrap();
     assert_eq!(replies.len(), 2);
-    let pl = replies.iter().find(|r| r["office"] == json!(pl_name)).unwrap();
+    let pl = replies
+        .iter()
+        .find(|r| r["office"] == json!(pl_name))
+        .unwrap();
     assert_eq!(pl["revisions"], json!(2));
     assert_eq!(pl["answers"]["f2"], json!("3"));
     assert_eq!(pl["answers"]["f4"].as_array().unwrap().len(), 3);
@@ -428,13 +519,19 @@ async fn offices_reply_through_their_links(db: &TestDb) {
     assert_eq!(rows.len(), 3, "{rows:?}");
     assert_eq!(rows[0][0], "ส่วนราชการ");
     assert!(rows[0].contains(&"การเข้าร่วมประชุม".to_string()));
-    let pl_row = rows.iter().find(|r| r[0] == pl_name).expect("Phitsanulok's row");
+    let pl_row = rows
+        .iter()
+        .find(|r| r[0] == pl_name)
+        .expect("Phitsanulok's row");
     assert!(pl_row.contains(&"เข้าร่วม".to_string()), "{pl_row:?}");
     assert!(
         !pl_row.contains(&"2024-05-23".to_string()),
         "an amendment replaces the answers: the date was left out"
     );
-    assert!(rows.iter().any(|r| r[0] == sk_name && r.contains(&"ไม่เข้าร่วม".to_string())));
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == sk_name && r.contains(&"ไม่เข้าร่วม".to_string()))
+    );
     let (_, _, xlsx) = get_bytes(
         &f,
         &format!("/api/v1/documents/{doc}/replies.xlsx?per=attendee"),
@@ -443,8 +540,11 @@ async fn offices_reply_through_their_links(db: &TestDb) {
     .await;
     let rows = xlsx_rows(&xlsx);
     assert_eq!(rows.len(), 1 + 3 + 1, "a row per attendee: {rows:?}");
-    assert!(rows.iter().any(|r| r.contains(&"นายสมศักดิ์ รักงาน".to_string())
-        && r.contains(&"081-234-5678".to_string())));
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(&"นายสมศักดิ์ รักงาน".to_string())
+                && r.contains(&"081-234-5678".to_string()))
+    );
     let (s, _, csv) = get_bytes(
         &f,
         &format!("/api/v1/documents/{doc}/replies.csv?per=attendee"),
@@ -498,7 +598,12 @@ async fn offices_reply_through_their_links(db: &TestDb) {
     assert!(offices[0].as_str().unwrap().contains("เชียงใหม่"));
     let reminder = made["document"]["id"].as_i64().unwrap();
     let main = &made["document"]["content"]["main"];
-    assert!(main["subject"].as_str().unwrap().starts_with("ติดตามการตอบแบบตอบรับ"));
+    assert!(
+        main["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("ติดตามการตอบแบบตอบรับ")
+    );
     let (_, original) = call(
         &f.router,
         Method::GET,
@@ -518,6 +623,20 @@ async fn offices_reply_through_their_links(db: &TestDb) {
         .await,
         1
     );
+    // The draft, read from outside (pdftotext): addressed to that office
+    // alone, the letter cited under อ้างถึง.
+    let (_, _, pdf) = get_bytes(
+        &f,
+        &format!("/api/v1/documents/{reminder}/pdf"),
+        "dla.clerk",
+    )
+    .await;
+    if let Some(text) = pdf_text(&pdf) {
+        assert!(text.contains("อ้างถึง"), "{text}");
+        assert!(text.contains("ผู้ว่าราชการจังหวัดเชียงใหม่"), "{text}");
+        assert!(!text.contains("ทุกจังหวัด"), "{text}");
+        assert!(text.contains("ติดตามการตอบแบบตอบรับ"), "{text}");
+    }
     let (s, _) = call(
         &f.router,
         Method::POST,
@@ -564,7 +683,11 @@ async fn offices_reply_through_their_links(db: &TestDb) {
         3
     );
     assert_eq!(
-        count(db, "SELECT COUNT(*) FROM audit_events WHERE actor = 'reply:สข 0023'").await,
+        count(
+            db,
+            "SELECT COUNT(*) FROM audit_events WHERE actor = 'reply:สข 0023'"
+        )
+        .await,
         2,
         "the reply and the delivery's new state"
     );
@@ -703,7 +826,8 @@ async fn reply_routes_access_matrix(db: &TestDb) {
         ));
     }
     for (who, method, uri, body, want) in cases {
-        let (status, answer) = call(&f.router, method.clone(), &uri, Some(&f.tokens[who]), body).await;
+        let (status, answer) =
+            call(&f.router, method.clone(), &uri, Some(&f.tokens[who]), body).await;
         assert_eq!(status, want, "{who} {method} {uri}: {answer}");
         if !status.is_success() {
             assert!(answer["error"]["message_th"].is_string(), "{answer}");
@@ -715,20 +839,41 @@ async fn reply_routes_access_matrix(db: &TestDb) {
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 
     // Links: unknown and malformed tokens, a secret letter, an expired link.
-    for bad in ["0123456789abcdef0123456789abcdef", "not-a-token", "%27%20OR%201=1"] {
+    for bad in [
+        "0123456789abcdef0123456789abcdef",
+        "not-a-token",
+        "%27%20OR%201=1",
+    ] {
         let (s, _, page) = public(&f, Method::GET, &format!("/r/{bad}"), None, Vec::new()).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{bad}");
         assert!(String::from_utf8(page).unwrap().contains("ไม่พบแบบตอบรับ"));
     }
     let late = sent_with_form(&f, "แบบตอบรับที่หมดเวลาแล้ว", "2/1/2567").await;
     let late_token = tokens(db, late).await[0].2.clone();
-    let (s, _, page) = public(&f, Method::GET, &format!("/r/{late_token}"), None, Vec::new()).await;
+    let (s, _, page) = public(
+        &f,
+        Method::GET,
+        &format!("/r/{late_token}"),
+        None,
+        Vec::new(),
+    )
+    .await;
     let page = String::from_utf8(page).unwrap();
     assert_eq!(s, StatusCode::GONE);
     assert!(page.contains("หมดเวลาตอบแบบตอบรับแล้ว"), "{page}");
-    assert!(!page.contains("id=\"send\""), "no button after the deadline");
+    assert!(
+        !page.contains("id=\"send\""),
+        "no button after the deadline"
+    );
     let body = multipart(&[("v.f1", "เข้าร่วม"), ("a.f4.0.name", "ก ข")], &[]);
-    let (s, _, page) = public(&f, Method::POST, &format!("/r/{late_token}"), Some(&form_type()), body).await;
+    let (s, _, page) = public(
+        &f,
+        Method::POST,
+        &format!("/r/{late_token}"),
+        Some(&form_type()),
+        body,
+    )
+    .await;
     assert_eq!(s, StatusCode::GONE);
     assert!(String::from_utf8(page).unwrap().contains("หมดเวลา"));
     // The same link a year on, through the application layer.
@@ -739,7 +884,9 @@ async fn reply_routes_access_matrix(db: &TestDb) {
     assert_eq!(e.code, "reply_closed");
     // A secret letter issues no links, even with a form stored behind the
     // application's back (the application refuses to store one).
-    let dla = saraban::store::offices::find(db, "มท 0810.7").await.unwrap();
+    let dla = saraban::store::offices::find(db, "มท 0810.7")
+        .await
+        .unwrap();
     let now = chrono::Utc::now();
     saraban::store::replies::put_form(
         db,
@@ -761,7 +908,9 @@ async fn reply_routes_access_matrix(db: &TestDb) {
     )
     .await
     .unwrap();
-    let to = saraban::store::routing::recipients(db, &dla, PROVINCES).await.unwrap();
+    let to = saraban::store::routing::recipients(db, &dla, PROVINCES)
+        .await
+        .unwrap();
     saraban::store::routing::dispatch(db, &crate::db::actor(), now, &dla, secret, &to, None)
         .await
         .unwrap();
