@@ -104,7 +104,7 @@ impl App {
         let to = input::required("to", &req.to, "กรุณาระบุผู้รับ", "name the recipients")?;
         let deadline = input::optional_date("deadline", req.deadline.as_deref())?;
         let to = routing::recipients(self.store(), &c.office, to).await?;
-        Ok(routing::dispatch(
+        let sent = routing::dispatch(
             self.store(),
             &c.actor(),
             c.now,
@@ -113,7 +113,9 @@ impl App {
             &to,
             deadline,
         )
-        .await?)
+        .await?;
+        self.personal_reply_letters(c, id).await;
+        Ok(sent)
     }
 
     /// The caller's office's inbox, overdue and most urgent first. Secret

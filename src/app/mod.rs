@@ -21,6 +21,7 @@ pub mod offices;
 pub mod official;
 pub mod previews;
 pub mod registers;
+pub mod replies;
 pub mod signing;
 
 use std::path::PathBuf;

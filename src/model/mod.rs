@@ -6,6 +6,7 @@
 pub mod common;
 pub mod document;
 pub mod kinds;
+pub mod reply_form;
 pub mod validate;
 
 pub use common::*;

@@ -1439,6 +1439,7 @@ pub async fn delete_draft(store: &Store, actor: &Actor, id: i64) -> Result<(), S
             )
             .await?;
     }
+    super::replies::forget_draft_in(&mut tx, &mut audit, id, doc.office_id).await?;
     for sql in [
         "DELETE FROM attachments WHERE document_id = $1",
         "DELETE FROM document_versions WHERE document_id = $1",

@@ -23,6 +23,7 @@ pub mod offices;
 pub mod personalise;
 pub mod registers;
 mod relay;
+pub mod replies;
 pub mod routing;
 pub mod search;
 pub mod synth;

@@ -5,6 +5,11 @@
 //! (memory stays flat) and each chunk is stored in one transaction. A run
 //! that stops part-way is resumed by running it again: only deliveries
 //! without a letter are rendered.
+//!
+//! A letter with a reply form hosted by saraban (`replies`) already gave
+//! each delivery its reply token at dispatch: that token is the one the QR
+//! carries, and a letter without a QR annex gets one (`แบบตอบรับ`) in its
+//! personal letters.
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -17,6 +22,7 @@ use sqlx::Row;
 use super::audit::Change;
 use super::offices::{self, Office};
 use super::{Actor, Store, StoreError, documents, sha256_hex};
+use crate::model::{Form, Part, QrCode};
 use crate::render::{self, RenderOptions, Renderer};
 
 /// Letters rendered and stored per transaction.
@@ -72,7 +78,7 @@ pub async fn personalise(
         return Err(StoreError::UnknownDocument(document_id));
     }
     let rows = sqlx::query(
-        "SELECT id, to_office FROM deliveries WHERE document_id = $1 AND letter_pdf IS NULL ORDER BY id",
+        "SELECT id, to_office, token FROM deliveries WHERE document_id = $1 AND letter_pdf IS NULL ORDER BY id",
     )
     .bind(document_id)
     .fetch_all(store.reader())
@@ -95,10 +101,30 @@ pub async fn personalise(
     for row in &rows {
         let id: i64 = row.try_get(0)?;
         let office = offices::get(store, row.try_get(1)?).await?;
-        todo.push((id, super::cover::addressee(std::slice::from_ref(&office))));
+        let token: Option<String> = row.try_get(2)?;
+        todo.push((
+            id,
+            super::cover::addressee(std::slice::from_ref(&office)),
+            token,
+        ));
+    }
+    let mut content = doc.content.clone();
+    if super::replies::form(store, document_id).await?.is_some()
+        && !content.annexes.iter().any(|p| matches!(p, Part::Form(_)))
+    {
+        content.annexes.push(Part::Form(Form {
+            title: "แบบตอบรับ".into(),
+            lines: vec![doc.subject.clone()],
+            session: None,
+            venue: Vec::new(),
+            codes: vec![QrCode {
+                caption: "สแกนเพื่อตอบแบบตอบรับของหน่วยงานท่าน".into(),
+                url: url_template.replace(TOKEN, "0"),
+            }],
+        }));
     }
     let opts = RenderOptions::default();
-    let prepared = renderer.prepare(&doc.content).map_err(render_err)?;
+    let prepared = renderer.prepare(&content).map_err(render_err)?;
     let first = renderer
         .layout(&prepared, None, &opts)
         .map_err(render_err)?;
@@ -111,7 +137,7 @@ pub async fn personalise(
     let total = todo.len();
     let mut done = 0;
     for chunk in todo.chunks(CHUNK) {
-        let letters = tokio::task::block_in_place(|| {
+        let letters = blocking(|| {
             render_chunk(
                 renderer,
                 &prepared,
@@ -159,6 +185,15 @@ pub async fn personalise(
 
 type Letter = (i64, String, Vec<u8>);
 
+/// Runs `f`, which blocks, off the async scheduler when the runtime has
+/// threads to spare; a single-threaded runtime (a test) just runs it.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn render_chunk(
     renderer: &Renderer,
@@ -166,7 +201,7 @@ fn render_chunk(
     first: &render::Laidout,
     base: &Value,
     form_part: Option<&str>,
-    chunk: &[(i64, String)],
+    chunk: &[(i64, String, Option<String>)],
     key: u64,
     url_template: &str,
     sign: Option<(&crate::sign::Signer, DateTime<Utc>, &str)>,
@@ -183,10 +218,10 @@ fn render_chunk(
                     let mut out = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((id, to)) = chunk.get(i) else {
+                        let Some((id, to, given)) = chunk.get(i) else {
                             return Ok(out);
                         };
-                        let token = token(key, *id);
+                        let token = given.clone().unwrap_or_else(|| token(key, *id));
                         let mut overlay = base.clone();
                         overlay["0"]["to"] = json!(to);
                         if let Some(part) = form_part {

@@ -60,7 +60,7 @@ impl DeliveryState {
             DeliveryState::Received => "ลงรับแล้ว",
             DeliveryState::Forwarded => "ส่งต่อแล้ว",
             DeliveryState::Acknowledged => "รับทราบแล้ว",
-            DeliveryState::Replied => "ตอบแล้ว",
+            DeliveryState::Replied => "ตอบกลับแล้ว",
             DeliveryState::Returned => "ตีกลับ",
         }
     }
@@ -470,6 +470,8 @@ async fn dispatch_in(
         }
     }
     sent.sort_by_key(|d| d.id);
+    // A letter with a reply form: each recipient's own reply link.
+    super::replies::issue_tokens_in(tx, doc, &sent).await?;
     let addressed: Vec<String> = to.iter().map(|o| format!("office:{}", o.id)).collect();
     audit
         .append(

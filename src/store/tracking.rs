@@ -19,6 +19,11 @@ pub struct TrackNode {
     pub office: String,
     pub kind: OfficeKind,
     pub overdue: bool,
+    /// When the office's reply (to the letter's reply form) was last saved.
+    pub reply_at: Option<String>,
+    /// When a reminder (ทวงถาม) was last drafted for it, and sent.
+    pub reminded_at: Option<String>,
+    pub reminder_sent_at: Option<String>,
     pub children: Vec<TrackNode>,
 }
 
@@ -34,6 +39,10 @@ pub struct LevelRollup {
     pub acknowledged: usize,
     pub replied: usize,
     pub returned: usize,
+    /// Offices whose reply arrived through the reply form (whatever
+    /// their state), and offices reminded.
+    pub with_reply: usize,
+    pub reminded: usize,
     /// Not acted on (sent or only received).
     pub pending: usize,
     /// Pending past the deadline.
@@ -147,6 +156,9 @@ struct NodeRow(
     Option<String>,
     String,
     String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
 );
 
 /// Every delivery of a cascade, as one JSON array built by the database.
@@ -160,7 +172,12 @@ async fn nodes_of(
     let fields = "d.id, d.document_id, d.root_id, d.parent_id, d.level, d.from_office, \
                   d.to_office, d.state, d.deadline, d.sent_at, d.sent_by, d.received_at, \
                   d.received_by, d.receive_entry, d.acted_at, d.acted_by, d.forward_id, \
-                  d.reason, o.name, o.kind";
+                  d.reason, o.name, o.kind, \
+                  (SELECT r.updated_at FROM replies r WHERE r.delivery_id = d.id), \
+                  (SELECT MAX(m.created_at) FROM reminders m WHERE m.delivery_id = d.id), \
+                  (SELECT MAX(x.sent_at) FROM reminders m JOIN deliveries x \
+                   ON x.document_id = m.reminder_id AND x.to_office = d.to_office \
+                   WHERE m.delivery_id = d.id)";
     let whole = match store.backend() {
         Backend::Sqlite => format!("json_group_array(json_array({fields}))"),
         Backend::Postgres => format!("json_agg(json_build_array({fields}))::text"),
@@ -207,6 +224,9 @@ async fn nodes_of(
                     value: r.19.clone(),
                 })?,
                 overdue,
+                reply_at: r.20,
+                reminded_at: r.21,
+                reminder_sent_at: r.22,
                 children: Vec::new(),
             })
         })
@@ -243,6 +263,12 @@ fn rollup(nodes: &[TrackNode]) -> Vec<LevelRollup> {
                 }
                 if n.overdue {
                     r.overdue += 1;
+                }
+                if n.reply_at.is_some() {
+                    r.with_reply += 1;
+                }
+                if n.reminded_at.is_some() {
+                    r.reminded += 1;
                 }
                 to_receive.extend(minutes(&d.sent_at, d.received_at.as_deref()));
                 to_act.extend(minutes(&d.sent_at, d.acted_at.as_deref()));

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::auth::Authed;
 use super::error::{ApiJson, ApiPath, ApiQuery, ApiResult};
+use super::reply_api;
 use crate::app::accounts::NewUserRequest;
 use crate::app::deliveries::{DispatchRequest, ForwardRequest, Step};
 use crate::app::documents::{Download, NumberRequest, SearchParams, Upload, document_from_json};
@@ -52,6 +53,15 @@ pub fn routes() -> Router<AppState> {
         .route("/documents/{id}/thread", get(document_thread))
         .route("/documents/{id}/dispatch", post(dispatch_document))
         .route("/documents/{id}/tracking", get(document_tracking))
+        .route(
+            "/documents/{id}/reply-form",
+            get(reply_api::get_form).put(reply_api::put_form),
+        )
+        .route("/documents/{id}/replies", get(reply_api::list))
+        .route("/documents/{id}/replies.xlsx", get(reply_api::xlsx))
+        .route("/documents/{id}/replies.csv", get(reply_api::csv))
+        .route("/documents/{id}/replies/files/{fid}", get(reply_api::file))
+        .route("/documents/{id}/reminder", post(reply_api::reminder))
         .route("/preview", post(preview))
         .route("/lint", post(lint))
         .route("/inbox", get(list_inbox))

@@ -17,6 +17,9 @@ pub mod error;
 pub mod forms;
 pub mod login;
 pub mod public;
+pub mod reply_api;
+pub mod reply_page;
+pub mod reply_ui;
 pub mod throttle;
 pub mod ui;
 
@@ -68,6 +71,7 @@ fn templates() -> anyhow::Result<tera::Tera> {
         "tokens.html",
         include_str!("../../templates/web/tokens.html"),
     )?;
+    reply_ui::add_templates(&mut tera)?;
     Ok(tera)
 }
 
@@ -95,6 +99,8 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(ui::routes())
         .merge(public::routes())
+        .merge(reply_page::routes())
+        .merge(reply_ui::routes())
         .merge(login::routes())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))

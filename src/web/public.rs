@@ -31,7 +31,7 @@ pub struct PublicLimiter {
 
 impl PublicLimiter {
     /// Whether `addr` may make another request now.
-    fn allow(&self, addr: Option<IpAddr>, now: Instant) -> bool {
+    pub(crate) fn allow(&self, addr: Option<IpAddr>, now: Instant) -> bool {
         let Some(addr) = addr else { return true };
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.len() > 50_000 {
@@ -50,13 +50,13 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/v/{code}", get(show).post(check))
 }
 
-fn peer(req: &Request) -> Option<IpAddr> {
+pub(crate) fn peer(req: &Request) -> Option<IpAddr> {
     req.extensions()
         .get::<ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip())
 }
 
-fn too_many() -> Response {
+pub(crate) fn too_many() -> Response {
     let mut c = plain_context();
     c.insert("message_th", "เรียกตรวจสอบถี่เกินไป กรุณารอสักครู่แล้วลองใหม่");
     c.insert(

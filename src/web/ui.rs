@@ -539,6 +539,13 @@ async fn document_page(
         state.app.official_info(&a.caller, DocumentId(id)).await,
     )?;
     c.insert("verify_code", &official.code);
+    // A reply form to design, and a reminder's offices to send it to.
+    if mine {
+        let form = state.app.reply_form(&a.caller, DocumentId(id)).await;
+        c.insert("reply_form", &matches!(form, Ok(Some(_))));
+        let remind = state.app.reminder_offices(&a.caller, DocumentId(id)).await;
+        c.insert("reminder_to", &remind.unwrap_or_default().join(", "));
+    }
     c.insert("replaces", &official.replaces.as_ref().map(row));
     c.insert("superseded_by", &official.superseded_by.as_ref().map(row));
     Ok(render(&state, "document.html", &c))
@@ -794,6 +801,15 @@ async fn tracking_page(
     )?;
     let mut c = context(&a, "documents");
     c.insert("doc", &row(&t.root));
+    // The issuing office's reply-form exports and reminders.
+    let mine = t.root.office_id == a.office().id;
+    let reply_form = mine
+        && matches!(
+            state.app.reply_form(&a.caller, DocumentId(t.root.id)).await,
+            Ok(Some(_))
+        );
+    c.insert("mine", &mine);
+    c.insert("reply_form", &reply_form);
     c.insert("t", &t);
     Ok(render(&state, "tracking.html", &c))
 }

@@ -393,3 +393,327 @@ impl Browser {
             .unwrap();
     }
 }
+
+/// Reply forms in Chromium: the DLA clerk drafts a circular, designs its
+/// reply form, numbers it and sends it to four provinces; two offices
+/// answer at phone width through the links their personal letters' QR
+/// codes carry (one first sees its mistakes in Thai); the tracking tree
+/// shows them as replied; the workbook downloaded in the browser has
+/// their rows; a reminder is drafted to the rest, numbered and sent, and
+/// the tree shows who was reminded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offices_reply_at_phone_width_and_the_rest_are_reminded_in_chromium() {
+    if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
+        skipped(
+            "chromium and chromium-driver are not installed: the reply-form browser test did not run",
+        );
+        return;
+    }
+    let db = crate::db::sqlite().await;
+    demo::load(&db, &actor()).await.unwrap();
+    let dla = offices::find(&db, "มท 0810.7").await.unwrap();
+    accounts::add(
+        &db,
+        &actor(),
+        &dla,
+        &NewUser {
+            username: "dla.clerk",
+            display_name: "dla.clerk",
+            role: Role::Clerk,
+            password: PASSWORD,
+            must_change: false,
+        },
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = saraban::app::App::new(db.store.clone(), &[]);
+    // The QR codes point at this server.
+    app.set_public_url(&base);
+    let router = web::router(AppState::new(app).unwrap());
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
+    let port = free_port();
+    let _chromedriver = Driver(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    wait_ready(port).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = DesiredCapabilities::chrome();
+    caps.set_binary(CHROMIUM).unwrap();
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1400",
+        "--lang=th-TH",
+    ] {
+        caps.add_arg(arg).unwrap();
+    }
+    caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
+        .unwrap();
+    let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
+        .await
+        .expect("a Chromium session");
+    let mut b = Browser {
+        driver,
+        base,
+        step: 100,
+    };
+
+    // 1. A circular, and its reply form designed on the draft.
+    b.login("dla.clerk").await;
+    b.go("/documents/new").await;
+    b.fill("subject", "การประชุมชี้แจงแบบตอบรับออนไลน์").await;
+    b.fill("to", "ผู้ว่าราชการจังหวัด ทุกจังหวัด").await;
+    b.fill(
+        "body",
+        "ด้วยกรมส่งเสริมการปกครองท้องถิ่นกำหนดจัดการประชุมชี้แจงระบบสารบรรณอิเล็กทรอนิกส์\n\n\
+         จึงเรียนมาเพื่อโปรดตอบแบบตอบรับตาม QR Code ที่แนบ ภายในวันที่ ๓๑ ธันวาคม ๒๕๘๐",
+    )
+    .await;
+    b.fill("signer_name", "นายศิริพันธ์ ศรีกิ่งพลี").await;
+    b.fill("signer_position", "อธิบดีกรมส่งเสริมการปกครองท้องถิ่น")
+        .await;
+    b.submit("save").await;
+    b.submit("reply-form-link").await;
+    // The starter form: attending or not, and who; a number is added.
+    SelectElement::new(&b.find(By::Id("new-kind")).await)
+        .await
+        .unwrap()
+        .select_by_value("number")
+        .await
+        .unwrap();
+    b.submit("add").await;
+    b.fill("label-2", "จำนวนผู้เข้าร่วม").await;
+    b.submit("remove-1").await;
+    b.find(By::Id("label-1")).await;
+    let second = b.find(By::Id("label-1")).await.prop("value").await.unwrap();
+    assert_eq!(
+        second.as_deref(),
+        Some("จำนวนผู้เข้าร่วม"),
+        "the attendees row was removed"
+    );
+    SelectElement::new(&b.find(By::Id("new-kind")).await)
+        .await
+        .unwrap()
+        .select_by_value("attendees")
+        .await
+        .unwrap();
+    b.submit("add").await;
+    b.fill("label-2", "รายชื่อผู้เข้าร่วม").await;
+    b.shot("reply-form-designer").await;
+    b.submit("save-form").await;
+    assert!(
+        b.text(By::Id("reply-form-link"))
+            .await
+            .contains("แก้ไขแบบตอบรับ")
+    );
+
+    // 2. Numbered and sent to four provinces.
+    b.click("number-link").await;
+    b.find(By::Css("input[value='circular']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.click("confirm").await;
+    b.submit("number").await;
+    b.fill("to-codes", "พล 0023, สข 0023, ชม 0023, ขก 0023")
+        .await;
+    b.fill("deadline", "31/12/2580").await;
+    b.accept_confirms().await;
+    b.submit("dispatch").await;
+    assert!(b.text(By::Id("rollup")).await.contains('๔'));
+
+    // 3. Two offices answer through the links in their letters' QR codes.
+    let letters: Vec<(String, Vec<u8>)> = sqlx::query(
+        "SELECT o.name, d.letter_pdf FROM deliveries d JOIN offices o ON o.id = d.to_office \
+         WHERE o.name LIKE '%พิษณุโลก%' OR o.name LIKE '%สงขลา%' ORDER BY o.name",
+    )
+    .fetch_all(db.store.reader())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (sqlx::Row::get(r, 0), sqlx::Row::get(r, 1)))
+    .collect();
+    assert_eq!(letters.len(), 2);
+    let tokens: Vec<String> = sqlx::query(
+        "SELECT d.token FROM deliveries d JOIN offices o ON o.id = d.to_office \
+         WHERE o.name LIKE '%พิษณุโลก%' OR o.name LIKE '%สงขลา%' ORDER BY o.name",
+    )
+    .fetch_all(db.store.reader())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| sqlx::Row::get(r, 0))
+    .collect();
+    b.driver.set_window_rect(0, 0, 390, 844).await.unwrap();
+    for (i, ((office, pdf), token)) in letters.iter().zip(&tokens).enumerate() {
+        let link = match crate::replies::qr_codes(pdf) {
+            Some(codes) => codes
+                .into_iter()
+                .find(|c| c.contains("/r/"))
+                .expect("the reply QR code"),
+            None => format!("{}/r/{token}", b.base),
+        };
+        assert!(link.ends_with(token), "{link}");
+        b.driver.goto(&link).await.unwrap();
+        assert!(
+            b.text(By::Id("reply-office"))
+                .await
+                .contains(office.as_str())
+        );
+        b.shot(&format!("phone-reply-form-{i}")).await;
+        b.driver
+            .execute(
+                "document.getElementById('reply-form').scrollIntoView();",
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        if i == 0 {
+            // Sent without choosing: the mistakes, in Thai.
+            b.submit("send").await;
+            assert!(b.text(By::Id("errors")).await.contains("การเข้าร่วม"));
+            b.driver
+                .execute(
+                    "document.getElementById('errors').scrollIntoView();",
+                    Vec::new(),
+                )
+                .await
+                .unwrap();
+            b.shot("phone-reply-errors").await;
+        }
+        b.find(By::Css("input[name='v.f1'][value='เข้าร่วม']"))
+            .await
+            .click()
+            .await
+            .unwrap();
+        let field = |name: &str| b.find(By::Css(format!("input[name='{name}']")));
+        field("v.f2").await.send_keys("๒").await.unwrap();
+        field("a.f3.0.name")
+            .await
+            .send_keys(&format!("ผู้แทน{office}"))
+            .await
+            .unwrap();
+        field("a.f3.0.position")
+            .await
+            .send_keys("นักวิเคราะห์นโยบายและแผน")
+            .await
+            .unwrap();
+        field("a.f3.0.phone")
+            .await
+            .send_keys("๐๘๑ ๒๓๔ ๕๖๗๘")
+            .await
+            .unwrap();
+        field("a.f3.1.name")
+            .await
+            .send_keys("นายสมชาย ใจดี")
+            .await
+            .unwrap();
+        b.driver
+            .execute(
+                "document.getElementById('reply-form').scrollIntoView();",
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        b.shot(&format!("phone-reply-filled-{i}")).await;
+        b.submit("send").await;
+        assert!(b.text(By::Id("saved")).await.contains("บันทึกคำตอบ"));
+        b.shot(&format!("phone-reply-saved-{i}")).await;
+    }
+    b.driver.set_window_rect(0, 0, 1280, 1400).await.unwrap();
+
+    // 4. The tracking tree shows them as replied; the workbook has their rows.
+    let doc_url = {
+        let id: i64 = sqlx::Row::get(
+            &sqlx::query("SELECT document_id FROM deliveries ORDER BY id LIMIT 1")
+                .fetch_one(db.store.reader())
+                .await
+                .unwrap(),
+            0,
+        );
+        format!("/documents/{id}")
+    };
+    b.go(&format!("{doc_url}/tracking")).await;
+    let tree = b.text(By::Id("tree")).await;
+    for (office, _) in &letters {
+        assert!(tree.contains(&format!("{office} ตอบกลับแล้ว")), "{tree}");
+    }
+    let rollup = b.text(By::Id("rollup")).await;
+    assert!(rollup.contains("ตอบกลับ"), "{rollup}");
+    b.shot("tracking-replied").await;
+    let href = b
+        .find(By::Id("replies-xlsx"))
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let got = b
+        .driver
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch(arguments[0]).then(r => r.arrayBuffer())\
+             .then(x => done(Array.from(new Uint8Array(x))));",
+            vec![serde_json::json!(href)],
+        )
+        .await
+        .unwrap();
+    let bytes: Vec<u8> = serde_json::from_value(got.json().clone()).unwrap();
+    let rows = crate::replies::xlsx_rows(&bytes);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for (office, _) in &letters {
+        let row = rows
+            .iter()
+            .find(|r| &r[0] == office)
+            .expect("the office's row");
+        assert!(row.contains(&"เข้าร่วม".to_string()), "{row:?}");
+        assert!(
+            row.iter().any(|c| c.contains(&format!("ผู้แทน{office}"))),
+            "{row:?}"
+        );
+    }
+
+    // 5. A reminder to the rest: drafted, numbered and sent.
+    SelectElement::new(&b.find(By::Id("remind-only")).await)
+        .await
+        .unwrap()
+        .select_by_value("not_replied")
+        .await
+        .unwrap();
+    b.accept_confirms().await;
+    b.submit("remind").await;
+    b.shot("reminder-draft").await;
+    b.click("number-link").await;
+    b.click("confirm").await;
+    b.submit("number").await;
+    let to = b.text(By::Id("reminder-to")).await;
+    assert!(to.contains("ชม") && to.contains("ขก"), "{to}");
+    b.accept_confirms().await;
+    b.submit("dispatch").await;
+    b.go(&format!("{doc_url}/tracking")).await;
+    let tree = b.text(By::Id("tree")).await;
+    assert_eq!(tree.matches("ทวงถามแล้ว").count(), 2, "{tree}");
+    b.shot("tracking-reminded").await;
+    b.driver.quit().await.unwrap();
+}

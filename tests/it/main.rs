@@ -17,6 +17,7 @@ mod pages_right;
 mod parse;
 mod registers;
 mod render;
+mod replies;
 mod routing;
 mod secrets;
 mod seeds;
