@@ -872,13 +872,7 @@ async fn lint_draft(
     ApiForm(f): ApiForm<LetterForm>,
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
-    let made = match f.doc_id {
-        Some(id) => match state.app.own_document(&a.caller, DocumentId(id)).await {
-            Ok(stored) => f.merge_into(&stored.content, a.office(), a.today()),
-            Err(e) => Err(e.into()),
-        },
-        None => f.to_document(a.office(), a.today()),
-    };
+    let made = form_document(&state, &a, &f).await;
     let action = match f.doc_id {
         Some(id) => format!("/documents/{id}/edit"),
         None => "/documents".to_string(),
@@ -916,6 +910,23 @@ async fn lint_draft(
     Ok(render(&state, "compose.html", &c))
 }
 
+/// The document the compose form describes: a new one, or the stored
+/// draft `doc_id` with the form's fields merged in.
+async fn form_document(
+    state: &AppState,
+    a: &Authed,
+    f: &LetterForm,
+) -> Result<crate::model::Document, ApiError> {
+    let agency = state.app.agency(&a.caller).await?;
+    match f.doc_id {
+        Some(id) => {
+            let stored = state.app.own_document(&a.caller, DocumentId(id)).await?;
+            f.merge_into(&stored.content, a.office(), &agency, a.today())
+        }
+        None => f.to_document(a.office(), &agency, a.today()),
+    }
+}
+
 /// The live preview: the compose form's fields → page 1 as PNG.
 async fn preview(
     State(state): State<AppState>,
@@ -925,17 +936,7 @@ async fn preview(
     if let Err(e) = a.check_csrf(&f.csrf) {
         return e.into_response();
     }
-    let agency = match state.app.agency(&a.caller).await {
-        Ok(agency) => agency,
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let made = match f.doc_id {
-        Some(id) => match state.app.own_document(&a.caller, DocumentId(id)).await {
-            Ok(stored) => f.merge_into(&stored.content, a.office(), &agency, a.today()),
-            Err(e) => Err(e.into()),
-        },
-        None => f.to_document(a.office(), &agency, a.today()),
-    };
+    let made = form_document(&state, &a, &f).await;
     let doc = match made {
         Ok(d) => d,
         Err(e) => return e.into_response(),

@@ -905,6 +905,7 @@ async fn reply_routes_access_matrix(db: &TestDb) {
         secret,
         Some(saraban::store::numbering::Series::Circular),
         "ผู้ว่าราชการจังหวัด",
+        None,
     )
     .await
     .unwrap();
