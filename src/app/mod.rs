@@ -20,6 +20,7 @@ pub mod offices;
 pub mod official;
 pub mod previews;
 pub mod registers;
+pub mod signatures;
 pub mod signing;
 
 use std::path::PathBuf;

@@ -148,6 +148,9 @@ impl App {
         let renderer = self.load_renderer()?;
         let d = documents::get(self.store(), id).await?;
         let signer = self.signer_for(d.office_id).await?;
+        // The signers' images as they are now; once made, the copy is
+        // stored bytes and a later change of image does not reach it.
+        let signatures = self.signature_images(d.office_id, &d.content, None).await?;
         let office = offices::get(self.store(), d.office_id).await?.fields.name;
         let now = chrono::Utc::now();
         let _slot = self.render_slots.acquire().await.expect("never closed");
@@ -168,6 +171,7 @@ impl App {
                             url: format!("{base}/v/{code}"),
                             code: code.to_string(),
                         }),
+                        signatures,
                         ..RenderOptions::default()
                     };
                     let pdf = renderer.render_pdf(doc, &opts).map_err(|e| e.to_string())?;

@@ -24,6 +24,7 @@ pub mod registers;
 mod relay;
 pub mod routing;
 pub mod search;
+pub mod signatures;
 pub mod synth;
 pub mod tracking;
 

@@ -26,6 +26,12 @@ use crate::app::{AttachmentId, DeliveryId, DocumentId, Stored, UserId};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
+        .route(
+            "/me/signature",
+            get(get_signature)
+                .put(put_signature)
+                .delete(delete_signature),
+        )
         .route("/documents", get(list_documents).post(create_document))
         .route(
             "/documents/{id}",
@@ -71,6 +77,32 @@ pub fn routes() -> Router<AppState> {
 
 async fn me(a: Authed) -> Json<Value> {
     Json(json!({ "user": a.user, "office": a.office() }))
+}
+
+/// `GET /me/signature`: the caller's own signature image, as a download
+/// (never shown as a page).
+async fn get_signature(State(state): State<AppState>, a: Authed) -> ApiResult<Response> {
+    Ok(download(
+        state.app.my_signature_image(&a.caller).await?,
+        false,
+    ))
+}
+
+/// `PUT /me/signature` with the image as the body: PNG or JPEG, read from
+/// its bytes, never from `Content-Type`.
+async fn put_signature(
+    State(state): State<AppState>,
+    a: Authed,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(
+        state.app.set_my_signature(&a.caller, &body).await?
+    )))
+}
+
+async fn delete_signature(State(state): State<AppState>, a: Authed) -> ApiResult<StatusCode> {
+    state.app.remove_my_signature(&a.caller).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list_documents(

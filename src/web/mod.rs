@@ -16,6 +16,7 @@ pub mod auth;
 pub mod error;
 pub mod forms;
 pub mod login;
+pub mod profile;
 pub mod public;
 pub mod throttle;
 pub mod ui;
@@ -61,12 +62,16 @@ impl AppState {
     }
 }
 
-/// The pages' templates: `ui`'s and the token page.
+/// The pages' templates: `ui`'s, the token page and the profile.
 fn templates() -> anyhow::Result<tera::Tera> {
     let mut tera = ui::templates()?;
     tera.add_raw_template(
         "tokens.html",
         include_str!("../../templates/web/tokens.html"),
+    )?;
+    tera.add_raw_template(
+        "profile.html",
+        include_str!("../../templates/web/profile.html"),
     )?;
     Ok(tera)
 }
@@ -96,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::routes())
         .merge(public::routes())
         .merge(login::routes())
+        .merge(profile::routes())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))

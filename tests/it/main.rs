@@ -19,6 +19,7 @@ mod routing;
 mod secrets;
 mod seeds;
 mod sign;
+mod signatures;
 mod store;
 mod support;
 mod web;

@@ -166,7 +166,7 @@ fn qr_on_first_page(pdf: &[u8]) -> Option<String> {
 
 /// The fixture, its service knowing the key files' password, and the DLA
 /// division holding a key from a demo CA; the CA's certificate.
-async fn signing_fixture(db: &TestDb) -> (Fixture, Vec<u8>) {
+pub(crate) async fn signing_fixture(db: &TestDb) -> (Fixture, Vec<u8>) {
     let mut f = fixture(db).await;
     let app = saraban::app::App::new(db.store.clone(), &[]);
     app.set_signing_password("test-password");
@@ -192,7 +192,7 @@ async fn signing_fixture(db: &TestDb) -> (Fixture, Vec<u8>) {
 }
 
 /// `pdfsig` on a PDF: its report, or `None` (said loudly) without poppler.
-fn pdfsig(pdf: &[u8]) -> Option<String> {
+pub(crate) fn pdfsig(pdf: &[u8]) -> Option<String> {
     let path = crate::render::temp_pdf("official-signed", pdf);
     match std::process::Command::new("pdfsig").arg(&path).output() {
         Ok(out) => Some(format!(

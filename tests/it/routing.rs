@@ -692,6 +692,7 @@ async fn personal_letters_carry_their_own_link() {
         circular,
         url,
         &renderer,
+        &saraban::render::RenderOptions::default(),
         None,
         &progress,
     )
@@ -708,6 +709,7 @@ async fn personal_letters_carry_their_own_link() {
         circular,
         url,
         &renderer,
+        &saraban::render::RenderOptions::default(),
         None,
         &|_, _| {},
     )
@@ -768,6 +770,7 @@ async fn personal_letters_carry_their_own_link() {
         circular,
         "forms/{id}",
         &renderer,
+        &saraban::render::RenderOptions::default(),
         None,
         &|_, _| {},
     )
