@@ -542,6 +542,16 @@ impl App {
         }
         Ok(search::search(self.store(), &viewer, &q).await?)
     }
+
+    /// [`App::search`], each document with the letter that replaced it.
+    pub async fn search_listed(
+        &self,
+        c: &Caller,
+        params: &SearchParams,
+    ) -> AppResult<Vec<super::official::Listed>> {
+        let docs = self.search(c, params).await?;
+        self.listed(c, docs).await
+    }
 }
 
 /// The media types an attachment may have, by what its bytes are: PDF,

@@ -20,6 +20,7 @@ use super::error::{ApiJson, ApiPath, ApiQuery, ApiResult};
 use crate::app::accounts::NewUserRequest;
 use crate::app::deliveries::{DispatchRequest, ForwardRequest, Step};
 use crate::app::documents::{Download, NumberRequest, SearchParams, Upload, document_from_json};
+use crate::app::official::Listed;
 use crate::app::registers::{export_format, register_kind};
 use crate::app::{AttachmentId, DeliveryId, DocumentId, Stored, UserId};
 
@@ -110,10 +111,25 @@ async fn list_documents(
     a: Authed,
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<Value>> {
-    let docs = state.app.search(&a.caller, &params).await?;
+    let docs = state.app.search_listed(&a.caller, &params).await?;
     Ok(Json(
-        json!({ "documents": docs.iter().map(summary).collect::<Vec<_>>() }),
+        json!({ "documents": docs.iter().map(listed).collect::<Vec<_>>() }),
     ))
+}
+
+/// A listed document: its summary, and the letter that replaced it
+/// (`superseded_by`: its number, and its id when the caller may see it).
+pub fn listed(l: &Listed) -> Value {
+    let mut v = summary(&l.doc);
+    v["superseded_by"] = match &l.superseded_by {
+        Some(by) => json!({
+            "id": by.id,
+            "number": by.number,
+            "printed_number": by.number.as_deref().map(crate::thai::to_thai_digits),
+        }),
+        None => Value::Null,
+    };
+    v
 }
 
 /// A document without its content, for lists.
