@@ -275,6 +275,7 @@ async fn main_async() {
         doc,
         "https://forms.example.go.th/r/{token}",
         &renderer,
+        &saraban::render::RenderOptions::default(),
         None,
         &progress,
     )

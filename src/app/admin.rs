@@ -379,9 +379,13 @@ impl App {
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> AppResult<usize> {
         c.may(super::Action::Dispatch)?;
-        self.own_document(c, id).await?;
+        let d = self.own_document(c, id).await?;
         let renderer = self.load_renderer()?;
         let signer = self.signer_for(c.office.id).await?;
+        let opts = crate::render::RenderOptions {
+            signatures: self.signature_images(c.office.id, &d.content, None).await?,
+            ..crate::render::RenderOptions::default()
+        };
         Ok(personalise::personalise(
             self.store(),
             &c.actor(),
@@ -390,6 +394,7 @@ impl App {
             id.0,
             url_template,
             &renderer,
+            &opts,
             signer.as_deref(),
             progress,
         )

@@ -327,7 +327,7 @@ impl App {
     pub(crate) async fn pdf_of(&self, c: &Caller, d: &Stored) -> AppResult<Vec<u8>> {
         match d.state {
             DocState::Numbered | DocState::Sent => Ok(self.official_copy(c, d.id).await?.pdf),
-            _ => self.render_pdf(d.content.clone()).await,
+            _ => self.render_pdf(d.office_id, d.content.clone()).await,
         }
     }
 
@@ -338,9 +338,14 @@ impl App {
         Ok((copy.pdf, copy.sha256))
     }
 
-    /// Renders a document to PDF on a blocking thread.
-    pub async fn render_pdf(&self, doc: Document) -> AppResult<Vec<u8>> {
-        self.rendering(move |r| Ok(r.render_pdf(&doc, &RenderOptions::default())?))
+    /// Renders a document of office `office_id` to PDF on a blocking
+    /// thread, with its signers' signature images.
+    pub async fn render_pdf(&self, office_id: i64, doc: Document) -> AppResult<Vec<u8>> {
+        let opts = RenderOptions {
+            signatures: self.signature_images(office_id, &doc, None).await?,
+            ..RenderOptions::default()
+        };
+        self.rendering(move |r| Ok(r.render_pdf(&doc, &opts)?))
             .await
     }
 
@@ -353,7 +358,7 @@ impl App {
         dpi: f32,
     ) -> AppResult<Vec<u8>> {
         let d = self.document(c, id).await?;
-        self.render_png(d.content, page, dpi).await
+        self.render_png(d.office_id, d.content, page, dpi).await
     }
 
     /// A preview of a document that is not stored: page 1 as PNG, or the
@@ -369,18 +374,29 @@ impl App {
         c.may(Action::Read)?;
         refuse_top_secret(&doc)?;
         if as_pdf {
-            self.render_pdf(doc).await
+            self.render_pdf(c.office.id, doc).await
         } else {
-            self.render_png(doc, page, dpi).await
+            self.render_png(c.office.id, doc, page, dpi).await
         }
     }
 
-    /// Page `page` (from 1) as PNG at `dpi`; from the cache when this
-    /// content was rendered before.
-    pub async fn render_png(&self, doc: Document, page: usize, dpi: f32) -> AppResult<Vec<u8>> {
+    /// Page `page` (from 1) of a document of office `office_id` as PNG at
+    /// `dpi`, with its signers' signature images; from the cache when this
+    /// content and these images were rendered before.
+    pub async fn render_png(
+        &self,
+        office_id: i64,
+        doc: Document,
+        page: usize,
+        dpi: f32,
+    ) -> AppResult<Vec<u8>> {
         let page = page.max(1);
         let dpi = dpi.clamp(30.0, 200.0);
-        let key = PreviewCache::key(&doc, page, dpi);
+        let opts = RenderOptions {
+            signatures: self.signature_images(office_id, &doc, None).await?,
+            ..RenderOptions::default()
+        };
+        let key = PreviewCache::key(&doc, &opts.signatures, page, dpi);
         if let Some(png) = self.previews.get(&key) {
             return Ok(png.as_ref().clone());
         }
@@ -388,7 +404,7 @@ impl App {
         let png = self
             .rendering(move |renderer| {
                 let prepared = renderer.prepare(&doc)?;
-                let laid = renderer.layout(&prepared, None, &RenderOptions::default())?;
+                let laid = renderer.layout(&prepared, None, &opts)?;
                 crate::render::png_page(&laid, page - 1, dpi)
                     .ok_or_else(|| AppError::invalid("page", "ไม่มีหน้านี้", "no such page"))
             })
@@ -536,6 +552,16 @@ impl App {
             }
         }
         Ok(search::search(self.store(), &viewer, &q).await?)
+    }
+
+    /// [`App::search`], each document with the letter that replaced it.
+    pub async fn search_listed(
+        &self,
+        c: &Caller,
+        params: &SearchParams,
+    ) -> AppResult<Vec<super::official::Listed>> {
+        let docs = self.search(c, params).await?;
+        self.listed(c, docs).await
     }
 }
 

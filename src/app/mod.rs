@@ -22,6 +22,7 @@ pub mod official;
 pub mod previews;
 pub mod registers;
 pub mod replies;
+pub mod signatures;
 pub mod signing;
 
 use std::path::PathBuf;

@@ -118,6 +118,24 @@ pub struct OfficialInfo {
     pub superseded_by: Option<Stored>,
 }
 
+/// A document as lists show it (the documents page, search, the JSON
+/// list): itself, and the letter that replaced it, if one did.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub doc: Stored,
+    pub superseded_by: Option<ReplacedBy>,
+}
+
+/// The letter that replaced a listed one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplacedBy {
+    /// Its id, only when the caller may see it (lists then link to it).
+    pub id: Option<i64>,
+    /// Its number (Arabic digits, as in the register): a replacement is
+    /// recorded when it is numbered, and `/v/` shows the number to anyone.
+    pub number: Option<String>,
+}
+
 /// One difference between two versions of a draft.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
@@ -148,6 +166,9 @@ impl App {
         let renderer = self.load_renderer()?;
         let d = documents::get(self.store(), id).await?;
         let signer = self.signer_for(d.office_id).await?;
+        // The signers' images as they are now; once made, the copy is
+        // stored bytes and a later change of image does not reach it.
+        let signatures = self.signature_images(d.office_id, &d.content, None).await?;
         let office = offices::get(self.store(), d.office_id).await?.fields.name;
         let now = chrono::Utc::now();
         let _slot = self.render_slots.acquire().await.expect("never closed");
@@ -168,6 +189,7 @@ impl App {
                             url: format!("{base}/v/{code}"),
                             code: code.to_string(),
                         }),
+                        signatures,
                         ..RenderOptions::default()
                     };
                     let pdf = renderer.render_pdf(doc, &opts).map_err(|e| e.to_string())?;
@@ -308,6 +330,26 @@ impl App {
         let by = out.pop().flatten();
         let replaces = out.pop().flatten();
         Ok((replaces, by))
+    }
+
+    /// Documents already found visible, as lists show them: with the
+    /// letter that replaced each (two statements for the whole list: the
+    /// replacements, then which of them the caller may see).
+    pub async fn listed(&self, c: &Caller, docs: Vec<Stored>) -> AppResult<Vec<Listed>> {
+        let ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
+        let replaced = documents::superseded_by_many(self.store(), &ids).await?;
+        let by_ids: Vec<i64> = replaced.values().map(|(id, _)| *id).collect();
+        let visible = crate::store::search::visible_ids(self.store(), &c.viewer(), &by_ids).await?;
+        Ok(docs
+            .into_iter()
+            .map(|doc| {
+                let superseded_by = replaced.get(&doc.id).map(|(id, number)| ReplacedBy {
+                    id: visible.contains(id).then_some(*id),
+                    number: number.clone(),
+                });
+                Listed { doc, superseded_by }
+            })
+            .collect())
     }
 
     /// A document's place among official copies: its verification code

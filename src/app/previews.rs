@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use sha2::{Digest, Sha256};
 
 use crate::model::Document;
+use crate::render::SignatureImage;
 
 /// At most this many bytes of PNG are kept.
 const BUDGET: usize = 64 * 1024 * 1024;
@@ -23,14 +24,18 @@ struct Inner {
     bytes: usize,
 }
 
-/// Rendered previews by (content, page, resolution).
+/// Rendered previews by (content, signature images, page, resolution).
 #[derive(Default, Clone)]
 pub struct PreviewCache(Arc<Mutex<Inner>>);
 
 impl PreviewCache {
-    pub fn key(doc: &Document, page: usize, dpi: f32) -> Key {
+    pub fn key(doc: &Document, signatures: &[SignatureImage], page: usize, dpi: f32) -> Key {
         let mut h = Sha256::new();
         h.update(serde_json::to_vec(doc).expect("documents serialise"));
+        for s in signatures {
+            h.update(Sha256::digest(s.name.as_bytes()));
+            h.update(Sha256::digest(&s.bytes));
+        }
         h.update(page.to_le_bytes());
         h.update(dpi.to_le_bytes());
         h.finalize().into()

@@ -94,6 +94,20 @@ pub struct Signer {
     pub position: Vec<String>,
 }
 
+impl Signer {
+    /// The name as signers are matched to users by: see [`name_key`].
+    pub fn key(&self) -> String {
+        name_key(&self.name)
+    }
+}
+
+/// A person's name as saraban compares names (a document's signer with a
+/// user's display name): trimmed, every run of blanks one space. Nothing
+/// else is folded: titles (นาย, นาง …) and spelling must match.
+pub fn name_key(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// อ้างถึง: an earlier letter, by its parts or as free text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

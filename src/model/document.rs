@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::common::Signer;
 use super::kinds::*;
 use super::validate::{Checker, FieldError, Validate};
 use crate::thai::Digits;
@@ -18,6 +19,21 @@ pub enum Part {
     Schedule(Schedule),
     Project(Project),
     Form(Form),
+}
+
+impl Part {
+    /// Who signs this part, in print order (a project has its proposer and
+    /// its approver; schedules and forms have no one).
+    pub fn signers(&self) -> Vec<&Signer> {
+        match self {
+            Part::Letter(l) => vec![&l.signer],
+            Part::Memo(m) => vec![&m.signer],
+            Part::Order(o) => vec![&o.signer],
+            Part::Announcement(a) => vec![&a.signer],
+            Part::Project(p) => vec![&p.proposer, &p.approver],
+            Part::Schedule(_) | Part::Form(_) => vec![],
+        }
+    }
 }
 
 impl Validate for Part {

@@ -64,6 +64,34 @@ pub struct RenderOptions {
     /// code at the foot of the first page, and the code in the PDF's
     /// keywords (so `saraban verify` can tell an altered copy).
     pub verification: Option<Verification>,
+    /// Signature images, each printed above the typed name of the signer
+    /// it belongs to (and nowhere else).
+    pub signatures: Vec<SignatureImage>,
+}
+
+/// A signer's signature image (PNG or JPEG bytes, checked before they get
+/// here): printed above the signer's name, at most 3.5 cm wide and 1.5 cm
+/// high, in the block's centre.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureImage {
+    /// The signer's name as the document gives it; matched to the
+    /// document's signers by [`crate::model::name_key`].
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The signature images as files of the World: `/signatures.json` maps a
+/// signer's key to a file name the renderer chose (`/signature-N.img`);
+/// the templates look the key up and place that file. Names never become
+/// paths or markup.
+fn signature_files(files: &mut HashMap<FileId, Bytes>, signatures: &[SignatureImage]) {
+    let mut map = serde_json::Map::new();
+    for (i, s) in signatures.iter().enumerate() {
+        let path = format!("/signature-{i}.img");
+        files.insert(file_id(&path), Bytes::new(s.bytes.clone()));
+        map.insert(crate::model::name_key(&s.name), Value::String(path));
+    }
+    files.insert(file_id("/signatures.json"), json_bytes(&map));
 }
 
 /// Where anyone can check an official copy.
@@ -272,6 +300,7 @@ impl Renderer {
             }
         }
         verification_files(&mut files, opts.verification.as_ref())?;
+        signature_files(&mut files, &opts.signatures);
         files.insert(
             file_id("/recipient.json"),
             json_bytes(recipient.unwrap_or(&prepared.view.recipient)),
@@ -359,6 +388,7 @@ impl Renderer {
             json_bytes(&serde_json::json!({ "present": false, "official": true })),
         );
         verification_files(&mut files, None)?;
+        signature_files(&mut files, &[]);
         let world = self.typesetter.world(&files, dated);
         let result = typst::compile::<PagedDocument>(&world).output;
         comemo::evict(10);

@@ -165,7 +165,12 @@ impl Prep {
     }
 
     fn signer(&self, s: &Signer) -> Value {
-        json!({ "name": self.text(&format!("({})", s.name)), "position": self.texts(&s.position) })
+        // `key` finds the signer's signature image, if any (`/signatures.json`).
+        json!({
+            "name": self.text(&format!("({})", s.name)),
+            "position": self.texts(&s.position),
+            "key": s.key(),
+        })
     }
 
     fn session(&self, s: &Session) -> String {
@@ -242,20 +247,9 @@ fn known_names(doc: &Document) -> Vec<String> {
     // A person's name is never split, however long (it sits on a line of
     // its own in the signature block).
     for part in std::iter::once(&doc.main).chain(&doc.annexes) {
-        names.extend(signers(part).into_iter().map(|s| s.name.clone()));
+        names.extend(part.signers().into_iter().map(|s| s.name.clone()));
     }
     names
-}
-
-fn signers(part: &Part) -> Vec<&Signer> {
-    match part {
-        Part::Letter(l) => vec![&l.signer],
-        Part::Memo(m) => vec![&m.signer],
-        Part::Order(o) => vec![&o.signer],
-        Part::Announcement(a) => vec![&a.signer],
-        Part::Project(p) => vec![&p.proposer, &p.approver],
-        Part::Schedule(_) | Part::Form(_) => vec![],
-    }
 }
 
 /// Builds the view of a whole document.

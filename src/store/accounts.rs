@@ -904,7 +904,10 @@ pub async fn add_token_for(
 pub async fn by_token(store: &Store, token: &str) -> Result<Option<User>, StoreError> {
     let now = Utc::now();
     let row = sqlx::query(&format!(
-        "SELECT {}, t.id, t.last_used_at FROM users u JOIN api_tokens t ON t.user_id = u.id \
+        // The token's columns are renamed: the user is read by column
+        // name, and a second `id` would be taken for the user's.
+        "SELECT {}, t.id AS token_id, t.last_used_at AS token_last_used \
+         FROM users u JOIN api_tokens t ON t.user_id = u.id \
          WHERE t.token_sha256 = $1 AND u.active = 1 AND t.revoked_at IS NULL \
          AND t.expires_at > $2",
         COLUMNS

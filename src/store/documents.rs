@@ -1218,6 +1218,30 @@ pub async fn replacement_links(
     Ok((row.try_get(0)?, row.try_get(1)?))
 }
 
+/// For many documents at once, those superseded: document id → (the
+/// replacement's id, its number). Lists use it; one statement per 500 ids.
+pub async fn superseded_by_many(
+    store: &Store,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, (i64, Option<String>)>, StoreError> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let list = super::placeholders(chunk.len(), 1).replace(['(', ')'], "");
+        let sql = format!(
+            "SELECT d.id, r.id, r.number FROM documents d \
+             JOIN documents r ON r.id = d.superseded_by WHERE d.id IN ({list})"
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(store.reader()).await? {
+            out.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
+        }
+    }
+    Ok(out)
+}
+
 /// Largest attachment accepted.
 pub const MAX_ATTACHMENT: usize = 25 * 1024 * 1024;
 /// All attachments of one document together.

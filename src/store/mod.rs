@@ -26,6 +26,7 @@ mod relay;
 pub mod replies;
 pub mod routing;
 pub mod search;
+pub mod signatures;
 pub mod synth;
 pub mod tracking;
 

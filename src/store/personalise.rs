@@ -69,6 +69,7 @@ pub async fn personalise(
     document_id: i64,
     url_template: &str,
     renderer: &Renderer,
+    opts: &RenderOptions,
     signer: Option<&crate::sign::Signer>,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<usize, StoreError> {
@@ -123,11 +124,8 @@ pub async fn personalise(
             }],
         }));
     }
-    let opts = RenderOptions::default();
     let prepared = renderer.prepare(&content).map_err(render_err)?;
-    let first = renderer
-        .layout(&prepared, None, &opts)
-        .map_err(render_err)?;
+    let first = renderer.layout(&prepared, None, opts).map_err(render_err)?;
     let base = prepared.recipient().clone();
     let form_part: Option<String> = base
         .as_object()
@@ -142,6 +140,7 @@ pub async fn personalise(
                 renderer,
                 &prepared,
                 &first,
+                opts,
                 &base,
                 form_part.as_deref(),
                 chunk,
@@ -199,6 +198,7 @@ fn render_chunk(
     renderer: &Renderer,
     prepared: &render::Prepared,
     first: &render::Laidout,
+    opts: &RenderOptions,
     base: &Value,
     form_part: Option<&str>,
     chunk: &[(i64, String, Option<String>)],
@@ -210,7 +210,6 @@ fn render_chunk(
         .map_or(2, |n| n.get())
         .min(chunk.len());
     let next = AtomicUsize::new(0);
-    let opts = RenderOptions::default();
     let results: Vec<Result<Vec<(usize, Letter)>, StoreError>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
@@ -231,9 +230,9 @@ fn render_chunk(
                             overlay[part]["codes"][0]["svg"] = json!(svg);
                         }
                         let laid = renderer
-                            .layout_like(prepared, Some(&overlay), &opts, first)
+                            .layout_like(prepared, Some(&overlay), opts, first)
                             .map_err(render_err)?;
-                        let mut pdf = render::pdf(&laid, &opts).map_err(render_err)?;
+                        let mut pdf = render::pdf(&laid, opts).map_err(render_err)?;
                         // Each office's personal letter is signed like the
                         // official copy: it is what that office received.
                         if let Some((signer, when, office)) = sign {

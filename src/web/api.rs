@@ -21,12 +21,19 @@ use super::reply_api;
 use crate::app::accounts::NewUserRequest;
 use crate::app::deliveries::{DispatchRequest, ForwardRequest, Step};
 use crate::app::documents::{Download, NumberRequest, SearchParams, Upload, document_from_json};
+use crate::app::official::Listed;
 use crate::app::registers::{export_format, register_kind};
 use crate::app::{AttachmentId, DeliveryId, DocumentId, Stored, UserId};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
+        .route(
+            "/me/signature",
+            get(get_signature)
+                .put(put_signature)
+                .delete(delete_signature),
+        )
         .route("/documents", get(list_documents).post(create_document))
         .route(
             "/documents/{id}",
@@ -84,15 +91,56 @@ async fn me(a: Authed) -> Json<Value> {
     Json(json!({ "user": a.user, "office": a.office() }))
 }
 
+/// `GET /me/signature`: the caller's own signature image, as a download
+/// (never shown as a page).
+async fn get_signature(State(state): State<AppState>, a: Authed) -> ApiResult<Response> {
+    Ok(download(
+        state.app.my_signature_image(&a.caller).await?,
+        false,
+    ))
+}
+
+/// `PUT /me/signature` with the image as the body: PNG or JPEG, read from
+/// its bytes, never from `Content-Type`.
+async fn put_signature(
+    State(state): State<AppState>,
+    a: Authed,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(
+        state.app.set_my_signature(&a.caller, &body).await?
+    )))
+}
+
+async fn delete_signature(State(state): State<AppState>, a: Authed) -> ApiResult<StatusCode> {
+    state.app.remove_my_signature(&a.caller).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 async fn list_documents(
     State(state): State<AppState>,
     a: Authed,
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<Value>> {
-    let docs = state.app.search(&a.caller, &params).await?;
+    let docs = state.app.search_listed(&a.caller, &params).await?;
     Ok(Json(
-        json!({ "documents": docs.iter().map(summary).collect::<Vec<_>>() }),
+        json!({ "documents": docs.iter().map(listed).collect::<Vec<_>>() }),
     ))
+}
+
+/// A listed document: its summary, and the letter that replaced it
+/// (`superseded_by`: its number, and its id when the caller may see it).
+pub fn listed(l: &Listed) -> Value {
+    let mut v = summary(&l.doc);
+    v["superseded_by"] = match &l.superseded_by {
+        Some(by) => json!({
+            "id": by.id,
+            "number": by.number,
+            "printed_number": by.number.as_deref().map(crate::thai::to_thai_digits),
+        }),
+        None => Value::Null,
+    };
+    v
 }
 
 /// A document without its content, for lists.

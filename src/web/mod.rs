@@ -16,6 +16,7 @@ pub mod auth;
 pub mod error;
 pub mod forms;
 pub mod login;
+pub mod profile;
 pub mod public;
 pub mod reply_api;
 pub mod reply_page;
@@ -64,7 +65,7 @@ impl AppState {
     }
 }
 
-/// The pages' templates: `ui`'s and the token page.
+/// The pages' templates: `ui`'s, the token page and the profile.
 fn templates() -> anyhow::Result<tera::Tera> {
     let mut tera = ui::templates()?;
     tera.add_raw_template(
@@ -72,6 +73,10 @@ fn templates() -> anyhow::Result<tera::Tera> {
         include_str!("../../templates/web/tokens.html"),
     )?;
     reply_ui::add_templates(&mut tera)?;
+    tera.add_raw_template(
+        "profile.html",
+        include_str!("../../templates/web/profile.html"),
+    )?;
     Ok(tera)
 }
 
@@ -102,6 +107,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reply_page::routes())
         .merge(reply_ui::routes())
         .merge(login::routes())
+        .merge(profile::routes())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))

@@ -31,6 +31,7 @@ use super::forms::LetterForm;
 use crate::app::accounts::NewUserRequest;
 use crate::app::deliveries::{DispatchRequest, ForwardRequest, Step};
 use crate::app::documents::{NumberRequest, SearchParams};
+use crate::app::official::Listed;
 use crate::app::registers::register_kind;
 use crate::app::{Action, DeliveryId, DeliveryState, DocState, DocumentId, Role, Stored, bangkok};
 use crate::thai::{DateStyle, Digits, format_date};
@@ -430,9 +431,13 @@ async fn documents_page(State(state): State<AppState>, UiUser(a): UiUser) -> Pag
         limit: Some(200),
         ..SearchParams::default()
     };
-    let docs = or_page(&state, &a, state.app.search(&a.caller, &params).await)?;
+    let docs = or_page(
+        &state,
+        &a,
+        state.app.search_listed(&a.caller, &params).await,
+    )?;
     let mut c = context(&a, "documents");
-    c.insert("docs", &docs.iter().map(row).collect::<Vec<_>>());
+    c.insert("docs", &docs.iter().map(listed_row).collect::<Vec<_>>());
     Ok(render(&state, "documents.html", &c))
 }
 
@@ -442,6 +447,13 @@ fn row(d: &Stored) -> Value {
     v["state_th"] = json!(d.state.thai());
     v["urgency_th"] = json!(d.content.urgency().map(|u| u.thai()));
     v["secrecy_th"] = json!(d.content.secrecy().map(|s| s.thai()));
+    v
+}
+
+/// A listed document's row: with the letter that replaced it.
+fn listed_row(l: &Listed) -> Value {
+    let mut v = row(&l.doc);
+    v["superseded_by"] = api::listed(l)["superseded_by"].clone();
     v
 }
 
@@ -1045,8 +1057,8 @@ async fn search_page(
         .map(|(key, thai)| json!({ "key": key, "thai": thai })),
     );
     if asked {
-        match state.app.search(&a.caller, &p).await {
-            Ok(docs) => c.insert("docs", &docs.iter().map(row).collect::<Vec<_>>()),
+        match state.app.search_listed(&a.caller, &p).await {
+            Ok(docs) => c.insert("docs", &docs.iter().map(listed_row).collect::<Vec<_>>()),
             Err(e) => {
                 let e = ApiError::from(e);
                 c.insert("error", &e.message_th);

@@ -531,8 +531,15 @@ async fn tokens_expire_and_are_revoked(db: &TestDb) {
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (s, _) = call(&f.router, Method::GET, "/api/v1/me", Some(&new_token), None).await;
+    let (s, me) = call(&f.router, Method::GET, "/api/v1/me", Some(&new_token), None).await;
     assert_eq!(s, StatusCode::OK);
+    // The token acts as its owner: the user's id, never the token's.
+    assert_ne!(
+        new_id, drafter.id,
+        "ids that differ, or this proves nothing"
+    );
+    assert_eq!(me["user"]["id"], json!(drafter.id), "{me}");
+    assert_eq!(me["user"]["username"], "dla.drafter");
     // The owner lists their tokens (the fixture's and the new one), with
     // expiry and last use, never the secret.
     let (s, list) = call(

@@ -22,6 +22,7 @@ mod routing;
 mod secrets;
 mod seeds;
 mod sign;
+mod signatures;
 mod store;
 mod support;
 mod web;

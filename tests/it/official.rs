@@ -20,7 +20,8 @@ on_both!(
     a_replacement_supersedes_the_original,
     an_altered_official_copy_is_never_served,
     drafts_keep_their_versions,
-    personal_letters_are_signed_too
+    personal_letters_are_signed_too,
+    lists_say_what_replaced_or_cancelled_a_letter
 );
 
 /// A GET without credentials: status and body text.
@@ -166,7 +167,7 @@ fn qr_on_first_page(pdf: &[u8]) -> Option<String> {
 
 /// The fixture, its service knowing the key files' password, and the DLA
 /// division holding a key from a demo CA; the CA's certificate.
-async fn signing_fixture(db: &TestDb) -> (Fixture, Vec<u8>) {
+pub(crate) async fn signing_fixture(db: &TestDb) -> (Fixture, Vec<u8>) {
     let mut f = fixture(db).await;
     let app = saraban::app::App::new(db.store.clone(), &[]);
     app.set_signing_password("test-password");
@@ -192,7 +193,7 @@ async fn signing_fixture(db: &TestDb) -> (Fixture, Vec<u8>) {
 }
 
 /// `pdfsig` on a PDF: its report, or `None` (said loudly) without poppler.
-fn pdfsig(pdf: &[u8]) -> Option<String> {
+pub(crate) fn pdfsig(pdf: &[u8]) -> Option<String> {
     let path = crate::render::temp_pdf("official-signed", pdf);
     match std::process::Command::new("pdfsig").arg(&path).output() {
         Ok(out) => Some(format!(
@@ -661,4 +662,137 @@ async fn personal_letters_are_signed_too(db: &TestDb) {
     if let Some(report) = pdfsig(&pdf) {
         assert!(report.contains("Signature is Valid."), "{report}");
     }
+}
+
+/// A page as `who` sees it (bearer token), Tera's escapes undone.
+async fn page_as(f: &Fixture, who: &str, uri: &str) -> (StatusCode, String) {
+    let (s, body) = get_pdf(f, who, uri).await;
+    (s, unescape(&String::from_utf8_lossy(&body)))
+}
+
+async fn lists_say_what_replaced_or_cancelled_a_letter(db: &TestDb) {
+    let f = fixture(db).await;
+    let subject = "หนังสือทดสอบรายการฉบับแทนที่";
+    let (old, old_number) = numbered(&f, subject, None).await;
+    // Phitsanulok gets the old letter, never the replacement.
+    let (s, body) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/documents/{old}/dispatch"),
+        Some(&f.tokens["dla.clerk"]),
+        Some(json!({ "to": "พล 0023" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let (s, draft) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/documents/{old}/replace"),
+        Some(&f.tokens["dla.drafter"]),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{draft}");
+    let new = draft["id"].as_i64().unwrap();
+    let (s, body) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/documents/{new}/number"),
+        Some(&f.tokens["dla.head"]),
+        Some(json!({ "series": "circular" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let new_number = body["document"]["number"].as_str().unwrap().to_string();
+    assert_ne!(new_number, old_number);
+    let cancelled_subject = "หนังสือทดสอบรายการที่ยกเลิก";
+    let (cancelled, _) = numbered(&f, cancelled_subject, None).await;
+    let (s, body) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/documents/{cancelled}/cancel"),
+        Some(&f.tokens["dla.head"]),
+        Some(json!({ "reason": "พิมพ์ผิด" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let thai_new = saraban::thai::to_thai_digits(&new_number);
+
+    // The JSON list and search: the replacement's number, and its id for
+    // those who may see it.
+    let listed = |body: &Value, id: i64| {
+        body["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == json!(id))
+            .cloned()
+    };
+    let (s, body) = call(
+        &f.router,
+        Method::GET,
+        &format!("/api/v1/documents?q={subject}"),
+        Some(&f.tokens["dla.clerk"]),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let o = listed(&body, old).expect("the old letter found");
+    assert_eq!(
+        o["superseded_by"],
+        json!({ "id": new, "number": new_number, "printed_number": thai_new })
+    );
+    assert_eq!(
+        listed(&body, new).expect("the replacement found")["superseded_by"],
+        Value::Null
+    );
+    let (_, body) = call(
+        &f.router,
+        Method::GET,
+        "/api/v1/documents?own=true&limit=200",
+        Some(&f.tokens["dla.clerk"]),
+        None,
+    )
+    .await;
+    assert_eq!(
+        listed(&body, old).unwrap()["superseded_by"]["id"],
+        json!(new)
+    );
+    let c = listed(&body, cancelled).expect("the cancelled letter listed");
+    assert_eq!(c["state"], "cancelled");
+    assert_eq!(c["superseded_by"], Value::Null);
+    let (_, body) = call(
+        &f.router,
+        Method::GET,
+        &format!("/api/v1/documents?q={subject}"),
+        Some(&f.tokens["pl.clerk"]),
+        None,
+    )
+    .await;
+    assert_eq!(
+        listed(&body, old).expect("Phitsanulok sees the old letter")["superseded_by"],
+        json!({ "id": null, "number": new_number, "printed_number": thai_new })
+    );
+    assert!(listed(&body, new).is_none(), "the replacement leaked");
+
+    // The pages: the documents list and search results.
+    let link = format!("ถูกแทนที่โดย <a href=\"/documents/{new}\">ที่ {thai_new}</a>");
+    let (s, html) = page_as(&f, "dla.clerk", "/documents").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains(&link), "{html}");
+    assert!(
+        html.contains("<span class=\"tag cancelled\">ยกเลิก</span>"),
+        "{html}"
+    );
+    let (s, html) = page_as(&f, "dla.clerk", &format!("/search?q={subject}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains(&link), "{html}");
+    let (_, html) = page_as(&f, "dla.clerk", &format!("/search?q={cancelled_subject}")).await;
+    assert!(
+        html.contains("<span class=\"tag cancelled\">ยกเลิก</span>"),
+        "{html}"
+    );
+    let (_, html) = page_as(&f, "pl.clerk", &format!("/search?q={subject}")).await;
+    assert!(html.contains(&format!("ถูกแทนที่โดย ที่ {thai_new}")), "{html}");
+    assert!(!html.contains(&format!("/documents/{new}")), "{html}");
 }

@@ -799,6 +799,7 @@ async fn personal_letters_carry_their_own_link() {
         circular,
         url,
         &renderer,
+        &saraban::render::RenderOptions::default(),
         None,
         &progress,
     )
@@ -815,6 +816,7 @@ async fn personal_letters_carry_their_own_link() {
         circular,
         url,
         &renderer,
+        &saraban::render::RenderOptions::default(),
         None,
         &|_, _| {},
     )
@@ -875,6 +877,7 @@ async fn personal_letters_carry_their_own_link() {
         circular,
         "forms/{id}",
         &renderer,
+        &saraban::render::RenderOptions::default(),
         None,
         &|_, _| {},
     )

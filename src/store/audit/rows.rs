@@ -1,7 +1,7 @@
 //! What an audit event vouches for: the state of the row it wrote.
 //!
 //! Each covered object (`document:12`, `delivery:5`, `register:40`,
-//! `user:3`, `office:7`, `attachment:2`, `imported:9`) has one canonical
+//! `user:3`, `signature:3`, `office:7`, `attachment:2`, `imported:9`) has one canonical
 //! form: its table's columns in a fixed order, every stored file replaced by
 //! the SHA-256 of its bytes (recomputed, not the stored hash column), and
 //! the rows that hang off it (a document's secret-letter readers, a user's
@@ -110,6 +110,21 @@ pub const KINDS: &[Kind] = &[
         }),
         thai: "ผู้ใช้",
         english: "user",
+    },
+    Kind {
+        prefix: "signature",
+        table: "user_signatures",
+        // `id` is the user's id.
+        columns: &[
+            ("id", Int),
+            ("media_type", Text),
+            ("bytes", Bytes),
+            ("sha256", Text),
+            ("updated_at", Text),
+        ],
+        children: None,
+        thai: "ภาพลายมือชื่อ",
+        english: "signature image",
     },
     Kind {
         prefix: "document",

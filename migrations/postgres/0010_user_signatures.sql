@@ -1,0 +1,10 @@
+-- A user's signature image (PNG or JPEG, checked when uploaded), printed
+-- above their typed name in a document's signature block. `id` is the
+-- user's id; the row is audited as `signature:{id}`.
+CREATE TABLE user_signatures (
+    id          BIGINT PRIMARY KEY REFERENCES users(id),
+    media_type  TEXT NOT NULL,
+    bytes       BYTEA NOT NULL,
+    sha256      TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
