@@ -26,6 +26,7 @@ pub mod routing;
 pub mod search;
 pub mod synth;
 pub mod tracking;
+pub mod workflow;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
