@@ -214,13 +214,23 @@ impl App {
         Ok(())
     }
 
-    /// A delivery to the caller's office that it has received, whose
-    /// letter the caller may read.
-    async fn received_letter(&self, c: &Caller, id: DeliveryId) -> AppResult<(Delivery, i64)> {
+    /// A delivery to the caller's office (its sender does not see what
+    /// the recipient does inside), whose letter the caller may read.
+    async fn delivery_to_me(&self, c: &Caller, id: DeliveryId) -> AppResult<Delivery> {
         let d = routing::get(self.store(), &c.office, id.0).await?;
+        if d.to_office != c.office.id {
+            return Err(AppError::not_found());
+        }
         if !search::can_see(self.store(), &c.viewer(), d.document_id).await? {
             return Err(AppError::not_a_reader());
         }
+        Ok(d)
+    }
+
+    /// A delivery to the caller's office that it has received, whose
+    /// letter the caller may read.
+    async fn received_letter(&self, c: &Caller, id: DeliveryId) -> AppResult<(Delivery, i64)> {
+        let d = self.delivery_to_me(c, id).await?;
         let Some(entry) = d.receive_entry else {
             return Err(conflict(
                 "not_received",
@@ -900,10 +910,7 @@ impl App {
     /// items and files, and the caller's own open item.
     pub async fn letter_work(&self, c: &Caller, id: DeliveryId) -> AppResult<LetterWork> {
         c.may(Action::Read)?;
-        let d = routing::get(self.store(), &c.office, id.0).await?;
-        if !search::can_see(self.store(), &c.viewer(), d.document_id).await? {
-            return Err(AppError::not_a_reader());
-        }
+        let d = self.delivery_to_me(c, id).await?;
         let items = wf::items_of(self.store(), d.document_id, Some(d.id)).await?;
         let events = wf::events_of(self.store(), d.document_id, Some(d.id)).await?;
         let files = wf::files_of(self.store(), d.id).await?;
@@ -994,5 +1001,98 @@ impl App {
         if !items.is_empty() {
             tracing::debug!(office = c.office.id, ?items, "work items opened (no mailbox: no e-mail)");
         }
+    }
+}
+
+/// A stored instant as the sheet prints it: B.E. date and time, in the
+/// office's digits.
+fn printed_at(at: &str, digits: crate::thai::Digits) -> String {
+    match chrono::DateTime::parse_from_rfc3339(at) {
+        Ok(t) => {
+            let local = t.with_timezone(&crate::store::bangkok());
+            format!(
+                "{} {}",
+                crate::thai::format_date(local.date_naive(), crate::thai::DateStyle::Short, digits),
+                digits.apply(&local.format("%H.%M น.").to_string())
+            )
+        }
+        Err(_) => at.to_string(),
+    }
+}
+
+impl App {
+    /// ใบเกษียน: the letter's heading and every presentation,
+    /// endorsement, correction and assignment, as PDF.
+    pub async fn endorsement_sheet(
+        &self,
+        c: &Caller,
+        id: DeliveryId,
+    ) -> AppResult<super::documents::Download> {
+        use crate::render::sheet::{EndorsementSheet, SheetEntry};
+        c.may(Action::Read)?;
+        let (d, entry) = self.received_letter(c, id).await?;
+        let letter = crate::store::documents::get(self.store(), d.document_id).await?;
+        let events = wf::events_of(self.store(), d.document_id, Some(d.id)).await?;
+        let digits = c.office.fields.digits;
+        let date = |x: Option<chrono::NaiveDate>| {
+            x.map(|x| crate::thai::format_date(x, crate::thai::DateStyle::Long, digits))
+                .unwrap_or_default()
+        };
+        let received = wf::entry_number(self.store(), entry)
+            .await?
+            .map(|n| digits.apply(&n))
+            .unwrap_or_default();
+        let heading = vec![
+            ("เลขทะเบียนรับ".to_string(), received),
+            (
+                "ที่".to_string(),
+                digits.apply(letter.number.as_deref().unwrap_or("")),
+            ),
+            ("ลงวันที่".to_string(), date(letter.date)),
+            ("จาก".to_string(), letter.issuer.clone()),
+            ("เรื่อง".to_string(), letter.subject.clone()),
+        ];
+        let entries = events
+            .iter()
+            .filter_map(|e| {
+                let target = e.target_name.clone().unwrap_or_default();
+                let step = match e.kind.as_str() {
+                    "present" => format!("เสนอ {target}"),
+                    "endorse" => "เกษียน".to_string(),
+                    "correct" => "แก้ไขคำเกษียน".to_string(),
+                    "assign" if e.choice.is_empty() => format!("มอบหมาย {target}"),
+                    "assign" => format!("มอบหมาย {target} ({})", e.choice),
+                    "send_back" => "ส่งเรื่องคืน".to_string(),
+                    _ => return None,
+                };
+                let choice = match e.kind.as_str() {
+                    "endorse" => e.choice.clone(),
+                    _ => String::new(),
+                };
+                Some(SheetEntry {
+                    step,
+                    choice,
+                    note: e.note.clone(),
+                    by: e.actor.clone(),
+                    at: printed_at(&e.at, digits),
+                })
+            })
+            .collect();
+        let sheet = EndorsementSheet {
+            title: "ใบเกษียนหนังสือ".into(),
+            office: c.office.fields.name.clone(),
+            heading,
+            entries,
+            empty: "ยังไม่มีการเสนอหรือเกษียน".into(),
+        };
+        let dated = c.today();
+        let bytes = self
+            .rendering(move |r| Ok(r.render_endorsement_sheet(&sheet, digits, dated)?))
+            .await?;
+        Ok(super::documents::Download {
+            name: format!("เกษียน-{}.pdf", d.id),
+            media_type: "application/pdf".into(),
+            bytes,
+        })
     }
 }

@@ -649,3 +649,18 @@ pub fn reply_letter(
     }
     Ok(doc)
 }
+
+/// The receive-register number of an entry: `seq/year` (B.E.), Arabic.
+pub async fn entry_number(store: &Store, entry_id: i64) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT seq, year FROM register_entries WHERE id = $1")
+        .bind(entry_id)
+        .fetch_optional(store.reader())
+        .await?;
+    Ok(match row {
+        Some(r) => {
+            let (seq, year): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+            Some(format!("{seq}/{year}"))
+        }
+        None => None,
+    })
+}

@@ -22,3 +22,4 @@ mod sign;
 mod store;
 mod support;
 mod web;
+mod workflow;

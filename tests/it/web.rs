@@ -525,6 +525,7 @@ async fn access_matrix(db: &TestDb) {
         let who: &'static str = match role {
             Role::Clerk => "dla.clerk",
             Role::Drafter => "dla.drafter",
+            Role::Checker => "dla.checker",
             Role::Signer => "dla.signer",
             Role::Head => "dla.head",
             Role::Admin => "dla.admin",
