@@ -19,6 +19,8 @@ pub mod login;
 pub mod public;
 pub mod throttle;
 pub mod ui;
+pub mod workflow_api;
+pub mod workflow_ui;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1065,7 +1065,9 @@ fn openapi_describes_every_route() {
         .keys()
         .map(|k| k.trim_start_matches("/api/v1").to_string())
         .collect();
-    let source = std::fs::read_to_string(crate::support::root().join("src/web/api.rs")).unwrap();
+    let source = ["src/web/api.rs", "src/web/workflow_api.rs"]
+        .map(|f| std::fs::read_to_string(crate::support::root().join(f)).unwrap())
+        .join("\n");
     let routed: std::collections::BTreeSet<String> = source
         .split(".route(")
         .skip(1)

@@ -631,3 +631,271 @@ async fn endorsements_stand_and_drafts_belong_to_their_authors(db: &TestDb) {
     let verdict = saraban::store::audit::verify(db, None).await.unwrap();
     assert!(verdict.is_clean(), "{verdict:?}");
 }
+
+/// A letter from พล 0023 to the DLA division, received there; its
+/// delivery id.
+async fn received_at_dla(f: &crate::web::Fixture, subject: &str, secrecy: Option<&str>) -> i64 {
+    use axum::http::{Method as M, StatusCode};
+    let (s, made) = crate::web::call(
+        &f.router,
+        M::POST,
+        "/api/v1/documents",
+        Some(&f.tokens["pl.clerk"]),
+        Some(json!({ "document": crate::web::letter(subject, secrecy) })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let id = made["id"].as_i64().unwrap();
+    let (s, body) = crate::web::call(
+        &f.router,
+        M::POST,
+        &format!("/api/v1/documents/{id}/number"),
+        Some(&f.tokens["pl.clerk"]),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (s, sent) = crate::web::call(
+        &f.router,
+        M::POST,
+        &format!("/api/v1/documents/{id}/dispatch"),
+        Some(&f.tokens["pl.clerk"]),
+        Some(json!({ "to": "มท 0810.7" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{sent}");
+    let delivery = sent["deliveries"][0]["id"].as_i64().unwrap();
+    let (s, body) = crate::web::call(
+        &f.router,
+        M::POST,
+        &format!("/api/v1/deliveries/{delivery}/receive"),
+        Some(&f.tokens["dla.clerk"]),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    delivery
+}
+
+on_both!(access_matrix_of_the_inside_work);
+
+/// Every new route × every role of the DLA division: a role the access
+/// table refuses gets 403; one it allows gets past the role check (2xx,
+/// or 409/422 from the document rules); another office gets 404; a secret
+/// letter is refused to users not named on it.
+async fn access_matrix_of_the_inside_work(db: &TestDb) {
+    use axum::http::{Method as M, StatusCode};
+    use saraban::app::Action;
+    let f = crate::web::fixture(db).await;
+    let dd = received_at_dla(&f, "หนังสือถึงกรม", None).await;
+    let d = crate::web::draft(&f, "dla.drafter", "ร่างเพื่อเสนอตรวจ").await;
+    // An assignment, for the work routes.
+    let (s, body) = crate::web::call(
+        &f.router,
+        M::POST,
+        &format!("/api/v1/deliveries/{dd}/assign"),
+        Some(&f.tokens["dla.head"]),
+        Some(json!({ "to": ["dla.drafter"], "due": "2569-12-31" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let item = body["items"][0]["id"].as_i64().unwrap();
+    let acting = json!({ "kind": "acting_for", "position": "รองอธิบดี",
+        "for_position": "อธิบดีกรมส่งเสริมการปกครองท้องถิ่น", "from": "2569-01-01", "to": "2569-12-31" });
+    let cases: Vec<(Action, M, String, Option<Value>)> = vec![
+        (Action::Read, M::GET, "/api/v1/work".into(), None),
+        (Action::Read, M::GET, "/api/v1/work/counts".into(), None),
+        (Action::Read, M::GET, format!("/api/v1/deliveries/{dd}/work"), None),
+        (Action::Read, M::GET, format!("/api/v1/documents/{d}/review"), None),
+        (Action::Read, M::GET, "/api/v1/workflow".into(), None),
+        (
+            Action::Present,
+            M::POST,
+            format!("/api/v1/deliveries/{dd}/present"),
+            Some(json!({ "to": "dla.head" })),
+        ),
+        (
+            Action::Endorse,
+            M::POST,
+            format!("/api/v1/deliveries/{dd}/endorse"),
+            Some(json!({ "choice": "ทราบ", "then": "decide" })),
+        ),
+        (
+            Action::Endorse,
+            M::POST,
+            format!("/api/v1/deliveries/{dd}/correct"),
+            Some(json!({ "event": 1, "note": "แก้ไข" })),
+        ),
+        (
+            Action::Assign,
+            M::POST,
+            format!("/api/v1/deliveries/{dd}/assign"),
+            Some(json!({ "to": ["dla.clerk"] })),
+        ),
+        (
+            Action::Work,
+            M::POST,
+            format!("/api/v1/work/{item}/comment"),
+            Some(json!({ "note": "ความเห็น" })),
+        ),
+        (
+            Action::Work,
+            M::POST,
+            format!("/api/v1/work/{item}/close"),
+            Some(json!({ "note": "เสร็จ" })),
+        ),
+        (
+            Action::Work,
+            M::POST,
+            format!("/api/v1/work/{item}/send-back"),
+            Some(json!({ "note": "คืน" })),
+        ),
+        (
+            Action::Draft,
+            M::POST,
+            format!("/api/v1/documents/{d}/submit"),
+            Some(json!({ "signer": "dla.head" })),
+        ),
+        (
+            Action::Check,
+            M::POST,
+            format!("/api/v1/documents/{d}/check"),
+            Some(json!({ "decision": "pass" })),
+        ),
+        (
+            Action::Sign,
+            M::POST,
+            format!("/api/v1/documents/{d}/sign"),
+            Some(json!({ "decision": "return", "note": "แก้" })),
+        ),
+        (
+            Action::ManageWorkflow,
+            M::PUT,
+            "/api/v1/workflow".into(),
+            Some(json!({ "check_tiers": 0, "require_signing": false })),
+        ),
+        (
+            Action::ManageWorkflow,
+            M::POST,
+            "/api/v1/users/dla.signer/acting".into(),
+            Some(acting.clone()),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for role in Role::ALL {
+        let who = format!("dla.{}", role.key());
+        for (action, method, uri, body) in &cases {
+            let (got, answer) =
+                crate::web::call(&f.router, method.clone(), uri, Some(&f.tokens[&who]), body.clone())
+                    .await;
+            let allowed = role.may(*action);
+            let fine = if allowed {
+                got.is_success()
+                    || got == StatusCode::CONFLICT
+                    || got == StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                got == StatusCode::FORBIDDEN && answer["error"]["code"] == "forbidden"
+            };
+            if !fine {
+                failures.push(format!("{who} {method} {uri}: allowed={allowed}, got {got} {answer}"));
+            }
+            if !got.is_success() {
+                assert!(answer["error"]["message_th"].as_str().is_some_and(|m| !m.is_empty()));
+                assert!(answer["error"]["message_en"].as_str().is_some_and(|m| !m.is_empty()));
+            }
+        }
+    }
+    // Another office: its letters, drafts and items are not found.
+    for (method, uri, body) in [
+        (M::GET, format!("/api/v1/deliveries/{dd}/work"), None),
+        (M::GET, format!("/api/v1/deliveries/{dd}/endorsements.pdf"), None),
+        (M::POST, format!("/api/v1/deliveries/{dd}/present"), Some(json!({}))),
+        (M::POST, format!("/api/v1/documents/{d}/submit"), Some(json!({}))),
+        (M::GET, format!("/api/v1/documents/{d}/review"), None),
+        (M::POST, format!("/api/v1/work/{item}/comment"), Some(json!({ "note": "x" }))),
+    ] {
+        let (got, answer) =
+            crate::web::call(&f.router, method.clone(), &uri, Some(&f.tokens["pl.clerk"]), body).await;
+        if got != StatusCode::NOT_FOUND {
+            failures.push(format!("pl.clerk {method} {uri}: want 404, got {got} {answer}"));
+        }
+    }
+    // The sender does not see what the recipient does inside.
+    let (got, _) = crate::web::call(
+        &f.router,
+        M::GET,
+        &format!("/api/v1/deliveries/{dd}/work"),
+        Some(&f.tokens["pl.clerk"]),
+        None,
+    )
+    .await;
+    assert_eq!(got, StatusCode::NOT_FOUND);
+
+    // A secret letter: only its named readers act, and it goes only to them.
+    let secret = received_at_dla(&f, "เรื่องลับถึงกรม", Some("confidential")).await;
+    let (_, view) = crate::web::call(
+        &f.router,
+        M::GET,
+        &format!("/api/v1/deliveries/{secret}"),
+        Some(&f.tokens["dla.head"]),
+        None,
+    )
+    .await;
+    let letter = view["heading"]["document_id"].as_i64().unwrap();
+    let (s, _) = crate::web::call(
+        &f.router,
+        M::POST,
+        &format!("/api/v1/documents/{letter}/readers"),
+        Some(&f.tokens["dla.head"]),
+        Some(json!({ "readers": ["dla.head", "dla.checker"] })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    for role in Role::ALL {
+        let who = format!("dla.{}", role.key());
+        let reader = matches!(role, Role::Head | Role::Checker);
+        let (got, answer) = crate::web::call(
+            &f.router,
+            M::GET,
+            &format!("/api/v1/deliveries/{secret}/work"),
+            Some(&f.tokens[&who]),
+            None,
+        )
+        .await;
+        let want = if reader { StatusCode::OK } else { StatusCode::FORBIDDEN };
+        if got != want {
+            failures.push(format!("{who} secret work: want {want}, got {got} {answer}"));
+        }
+        let (got, answer) = crate::web::call(
+            &f.router,
+            M::POST,
+            &format!("/api/v1/deliveries/{secret}/present"),
+            Some(&f.tokens[&who]),
+            Some(json!({ "to": "dla.signer" })),
+        )
+        .await;
+        let want = match (role.may(Action::Present), reader) {
+            (false, _) => "forbidden",
+            (true, false) => "not_a_reader",
+            // A reader presenting to a non-reader: refused as bad input.
+            (true, true) => "invalid",
+        };
+        if answer["error"]["code"] != want {
+            failures.push(format!("{who} secret present: want {want}, got {got} {answer}"));
+        }
+        let (got, answer) = crate::web::call(
+            &f.router,
+            M::GET,
+            &format!("/api/v1/deliveries/{secret}/endorsements.pdf"),
+            Some(&f.tokens[&who]),
+            None,
+        )
+        .await;
+        if reader != got.is_success() {
+            failures.push(format!("{who} secret sheet: got {got} {answer}"));
+        }
+    }
+    assert!(failures.is_empty(), "access matrix:\n{}", failures.join("\n"));
+    let verdict = saraban::store::audit::verify(db, None).await.unwrap();
+    assert!(verdict.is_clean(), "{verdict:?}");
+}
