@@ -259,6 +259,8 @@ pub struct Counts {
     /// Assignments and drafts sent back.
     pub work: i64,
     pub overdue: i64,
+    /// Everything open.
+    pub total: i64,
 }
 
 impl Counts {
@@ -290,6 +292,7 @@ pub async fn counts(store: &Store, user_id: i64, today: NaiveDate) -> Result<Cou
             ItemKind::Work | ItemKind::Revise => c.work += n,
         }
     }
+    c.total = c.total();
     Ok(c)
 }
 
