@@ -1096,7 +1096,11 @@ async fn first_start_makes_the_demo_once() {
             "dla.clerk",
             "pl.clerk",
             "nmp.clerk",
-            "wangyang.clerk"
+            "wangyang.clerk",
+            "pl.head",
+            "pl.checker",
+            "pl.signer",
+            "pl.drafter"
         ]
     );
     assert!(made.iter().all(|a| a.password.len() == 12));
