@@ -573,7 +573,11 @@ impl App {
             for (username, role, name) in [
                 ("pl.head", Role::Head, "ท้องถิ่นจังหวัดพิษณุโลก"),
                 ("pl.checker", Role::Checker, "หัวหน้ากลุ่มงานบริหารทั่วไป"),
-                ("pl.signer", Role::Signer, "ผู้อำนวยการกลุ่มงานส่งเสริมการปกครองท้องถิ่น"),
+                (
+                    "pl.signer",
+                    Role::Signer,
+                    "ผู้อำนวยการกลุ่มงานส่งเสริมการปกครองท้องถิ่น",
+                ),
                 ("pl.drafter", Role::Drafter, "นักวิเคราะห์นโยบายและแผน"),
             ] {
                 to_make.push((username, pl.clone(), role, name));
@@ -620,9 +624,11 @@ impl App {
         ids: &std::collections::HashMap<&str, i64>,
     ) -> AppResult<()> {
         use crate::store::workflow::{self as wf, ActingChange, ActingKind, Op, Settings};
-        let (Some(head), Some(checker), Some(signer)) =
-            (ids.get("pl.head"), ids.get("pl.checker"), ids.get("pl.signer"))
-        else {
+        let (Some(head), Some(checker), Some(signer)) = (
+            ids.get("pl.head"),
+            ids.get("pl.checker"),
+            ids.get("pl.signer"),
+        ) else {
             return Ok(());
         };
         let pl = offices::find(self.store(), "พล 0023").await?;

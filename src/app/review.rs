@@ -15,8 +15,8 @@ use super::{Action, App, Caller, DocState, DocumentId, Stored, User, input};
 use crate::model::{Part, Signer};
 use crate::store::accounts;
 use crate::store::workflow::{
-    self as wf, ActingChange, ActingKind, ActingRole, Event, Item, ItemKind, ItemRef,
-    ItemStatus, NewEvent, NewItem, Op, Settings,
+    self as wf, ActingChange, ActingKind, ActingRole, Event, Item, ItemKind, ItemRef, ItemStatus,
+    NewEvent, NewItem, Op, Settings,
 };
 
 /// Submitting a draft: by default the office's checkers and signer.
@@ -158,7 +158,11 @@ impl App {
             Err(AppError::invalid(
                 field,
                 format!("{} ({}) ไม่มีบทบาทสำหรับขั้นตอนนี้", u.display_name, u.role.thai()),
-                format!("{} ({}) has no role for this step", u.username, u.role.key()),
+                format!(
+                    "{} ({}) has no role for this step",
+                    u.username,
+                    u.role.key()
+                ),
             ))
         }
     }
@@ -301,7 +305,11 @@ impl App {
             ));
         }
         let settings = wf::settings(self.store(), c.office.id).await?;
-        let named: Vec<&String> = req.checkers.iter().filter(|w| !w.trim().is_empty()).collect();
+        let named: Vec<&String> = req
+            .checkers
+            .iter()
+            .filter(|w| !w.trim().is_empty())
+            .collect();
         let mut path: Vec<User> = Vec::new();
         if named.is_empty() {
             for id in settings.checkers.iter().take(settings.check_tiers as usize) {
@@ -315,8 +323,14 @@ impl App {
         if (path.len() as i64) < settings.check_tiers {
             return Err(AppError::invalid(
                 "checkers",
-                format!("ส่วนราชการนี้ตรวจร่าง {} ชั้น กรุณาเลือกผู้ตรวจให้ครบ", settings.check_tiers),
-                format!("this office checks in {} tiers: name every checker", settings.check_tiers),
+                format!(
+                    "ส่วนราชการนี้ตรวจร่าง {} ชั้น กรุณาเลือกผู้ตรวจให้ครบ",
+                    settings.check_tiers
+                ),
+                format!(
+                    "this office checks in {} tiers: name every checker",
+                    settings.check_tiers
+                ),
             ));
         }
         if path.len() > 2 {
@@ -357,7 +371,9 @@ impl App {
         e.item = Some(ItemRef::New(0));
         e.target_id = Some(first.id);
         e.choice = serde_json::to_string(&plan).unwrap_or_default();
-        e.note = input::optional(req.note.as_deref()).unwrap_or("").to_string();
+        e.note = input::optional(req.note.as_deref())
+            .unwrap_or("")
+            .to_string();
         let ops = vec![
             Op::WithdrawOpen {
                 document_id: d.id,
@@ -436,7 +452,11 @@ impl App {
             })?;
         let note = input::optional(req.note.as_deref()).unwrap_or("");
         if note.chars().count() > 4000 {
-            return Err(AppError::invalid("note", "ความเห็นยาวเกินไป", "the note is too long"));
+            return Err(AppError::invalid(
+                "note",
+                "ความเห็นยาวเกินไป",
+                "the note is too long",
+            ));
         }
         let mut ops = vec![Op::EnsureVersion { document_id: d.id }];
         let decision = req.decision.trim();
@@ -461,7 +481,13 @@ impl App {
                 });
                 if let Some(author) = author {
                     e.target_id = Some(author);
-                    ops.push(Op::Open(App::review_item(c, &d, ItemKind::Revise, author, 0)));
+                    ops.push(Op::Open(App::review_item(
+                        c,
+                        &d,
+                        ItemKind::Revise,
+                        author,
+                        0,
+                    )));
                 }
                 ops.push(Op::Event(e));
             }
@@ -481,7 +507,13 @@ impl App {
                     note: note.to_string(),
                 });
                 ops.push(Op::Event(e));
-                ops.push(Op::Open(App::review_item(c, &d, next_kind, next, tier as i64 + 1)));
+                ops.push(Op::Open(App::review_item(
+                    c,
+                    &d,
+                    next_kind,
+                    next,
+                    tier as i64 + 1,
+                )));
             }
             (ItemKind::Sign, "sign") => {
                 let name = input::required(
@@ -491,7 +523,11 @@ impl App {
                     "type your name to sign",
                 )?;
                 if name.chars().count() > 200 {
-                    return Err(AppError::invalid("name", "ชื่อยาวเกินไป", "the name is too long"));
+                    return Err(AppError::invalid(
+                        "name",
+                        "ชื่อยาวเกินไป",
+                        "the name is too long",
+                    ));
                 }
                 let mut doc = d.content.clone();
                 if let Some(s) = the_signer(&mut doc) {
@@ -542,8 +578,14 @@ impl App {
         let (signature, version) = signature_of(self, d.id).await?;
         let open = items.iter().find(|i| i.status == ItemStatus::Open);
         let stage_th = match (open.map(|i| i.kind), &signature) {
-            (Some(ItemKind::Check), _) => format!("รอตรวจร่าง ({})", open.map(|i| i.assignee_name.as_str()).unwrap_or("")),
-            (Some(ItemKind::Sign), _) => format!("รอลงนาม ({})", open.map(|i| i.assignee_name.as_str()).unwrap_or("")),
+            (Some(ItemKind::Check), _) => format!(
+                "รอตรวจร่าง ({})",
+                open.map(|i| i.assignee_name.as_str()).unwrap_or("")
+            ),
+            (Some(ItemKind::Sign), _) => format!(
+                "รอลงนาม ({})",
+                open.map(|i| i.assignee_name.as_str()).unwrap_or("")
+            ),
             (Some(ItemKind::Revise), _) => "ส่งกลับแก้ไข".to_string(),
             (_, Some(s)) => format!("ลงนามแล้วโดย {}", s.actor),
             _ => String::new(),

@@ -25,8 +25,7 @@ use crate::store::offices;
 use crate::store::routing;
 use crate::store::search::{self, Viewer};
 use crate::store::workflow::{
-    self as wf, Counts, Event, Item, ItemKind, ItemRef, ItemStatus, NewEvent, NewItem, Op,
-    WorkFile,
+    self as wf, Counts, Event, Item, ItemKind, ItemRef, ItemStatus, NewEvent, NewItem, Op, WorkFile,
 };
 
 /// The quick choices an endorsement offers (the note can say anything).
@@ -193,8 +192,16 @@ impl App {
         if !user.role.may(action) {
             return Err(AppError::invalid(
                 field,
-                format!("{} ({}) ไม่มีบทบาทสำหรับขั้นตอนนี้", user.display_name, user.role.thai()),
-                format!("{} ({}) has no role for this step", user.username, user.role.key()),
+                format!(
+                    "{} ({}) ไม่มีบทบาทสำหรับขั้นตอนนี้",
+                    user.display_name,
+                    user.role.thai()
+                ),
+                format!(
+                    "{} ({}) has no role for this step",
+                    user.username,
+                    user.role.key()
+                ),
             ));
         }
         let viewer = Viewer {
@@ -208,7 +215,10 @@ impl App {
                     "{} ไม่มีชื่อเป็นผู้อ่านหนังสือลับฉบับนี้ ให้หัวหน้าส่วนราชการเพิ่มชื่อก่อน",
                     user.display_name
                 ),
-                format!("{} is not a named reader of this secret letter", user.username),
+                format!(
+                    "{} is not a named reader of this secret letter",
+                    user.username
+                ),
             ));
         }
         Ok(())
@@ -557,7 +567,11 @@ impl App {
             }
         }
         let due = input::optional_date("due", req.due.as_deref())?;
-        let instruction = limited("instruction", req.instruction.as_deref().unwrap_or(""), 2000)?;
+        let instruction = limited(
+            "instruction",
+            req.instruction.as_deref().unwrap_or(""),
+            2000,
+        )?;
         let unit = limited("unit", req.unit.as_deref().unwrap_or(""), 200)?;
         let mut ops = Vec::new();
         if let Some(mine) = self.my_open_item(c, &d, ItemKind::Endorse).await? {
@@ -602,7 +616,11 @@ impl App {
             .map(|d| {
                 format!(
                     " ภายใน {}",
-                    crate::thai::format_date(d, crate::thai::DateStyle::Short, c.office.fields.digits)
+                    crate::thai::format_date(
+                        d,
+                        crate::thai::DateStyle::Short,
+                        c.office.fields.digits
+                    )
                 )
             })
             .unwrap_or_default();
@@ -931,7 +949,11 @@ impl App {
                 .map(|u| u.display_name.clone())
                 .unwrap_or_default()
         };
-        let chain = settings.chain.iter().map(|id| (*id, name_of(*id))).collect();
+        let chain = settings
+            .chain
+            .iter()
+            .map(|id| (*id, name_of(*id)))
+            .collect();
         let people = users
             .iter()
             .filter(|u| u.active && u.role.may(Action::Work))
@@ -999,7 +1021,11 @@ impl App {
     /// in a daily digest). No office has one yet, so this only logs.
     pub(crate) async fn notify(&self, c: &Caller, items: &[i64]) {
         if !items.is_empty() {
-            tracing::debug!(office = c.office.id, ?items, "work items opened (no mailbox: no e-mail)");
+            tracing::debug!(
+                office = c.office.id,
+                ?items,
+                "work items opened (no mailbox: no e-mail)"
+            );
         }
     }
 }

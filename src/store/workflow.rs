@@ -232,7 +232,9 @@ pub async fn items_of(
 ) -> Result<Vec<Item>, StoreError> {
     let (sql, id) = match delivery_id {
         Some(d) => (
-            format!("SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE i.delivery_id = $1 ORDER BY i.id"),
+            format!(
+                "SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE i.delivery_id = $1 ORDER BY i.id"
+            ),
             d,
         ),
         None => (
@@ -243,10 +245,7 @@ pub async fn items_of(
             document_id,
         ),
     };
-    let rows = sqlx::query(&sql)
-        .bind(id)
-        .fetch_all(store.reader())
-        .await?;
+    let rows = sqlx::query(&sql).bind(id).fetch_all(store.reader()).await?;
     rows.iter().map(item_from_row).collect()
 }
 
@@ -364,10 +363,7 @@ pub async fn events_of(
         "SELECT {EVENT_COLUMNS} FROM work_events e LEFT JOIN users t ON t.id = e.target_id \
          WHERE {filter} ORDER BY e.id"
     );
-    let rows = sqlx::query(&sql)
-        .bind(id)
-        .fetch_all(store.reader())
-        .await?;
+    let rows = sqlx::query(&sql).bind(id).fetch_all(store.reader()).await?;
     rows.iter().map(event_from_row).collect()
 }
 
@@ -509,7 +505,10 @@ pub async fn acting_roles(store: &Store, user_id: i64) -> Result<Vec<ActingRole>
             let kind: String = r.try_get(2)?;
             let date = |i: usize, col: &'static str| -> Result<NaiveDate, StoreError> {
                 let t: String = r.try_get(i)?;
-                t.parse().map_err(|_| StoreError::Corrupt { column: col, value: t })
+                t.parse().map_err(|_| StoreError::Corrupt {
+                    column: col,
+                    value: t,
+                })
             };
             Ok(ActingRole {
                 id: r.try_get(0)?,
@@ -636,7 +635,8 @@ pub fn reply_letter(
     sender: &super::offices::Office,
     date: NaiveDate,
 ) -> Result<crate::model::Document, StoreError> {
-    let mut doc = super::cover::cover_letter(original, office, std::slice::from_ref(sender), date, None)?;
+    let mut doc =
+        super::cover::cover_letter(original, office, std::slice::from_ref(sender), date, None)?;
     if let crate::model::Part::Letter(l) = &mut doc.main {
         let from = l
             .references

@@ -77,10 +77,7 @@ async fn present(
     body: Option<ApiJson<PresentRequest>>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let body = body.map(|b| b.0).unwrap_or_default();
-    let item = state
-        .app
-        .present(&a.caller, DeliveryId(id), &body)
-        .await?;
+    let item = state.app.present(&a.caller, DeliveryId(id), &body).await?;
     Ok((StatusCode::CREATED, Json(json!({ "item": item }))))
 }
 
@@ -90,10 +87,7 @@ async fn endorse(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<EndorseRequest>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let events = state
-        .app
-        .endorse(&a.caller, DeliveryId(id), &body)
-        .await?;
+    let events = state.app.endorse(&a.caller, DeliveryId(id), &body).await?;
     Ok((StatusCode::CREATED, Json(json!({ "events": events }))))
 }
 
@@ -116,10 +110,7 @@ async fn assign(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<AssignRequest>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let items = state
-        .app
-        .assign(&a.caller, DeliveryId(id), &body)
-        .await?;
+    let items = state.app.assign(&a.caller, DeliveryId(id), &body).await?;
     Ok((StatusCode::CREATED, Json(json!({ "items": items }))))
 }
 
@@ -143,10 +134,7 @@ async fn work_file(
     ApiPath((id, file)): ApiPath<(i64, i64)>,
 ) -> ApiResult<Response> {
     Ok(download(
-        state
-            .app
-            .work_file(&a.caller, DeliveryId(id), file)
-            .await?,
+        state.app.work_file(&a.caller, DeliveryId(id), file).await?,
         false,
     ))
 }
@@ -316,7 +304,10 @@ async fn remove_acting(
     a: Authed,
     ApiPath((user, aid)): ApiPath<(String, i64)>,
 ) -> ApiResult<StatusCode> {
-    state.app.remove_acting(&a.caller, &by_id(user), aid).await?;
+    state
+        .app
+        .remove_acting(&a.caller, &by_id(user), aid)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -306,10 +306,9 @@ async fn draft_page(
     );
     c.insert("review", &review);
     let draft = d.state == crate::app::DocState::Draft;
-    let open = review
-        .items
-        .iter()
-        .any(|i| i.status == crate::app::ItemStatus::Open && i.kind != crate::app::ItemKind::Revise);
+    let open = review.items.iter().any(|i| {
+        i.status == crate::app::ItemStatus::Open && i.kind != crate::app::ItemKind::Revise
+    });
     c.insert("can_submit", &(draft && !open && a.can(Action::Draft)));
     Ok(render(&state, "inside_draft.html", &c))
 }

@@ -133,7 +133,9 @@ async fn present_endorse_assign_reply_check_sign_number_send(db: &TestDb) {
         .await
         .unwrap_err();
     assert_eq!(e.code, "not_received");
-    app.inbox_step(&clerk, delivery, Step::Receive).await.unwrap();
+    app.inbox_step(&clerk, delivery, Step::Receive)
+        .await
+        .unwrap();
 
     // เสนอ along the chain: the checker first.
     let item = app
@@ -285,7 +287,11 @@ async fn present_endorse_assign_reply_check_sign_number_send(db: &TestDb) {
         .await
         .unwrap();
     let seen = back.version.unwrap();
-    assert_eq!(app.work_counts(&first).await.unwrap().work, 2, "assignment + revise");
+    assert_eq!(
+        app.work_counts(&first).await.unwrap().work,
+        2,
+        "assignment + revise"
+    );
     let mut edited = app.document(&first, reply_id).await.unwrap().content;
     if let saraban::model::Part::Letter(l) = &mut edited.main {
         l.body[1] = "บัดนี้ ได้ประสานอำเภอทุกอำเภอแล้ว".into();
@@ -294,7 +300,11 @@ async fn present_endorse_assign_reply_check_sign_number_send(db: &TestDb) {
     app.submit_draft(&first, reply_id, &SubmitRequest::default())
         .await
         .unwrap();
-    assert_eq!(app.work_counts(&first).await.unwrap().work, 1, "revise withdrawn");
+    assert_eq!(
+        app.work_counts(&first).await.unwrap().work,
+        1,
+        "revise withdrawn"
+    );
     let passed = app
         .check_draft(
             &checker,
@@ -307,7 +317,10 @@ async fn present_endorse_assign_reply_check_sign_number_send(db: &TestDb) {
         )
         .await
         .unwrap();
-    assert!(passed.version.unwrap() > seen, "the checker saw the new version");
+    assert!(
+        passed.version.unwrap() > seen,
+        "the checker saw the new version"
+    );
     assert_eq!(app.work_counts(&director).await.unwrap().sign, 1);
     let today = head.today();
     app.add_acting(
@@ -444,7 +457,8 @@ async fn present_endorse_assign_reply_check_sign_number_send(db: &TestDb) {
             if let Ok(out) = Command::new("pdftotext").arg(&path).arg("-").output() {
                 let text = String::from_utf8_lossy(&out.stdout);
                 let flat: String = text.split_whitespace().collect();
-                for want in ["ใบเกษียน", "เพื่อโปรดพิจารณา", "ให้ดำเนินการโดยด่วน", "คุณpl.head"] {
+                for want in ["ใบเกษียน", "เพื่อโปรดพิจารณา", "ให้ดำเนินการโดยด่วน", "คุณpl.head"]
+                {
                     assert!(flat.contains(want), "{want} in {text}");
                 }
             }
@@ -464,12 +478,17 @@ async fn secret_letters_only_to_their_readers(db: &TestDb) {
     let drafter = o.user(db, "pl.drafter", "พล 0023", Role::Drafter).await;
     let delivery = sent_to_phitsanulok(app, &dla, "เรื่องลับเฉพาะจังหวัด", true).await;
     // Anyone who handles the inbox registers its arrival; nothing more.
-    app.inbox_step(&clerk, delivery, Step::Receive).await.unwrap();
+    app.inbox_step(&clerk, delivery, Step::Receive)
+        .await
+        .unwrap();
     let to_checker = PresentRequest {
         to: Some("pl.checker".into()),
         note: None,
     };
-    let e = app.present(&clerk, delivery, &to_checker).await.unwrap_err();
+    let e = app
+        .present(&clerk, delivery, &to_checker)
+        .await
+        .unwrap_err();
     assert_eq!(e.code, "not_a_reader");
     let e = app.letter_work(&clerk, delivery).await.unwrap_err();
     assert_eq!(e.code, "not_a_reader");
@@ -540,7 +559,9 @@ async fn endorsements_stand_and_drafts_belong_to_their_authors(db: &TestDb) {
     let head = o.user(db, "pl.head", "พล 0023", Role::Head).await;
     let drafter = o.user(db, "pl.drafter", "พล 0023", Role::Drafter).await;
     let delivery = sent_to_phitsanulok(app, &dla, "ขอความร่วมมือ", false).await;
-    app.inbox_step(&clerk, delivery, Step::Receive).await.unwrap();
+    app.inbox_step(&clerk, delivery, Step::Receive)
+        .await
+        .unwrap();
     app.present(
         &clerk,
         delivery,
@@ -614,7 +635,9 @@ async fn endorsements_stand_and_drafts_belong_to_their_authors(db: &TestDb) {
         .await
         .unwrap_err();
     assert_eq!((e.kind, e.code), (Kind::Forbidden, "not_author"));
-    app.delete_draft(&drafter, DocumentId(mine.id)).await.unwrap();
+    app.delete_draft(&drafter, DocumentId(mine.id))
+        .await
+        .unwrap();
     let other = app
         .create_draft(&drafter, &letter("ร่างที่หัวหน้าลบ", None), &[])
         .await
@@ -705,8 +728,18 @@ async fn access_matrix_of_the_inside_work(db: &TestDb) {
     let cases: Vec<(Action, M, String, Option<Value>)> = vec![
         (Action::Read, M::GET, "/api/v1/work".into(), None),
         (Action::Read, M::GET, "/api/v1/work/counts".into(), None),
-        (Action::Read, M::GET, format!("/api/v1/deliveries/{dd}/work"), None),
-        (Action::Read, M::GET, format!("/api/v1/documents/{d}/review"), None),
+        (
+            Action::Read,
+            M::GET,
+            format!("/api/v1/deliveries/{dd}/work"),
+            None,
+        ),
+        (
+            Action::Read,
+            M::GET,
+            format!("/api/v1/documents/{d}/review"),
+            None,
+        ),
         (Action::Read, M::GET, "/api/v1/workflow".into(), None),
         (
             Action::Present,
@@ -785,9 +818,14 @@ async fn access_matrix_of_the_inside_work(db: &TestDb) {
     for role in Role::ALL {
         let who = format!("dla.{}", role.key());
         for (action, method, uri, body) in &cases {
-            let (got, answer) =
-                crate::web::call(&f.router, method.clone(), uri, Some(&f.tokens[&who]), body.clone())
-                    .await;
+            let (got, answer) = crate::web::call(
+                &f.router,
+                method.clone(),
+                uri,
+                Some(&f.tokens[&who]),
+                body.clone(),
+            )
+            .await;
             let allowed = role.may(*action);
             let fine = if allowed {
                 got.is_success()
@@ -797,27 +835,61 @@ async fn access_matrix_of_the_inside_work(db: &TestDb) {
                 got == StatusCode::FORBIDDEN && answer["error"]["code"] == "forbidden"
             };
             if !fine {
-                failures.push(format!("{who} {method} {uri}: allowed={allowed}, got {got} {answer}"));
+                failures.push(format!(
+                    "{who} {method} {uri}: allowed={allowed}, got {got} {answer}"
+                ));
             }
             if !got.is_success() {
-                assert!(answer["error"]["message_th"].as_str().is_some_and(|m| !m.is_empty()));
-                assert!(answer["error"]["message_en"].as_str().is_some_and(|m| !m.is_empty()));
+                assert!(
+                    answer["error"]["message_th"]
+                        .as_str()
+                        .is_some_and(|m| !m.is_empty())
+                );
+                assert!(
+                    answer["error"]["message_en"]
+                        .as_str()
+                        .is_some_and(|m| !m.is_empty())
+                );
             }
         }
     }
     // Another office: its letters, drafts and items are not found.
     for (method, uri, body) in [
         (M::GET, format!("/api/v1/deliveries/{dd}/work"), None),
-        (M::GET, format!("/api/v1/deliveries/{dd}/endorsements.pdf"), None),
-        (M::POST, format!("/api/v1/deliveries/{dd}/present"), Some(json!({}))),
-        (M::POST, format!("/api/v1/documents/{d}/submit"), Some(json!({}))),
+        (
+            M::GET,
+            format!("/api/v1/deliveries/{dd}/endorsements.pdf"),
+            None,
+        ),
+        (
+            M::POST,
+            format!("/api/v1/deliveries/{dd}/present"),
+            Some(json!({})),
+        ),
+        (
+            M::POST,
+            format!("/api/v1/documents/{d}/submit"),
+            Some(json!({})),
+        ),
         (M::GET, format!("/api/v1/documents/{d}/review"), None),
-        (M::POST, format!("/api/v1/work/{item}/comment"), Some(json!({ "note": "x" }))),
+        (
+            M::POST,
+            format!("/api/v1/work/{item}/comment"),
+            Some(json!({ "note": "x" })),
+        ),
     ] {
-        let (got, answer) =
-            crate::web::call(&f.router, method.clone(), &uri, Some(&f.tokens["pl.clerk"]), body).await;
+        let (got, answer) = crate::web::call(
+            &f.router,
+            method.clone(),
+            &uri,
+            Some(&f.tokens["pl.clerk"]),
+            body,
+        )
+        .await;
         if got != StatusCode::NOT_FOUND {
-            failures.push(format!("pl.clerk {method} {uri}: want 404, got {got} {answer}"));
+            failures.push(format!(
+                "pl.clerk {method} {uri}: want 404, got {got} {answer}"
+            ));
         }
     }
     // The sender does not see what the recipient does inside.
@@ -862,9 +934,15 @@ async fn access_matrix_of_the_inside_work(db: &TestDb) {
             None,
         )
         .await;
-        let want = if reader { StatusCode::OK } else { StatusCode::FORBIDDEN };
+        let want = if reader {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        };
         if got != want {
-            failures.push(format!("{who} secret work: want {want}, got {got} {answer}"));
+            failures.push(format!(
+                "{who} secret work: want {want}, got {got} {answer}"
+            ));
         }
         let (got, answer) = crate::web::call(
             &f.router,
@@ -881,7 +959,9 @@ async fn access_matrix_of_the_inside_work(db: &TestDb) {
             (true, true) => "invalid",
         };
         if answer["error"]["code"] != want {
-            failures.push(format!("{who} secret present: want {want}, got {got} {answer}"));
+            failures.push(format!(
+                "{who} secret present: want {want}, got {got} {answer}"
+            ));
         }
         let (got, answer) = crate::web::call(
             &f.router,
@@ -895,7 +975,11 @@ async fn access_matrix_of_the_inside_work(db: &TestDb) {
             failures.push(format!("{who} secret sheet: got {got} {answer}"));
         }
     }
-    assert!(failures.is_empty(), "access matrix:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "access matrix:\n{}",
+        failures.join("\n")
+    );
     let verdict = saraban::store::audit::verify(db, None).await.unwrap();
     assert!(verdict.is_clean(), "{verdict:?}");
 }

@@ -9,8 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Any, Row, Transaction};
 
 use super::super::audit::{Appender, Change};
-use super::super::{Actor, Store, StoreError, sha256_hex, stamp};
 use super::super::offices::Office;
+use super::super::{Actor, Store, StoreError, sha256_hex, stamp};
 use super::{ItemKind, ItemStatus, Settings};
 use crate::model::Document;
 
@@ -96,7 +96,10 @@ pub enum Op {
     Open(NewItem),
     Event(NewEvent),
     /// Appends a phrase to the receive-register row's การปฏิบัติ.
-    RegisterAction { entry_id: i64, phrase: String },
+    RegisterAction {
+        entry_id: i64,
+        phrase: String,
+    },
     /// Replaces a draft's content (kept as its next version); the new
     /// version is what later `Event`s with `version: None` and
     /// `stamp_version` record.
@@ -124,7 +127,9 @@ pub enum Op {
     /// Makes sure the draft's current content is kept as a version (a
     /// draft never edited has none yet), so that what a checker saw is
     /// known; sets the version later events record.
-    EnsureVersion { document_id: i64 },
+    EnsureVersion {
+        document_id: i64,
+    },
 }
 
 /// What an action made: the ids of new items, events and files, and the
@@ -158,10 +163,14 @@ pub async fn apply(
 fn item_id(made: &Applied, r: ItemRef) -> Result<i64, StoreError> {
     match r {
         ItemRef::Id(id) => Ok(id),
-        ItemRef::New(i) => made.items.get(i).copied().ok_or_else(|| StoreError::Corrupt {
-            column: "work_items.id",
-            value: format!("new item {i}"),
-        }),
+        ItemRef::New(i) => made
+            .items
+            .get(i)
+            .copied()
+            .ok_or_else(|| StoreError::Corrupt {
+                column: "work_items.id",
+                value: format!("new item {i}"),
+            }),
     }
 }
 
@@ -192,7 +201,15 @@ async fn run(
                 ));
             };
             let office: i64 = row.try_get(0)?;
-            record(tx, audit, office, "work.close", format!("work:{item}"), status.key()).await?;
+            record(
+                tx,
+                audit,
+                office,
+                "work.close",
+                format!("work:{item}"),
+                status.key(),
+            )
+            .await?;
         }
         Op::WithdrawOpen { document_id, kinds } => {
             for kind in kinds {
@@ -208,8 +225,15 @@ async fn run(
                 .await?;
                 for r in rows {
                     let (id, office): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
-                    record(tx, audit, office, "work.close", format!("work:{id}"), "withdrawn")
-                        .await?;
+                    record(
+                        tx,
+                        audit,
+                        office,
+                        "work.close",
+                        format!("work:{id}"),
+                        "withdrawn",
+                    )
+                    .await?;
                 }
             }
         }
@@ -235,7 +259,15 @@ async fn run(
             .await?
             .try_get(0)?;
             made.items.push(id);
-            record(tx, audit, n.office_id, "work.open", format!("work:{id}"), n.kind.key()).await?;
+            record(
+                tx,
+                audit,
+                n.office_id,
+                "work.open",
+                format!("work:{id}"),
+                n.kind.key(),
+            )
+            .await?;
         }
         Op::Event(e) => {
             let item = e.item.map(|r| item_id(made, r)).transpose()?;
@@ -293,19 +325,25 @@ async fn run(
             .await?;
             if let Some(row) = row {
                 let office: i64 = row.try_get(0)?;
-                record(tx, audit, office, "register.action", format!("register:{entry_id}"), &phrase)
-                    .await?;
+                record(
+                    tx,
+                    audit,
+                    office,
+                    "register.action",
+                    format!("register:{entry_id}"),
+                    &phrase,
+                )
+                .await?;
             }
         }
         Op::Content { document_id, doc } => {
             super::super::documents::update_in(tx, audit, actor, document_id, &doc).await?;
-            let v: i64 = sqlx::query(
-                "SELECT MAX(version) FROM document_versions WHERE document_id = $1",
-            )
-            .bind(document_id)
-            .fetch_one(&mut **tx)
-            .await?
-            .try_get(0)?;
+            let v: i64 =
+                sqlx::query("SELECT MAX(version) FROM document_versions WHERE document_id = $1")
+                    .bind(document_id)
+                    .fetch_one(&mut **tx)
+                    .await?
+                    .try_get(0)?;
             made.version = Some(v);
         }
         Op::File {
@@ -335,7 +373,15 @@ async fn run(
                 .fetch_one(&mut **tx)
                 .await?
                 .try_get(0)?;
-            record(tx, audit, office, "work.file", format!("work_file:{id}"), &name).await?;
+            record(
+                tx,
+                audit,
+                office,
+                "work.file",
+                format!("work_file:{id}"),
+                &name,
+            )
+            .await?;
         }
         Op::Settings(s) => {
             let chain = serde_json::to_string(&s.chain).unwrap_or_else(|_| "[]".into());
@@ -390,7 +436,15 @@ async fn run(
             .await?
             .try_get(0)?;
             let office = office_of_user(tx, user_id).await?;
-            record(tx, audit, office, "acting.add", format!("acting:{id}"), kind.key()).await?;
+            record(
+                tx,
+                audit,
+                office,
+                "acting.add",
+                format!("acting:{id}"),
+                kind.key(),
+            )
+            .await?;
         }
         Op::Draft {
             office,
@@ -437,7 +491,15 @@ async fn run(
                 .await?;
             if let Some(row) = row {
                 let office = office_of_user(tx, row.try_get(0)?).await?;
-                record(tx, audit, office, "acting.remove", format!("acting:{id}"), "").await?;
+                record(
+                    tx,
+                    audit,
+                    office,
+                    "acting.remove",
+                    format!("acting:{id}"),
+                    "",
+                )
+                .await?;
             }
         }
     }
