@@ -572,11 +572,27 @@ impl App {
                     name,
                 ));
             }
+            // The inside path in one office (issue 19): its chain,
+            // checker, signer and a drafter to assign to.
+            let pl = offices::find(store, "พล 0023").await?;
+            for (username, role, name) in [
+                ("pl.head", Role::Head, "ท้องถิ่นจังหวัดพิษณุโลก"),
+                ("pl.checker", Role::Checker, "หัวหน้ากลุ่มงานบริหารทั่วไป"),
+                (
+                    "pl.signer",
+                    Role::Signer,
+                    "ผู้อำนวยการกลุ่มงานส่งเสริมการปกครองท้องถิ่น",
+                ),
+                ("pl.drafter", Role::Drafter, "นักวิเคราะห์นโยบายและแผน"),
+            ] {
+                to_make.push((username, pl.clone(), role, name));
+            }
         }
         let mut made = Vec::new();
+        let mut ids = std::collections::HashMap::new();
         for (username, at, role, name) in to_make {
             let password = accounts::one_time_password();
-            accounts::add(
+            let user = accounts::add(
                 store,
                 &actor,
                 &at,
@@ -589,6 +605,7 @@ impl App {
                 },
             )
             .await?;
+            ids.insert(username, user.id);
             made.push(FirstAccount {
                 username: username.into(),
                 office: at.fields.name.clone(),
@@ -596,7 +613,51 @@ impl App {
                 password,
             });
         }
+        if demo {
+            self.demo_workflow(&actor, &ids).await?;
+        }
         Ok(made)
+    }
+
+    /// The demo's inside path at สถจ.พิษณุโลก: presented หัวหน้ากลุ่มงาน →
+    /// ผู้อำนวยการกลุ่มงาน → ท้องถิ่นจังหวัด, one check tier, the
+    /// director signs (ปฏิบัติราชการแทน ท้องถิ่นจังหวัด for a year), and
+    /// only signed letters are numbered there.
+    async fn demo_workflow(
+        &self,
+        actor: &Actor,
+        ids: &std::collections::HashMap<&str, i64>,
+    ) -> AppResult<()> {
+        use crate::store::workflow::{self as wf, ActingChange, ActingKind, Op, Settings};
+        let (Some(head), Some(checker), Some(signer)) = (
+            ids.get("pl.head"),
+            ids.get("pl.checker"),
+            ids.get("pl.signer"),
+        ) else {
+            return Ok(());
+        };
+        let pl = offices::find(self.store(), "พล 0023").await?;
+        let today = crate::store::bangkok_date(chrono::Utc::now());
+        let ops = vec![
+            Op::Settings(Settings {
+                office_id: pl.id,
+                check_tiers: 1,
+                require_signing: true,
+                chain: vec![*checker, *signer, *head],
+                checkers: vec![*checker],
+                signer_id: Some(*signer),
+            }),
+            Op::Acting(ActingChange::Add {
+                user_id: *signer,
+                kind: ActingKind::ActingFor,
+                position: "ผู้อำนวยการกลุ่มงานส่งเสริมการปกครองท้องถิ่น".into(),
+                for_position: "ท้องถิ่นจังหวัดพิษณุโลก".into(),
+                from: today,
+                to: today + chrono::Duration::days(365),
+            }),
+        ];
+        wf::apply(self.store(), actor, chrono::Utc::now(), ops).await?;
+        Ok(())
     }
 }
 

@@ -265,6 +265,20 @@ impl App {
         c.may(Action::HandleInbox)?;
         self.readable_delivery(c, id).await?;
         let to = self.forward_recipients(c, req.to.as_deref()).await?;
+        // An office that numbers only signed letters forwards with a
+        // signed cover letter, not a one-click one.
+        match req.cover {
+            Some(cover) => self.require_signature(c, cover).await?,
+            None => {
+                if self.workflow_settings(c).await?.require_signing {
+                    return Err(super::workflow::conflict(
+                        "not_signed",
+                        "ส่วนราชการนี้ส่งต่อได้เมื่อหนังสือนำส่งลงนามแล้ว: ร่างหนังสือนำส่ง เสนอลงนาม แล้วจึงส่งต่อ",
+                        "this office forwards only with a signed cover letter: draft it, have it signed, then forward",
+                    ));
+                }
+            }
+        }
         let actor = c.actor();
         Ok(match req.cover {
             Some(cover) => {
@@ -286,7 +300,11 @@ impl App {
         to: Option<&str>,
     ) -> AppResult<Stored> {
         c.may(Action::HandleInbox)?;
-        self.readable_delivery(c, id).await?;
+        let d = self.readable_delivery(c, id).await?;
+        // Opening the cover again opens the draft made before.
+        if let Some(existing) = routing::cover_draft_of(self.store(), &c.office, &d).await? {
+            return Ok(existing);
+        }
         let to = self.forward_recipients(c, to).await?;
         Ok(routing::draft_forward(self.store(), &c.actor(), c.now, &c.office, id.0, &to).await?)
     }

@@ -230,6 +230,7 @@ impl App {
     pub async fn delete_draft(&self, c: &Caller, id: DocumentId) -> AppResult<()> {
         c.may(Action::Draft)?;
         self.own_document(c, id).await?;
+        self.may_delete_draft(c, id.0).await?;
         Ok(documents::delete_draft(self.store(), &c.actor(), id.0).await?)
     }
 
@@ -242,6 +243,9 @@ impl App {
     ) -> AppResult<(Stored, String)> {
         c.may(Action::Number)?;
         let d = self.own_document(c, id).await?;
+        if d.state == DocState::Draft {
+            self.require_signature(c, id.0).await?;
+        }
         let series = input::series(req.series.as_deref())?;
         let to = input::optional(req.to.as_deref())
             .map(str::to_string)

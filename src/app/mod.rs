@@ -23,7 +23,9 @@ pub mod previews;
 pub mod registers;
 pub mod replies;
 pub mod signatures;
+pub mod review;
 pub mod signing;
+pub mod workflow;
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock, RwLock};
@@ -44,6 +46,10 @@ pub use crate::store::offices::{Office, OfficeKind};
 pub use crate::store::registers::{Format, RegisterKind, RegisterRow};
 pub use crate::store::routing::{Delivery, DeliveryState, Forwarded};
 pub use crate::store::tracking::{TrackNode, Tracking};
+pub use crate::store::workflow::{
+    ActingKind, ActingRole, Counts as WorkCounts, Event as WorkEvent, Item as WorkItem, ItemKind,
+    ItemStatus, Settings as WorkflowSettings, WorkFile,
+};
 pub use crate::store::{Actor, Backend, bangkok, bangkok_date};
 
 use crate::render::Renderer;

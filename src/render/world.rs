@@ -49,6 +49,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "/register.typ",
         include_str!("../../templates/typst/register.typ"),
     ),
+    (
+        "/endorsement.typ",
+        include_str!("../../templates/typst/endorsement.typ"),
+    ),
 ];
 
 /// A file id for a path inside the project root.

@@ -35,6 +35,9 @@ pub enum Role {
     Clerk,
     /// ผู้ร่างหนังสือ.
     Drafter,
+    /// ผู้ตรวจร่าง (หัวหน้างาน): checks drafts, endorses and assigns
+    /// what is presented to them.
+    Checker,
     /// ผู้ลงนาม: approves and numbers, cancels.
     Signer,
     /// หัวหน้าส่วนราชการ: everything the office does.
@@ -57,12 +60,28 @@ pub enum Action {
     NameReaders,
     ManageUsers,
     ManageOffices,
+    /// เสนอ: present a received letter to a superior.
+    Present,
+    /// เกษียน: endorse what was presented to the user, pass it on or decide.
+    Endorse,
+    /// สั่งการ: assign a letter to people, with a due date; reassign.
+    Assign,
+    /// Work on an assignment: comment, attach, draft a reply, close it,
+    /// send it back up.
+    Work,
+    /// ตรวจร่าง: pass a draft on or send it back.
+    Check,
+    /// ลงนาม: sign a draft (or send it back).
+    Sign,
+    /// The office's workflow settings and users' acting roles.
+    ManageWorkflow,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Clerk,
         Role::Drafter,
+        Role::Checker,
         Role::Signer,
         Role::Head,
         Role::Admin,
@@ -72,6 +91,7 @@ impl Role {
         match self {
             Role::Clerk => "clerk",
             Role::Drafter => "drafter",
+            Role::Checker => "checker",
             Role::Signer => "signer",
             Role::Head => "head",
             Role::Admin => "admin",
@@ -82,6 +102,7 @@ impl Role {
         match self {
             Role::Clerk => "เจ้าหน้าที่สารบรรณ",
             Role::Drafter => "ผู้ร่างหนังสือ",
+            Role::Checker => "ผู้ตรวจร่าง",
             Role::Signer => "ผู้ลงนาม",
             Role::Head => "หัวหน้าส่วนราชการ",
             Role::Admin => "ผู้ดูแลระบบ",
@@ -95,8 +116,8 @@ impl Role {
             .ok_or_else(|| {
                 StoreError::invalid(
                     "role",
-                    "บทบาทต้องเป็น clerk, drafter, signer, head หรือ admin",
-                    "role must be clerk, drafter, signer, head or admin",
+                    "บทบาทต้องเป็น clerk, drafter, checker, signer, head หรือ admin",
+                    "role must be clerk, drafter, checker, signer, head or admin",
                 )
             })
     }
@@ -106,10 +127,20 @@ impl Role {
         use Action::*;
         match self {
             Role::Head => !matches!(action, ManageUsers | ManageOffices),
-            Role::Clerk => matches!(action, Read | Draft | Number | Dispatch | HandleInbox),
-            Role::Signer => matches!(action, Read | Draft | Number | Cancel),
-            Role::Drafter => matches!(action, Read | Draft),
-            Role::Admin => matches!(action, Read | ManageUsers | ManageOffices),
+            Role::Clerk => matches!(
+                action,
+                Read | Draft | Number | Dispatch | HandleInbox | Present | Work
+            ),
+            Role::Signer => matches!(
+                action,
+                Read | Draft | Number | Cancel | Present | Endorse | Assign | Work | Check | Sign
+            ),
+            Role::Checker => matches!(
+                action,
+                Read | Draft | Present | Endorse | Assign | Work | Check
+            ),
+            Role::Drafter => matches!(action, Read | Draft | Work),
+            Role::Admin => matches!(action, Read | ManageUsers | ManageOffices | ManageWorkflow),
         }
     }
 }

@@ -231,7 +231,7 @@ fn check(doc: &Document) -> Result<(), StoreError> {
     })
 }
 
-fn content_json(doc: &Document) -> String {
+pub(crate) fn content_json(doc: &Document) -> String {
     serde_json::to_string(doc).expect("documents serialise")
 }
 
@@ -496,7 +496,23 @@ pub async fn update(
 ) -> Result<Stored, StoreError> {
     check(doc)?;
     let mut tx = store.begin_write().await?;
-    let old = get_in(&mut tx, id).await?;
+    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    update_in(&mut tx, &mut audit, actor, id, doc).await?;
+    audit.commit(tx).await?;
+    get(store, id).await
+}
+
+/// [`update`] inside a write transaction (signing replaces the signature
+/// block in the same transaction that records the signature).
+pub(crate) async fn update_in(
+    tx: &mut Transaction<'static, Any>,
+    audit: &mut Appender,
+    actor: &Actor,
+    id: i64,
+    doc: &Document,
+) -> Result<(), StoreError> {
+    check(doc)?;
+    let old = get_in(tx, id).await?;
     match old.state {
         State::Draft => {}
         State::Numbered => {
@@ -526,25 +542,18 @@ pub async fn update(
     }
     let f = facts(doc, &old.issuer);
     let content = content_json(doc);
-    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
     let versions: i64 =
         sqlx::query("SELECT COUNT(*) FROM document_versions WHERE document_id = $1")
             .bind(id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?
             .try_get(0)?;
     if versions == 0 {
         // Drafted before versions were kept, or by saraban itself (a
         // cover letter): its first content is version 1, by no one known.
-        save_version_in(
-            &mut tx,
-            id,
-            &content_json(&old.content),
-            &Actor(String::new()),
-        )
-        .await?;
+        save_version_in(tx, id, &content_json(&old.content), &Actor(String::new())).await?;
     }
-    save_version_in(&mut tx, id, &content, actor).await?;
+    save_version_in(tx, id, &content, actor).await?;
     let filters = super::search::filters(doc);
     sqlx::query(
         "UPDATE documents SET kind = $1, date = $2, subject = $3, issuer = $4, content = $5, \
@@ -560,12 +569,12 @@ pub async fn update(
     .bind(filters.urgency)
     .bind(filters.secrecy)
     .bind(filters.recipient)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    super::search::write_text(&mut tx, id, doc, old.number.as_deref(), false).await?;
+    super::search::write_text(tx, id, doc, old.number.as_deref(), false).await?;
     audit
         .append(
-            &mut tx,
+            tx,
             Change {
                 office_id: Some(old.office_id),
                 action: "document.update",
@@ -575,12 +584,11 @@ pub async fn update(
             },
         )
         .await?;
-    audit.commit(tx).await?;
-    get(store, id).await
+    Ok(())
 }
 
 /// Keeps `content` as the document's next version, by `actor`, now.
-async fn save_version_in(
+pub(crate) async fn save_version_in(
     tx: &mut Transaction<'static, Any>,
     id: i64,
     content: &str,

@@ -29,6 +29,7 @@ pub mod search;
 pub mod signatures;
 pub mod synth;
 pub mod tracking;
+pub mod workflow;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

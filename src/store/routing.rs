@@ -863,6 +863,28 @@ pub async fn draft_forward(
     Ok(cover)
 }
 
+/// The cover letter already drafted for forwarding `d` (a draft of the
+/// acting office citing its letter), if there is one.
+pub async fn cover_draft_of(
+    store: &Store,
+    acting: &Office,
+    d: &Delivery,
+) -> Result<Option<documents::Stored>, StoreError> {
+    let row = sqlx::query(
+        "SELECT doc.id FROM doc_references r JOIN documents doc ON doc.id = r.from_id \
+         WHERE r.to_id = $1 AND r.relation = 'cites' AND doc.office_id = $2 \
+         AND doc.state = 'draft' ORDER BY doc.id DESC LIMIT 1",
+    )
+    .bind(d.document_id)
+    .bind(acting.id)
+    .fetch_optional(store.reader())
+    .await?;
+    match row {
+        Some(r) => Ok(Some(documents::get(store, r.try_get(0)?).await?)),
+        None => Ok(None),
+    }
+}
+
 pub(crate) fn check_forwardable(d: &Delivery) -> Result<(), StoreError> {
     match d.state {
         DeliveryState::Received => Ok(()),

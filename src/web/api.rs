@@ -85,6 +85,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users", get(list_users).post(add_user))
         .route("/users/{id}/tokens", get(list_tokens).post(add_token))
         .route("/users/{id}/tokens/{tid}", delete(revoke_token))
+        .merge(super::workflow_api::routes())
 }
 
 async fn me(a: Authed) -> Json<Value> {

@@ -23,12 +23,19 @@ pub struct Authed {
     pub user: User,
     /// The session's CSRF token; `None` for bearer tokens, which need none.
     pub csrf: Option<String>,
+    /// What waits for the user (pages' header); read for pages only.
+    pub counts: Option<crate::app::WorkCounts>,
 }
 
 impl Authed {
     fn new(caller: Caller, csrf: Option<String>) -> Authed {
         let user = caller.user_ref().cloned().expect("a web caller is a user");
-        Authed { caller, user, csrf }
+        Authed {
+            caller,
+            user,
+            csrf,
+            counts: None,
+        }
     }
 
     pub fn office(&self) -> &Office {

@@ -23,6 +23,8 @@ pub mod reply_page;
 pub mod reply_ui;
 pub mod throttle;
 pub mod ui;
+pub mod workflow_api;
+pub mod workflow_ui;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -121,6 +121,7 @@ fn text_of(value: &Value) -> String {
 pub fn templates() -> anyhow::Result<Tera> {
     let mut tera = Tera::default();
     tera.add_raw_templates(TEMPLATES)?;
+    tera.add_raw_templates(super::workflow_ui::TEMPLATES)?;
     tera.autoescape_on(vec![".html"]);
     tera.register_filter("num", |v: &Value, args: &HashMap<String, Value>| {
         Ok(Value::String(digits_arg(args).apply(&text_of(v))))
@@ -194,6 +195,7 @@ pub fn routes() -> Router<AppState> {
         .route("/offices", get(offices_page))
         .route("/offices/{id}/certificate", post(install_certificate))
         .route("/users", get(users_page).post(add_user))
+        .merge(super::workflow_ui::routes())
 }
 
 fn font(index: usize) -> Response {
@@ -224,7 +226,10 @@ impl FromRequestParts<AppState> for UiUser {
             {
                 Err(Redirect::to("/password").into_response())
             }
-            Ok(Some(a)) => Ok(UiUser(a)),
+            Ok(Some(mut a)) => {
+                a.counts = state.app.work_counts(&a.caller).await.ok();
+                Ok(UiUser(a))
+            }
             Ok(None) => Err(Redirect::to("/login").into_response()),
             Err(e) => Err(e.into_response()),
         }
@@ -247,6 +252,7 @@ pub(super) fn context(a: &Authed, nav: &str) -> Context {
         },
     );
     c.insert("may", &may_table(a));
+    c.insert("counts", &a.counts);
     c
 }
 

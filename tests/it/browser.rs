@@ -394,6 +394,281 @@ impl Browser {
     }
 }
 
+/// Chromium over chromedriver for `base`, at 1280 px wide.
+async fn chromium(base: String) -> (Driver, Browser, tempfile::TempDir) {
+    let port = free_port();
+    let chromedriver = Driver(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    wait_ready(port).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = DesiredCapabilities::chrome();
+    caps.set_binary(CHROMIUM).unwrap();
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1400",
+        "--lang=th-TH",
+    ] {
+        caps.add_arg(arg).unwrap();
+    }
+    caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
+        .unwrap();
+    let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
+        .await
+        .expect("a Chromium session");
+    (
+        chromedriver,
+        Browser {
+            driver,
+            base,
+            step: 50,
+        },
+        profile,
+    )
+}
+
+impl Browser {
+    async fn width(&self, w: u32, h: u32) {
+        self.driver
+            .set_window_rect(0, 0, w, h)
+            .await
+            .expect("window resized");
+    }
+
+    /// The page is no wider than the window: nothing scrolls sideways.
+    async fn fits(&self, what: &str) {
+        let r = self
+            .driver
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        let v = r.json().clone();
+        let (page, window) = (v[0].as_i64().unwrap(), v[1].as_i64().unwrap());
+        assert!(
+            page <= window,
+            "{what}: the page is {page} px wide in a {window} px window"
+        );
+    }
+}
+
+/// Inside สถจ.พิษณุโลก, in the browser: the clerk presents a received
+/// letter (desktop), the checker endorses it along the chain, the head
+/// assigns it on a phone (390 px), the drafter drafts the reply and
+/// submits it, the checker passes it, the signer signs on a phone, the
+/// clerk numbers it. Counts show in the header; phone pages do not scroll
+/// sideways; every page is kept as a screenshot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inside_the_office_at_desktop_and_phone_in_chromium() {
+    use saraban::app::deliveries::{DispatchRequest, Step};
+    use saraban::app::documents::NumberRequest;
+    use saraban::app::review::SettingsRequest;
+    use saraban::app::{App, Caller, DocumentId};
+    if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
+        skipped("chromium and chromium-driver are not installed: the browser tests did not run");
+        return;
+    }
+    let db = crate::db::sqlite().await;
+    demo::load(&db, &actor()).await.unwrap();
+    let mut callers = std::collections::HashMap::new();
+    for (username, office, role, name) in [
+        ("dla.clerk", "มท 0810.7", Role::Clerk, "เจ้าหน้าที่ สถ."),
+        ("pl.clerk", "พล 0023", Role::Clerk, "เจ้าหน้าที่สารบรรณ"),
+        ("pl.checker", "พล 0023", Role::Checker, "หัวหน้ากลุ่มงาน"),
+        ("pl.signer", "พล 0023", Role::Signer, "ผู้อำนวยการกลุ่มงาน"),
+        ("pl.head", "พล 0023", Role::Head, "ท้องถิ่นจังหวัด"),
+        ("pl.drafter", "พล 0023", Role::Drafter, "นักวิเคราะห์"),
+    ] {
+        let office = offices::find(&db, office).await.unwrap();
+        let user = accounts::add(
+            &db,
+            &actor(),
+            &office,
+            &NewUser {
+                username,
+                display_name: name,
+                role,
+                password: PASSWORD,
+                must_change: false,
+            },
+        )
+        .await
+        .unwrap();
+        callers.insert(username, Caller::user(user, office));
+    }
+    let app = App::new(db.store.clone(), &[]);
+    app.set_workflow(
+        &callers["pl.head"],
+        &SettingsRequest {
+            check_tiers: 1,
+            require_signing: true,
+            chain: vec!["pl.checker".into(), "pl.head".into()],
+            checkers: vec!["pl.checker".into()],
+            signer: Some("pl.signer".into()),
+        },
+    )
+    .await
+    .unwrap();
+    // A letter from the DLA, received by the clerk.
+    let mut doc: serde_json::Value = serde_json::from_str(demo::SEED_000).unwrap();
+    doc["main"]["subject"] =
+        serde_json::json!("ขอเชิญประชุมเชิงปฏิบัติการด้านการจัดทำแผนพัฒนาท้องถิ่นประจำปีงบประมาณ");
+    doc["main"]["number"] = serde_json::Value::Null;
+    let doc = saraban::model::Document::from_json(&doc.to_string()).unwrap();
+    let dla = &callers["dla.clerk"];
+    let d = app.create_draft(dla, &doc, &[]).await.unwrap();
+    app.number(dla, DocumentId(d.id), &NumberRequest::default())
+        .await
+        .unwrap();
+    let sent = app
+        .dispatch(
+            dla,
+            DocumentId(d.id),
+            &DispatchRequest {
+                to: "พล 0023".into(),
+                deadline: None,
+            },
+        )
+        .await
+        .unwrap();
+    let delivery = sent[0].id;
+    app.inbox_step(
+        &callers["pl.clerk"],
+        saraban::app::DeliveryId(delivery),
+        Step::Receive,
+    )
+    .await
+    .unwrap();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = web::router(AppState::new(App::new(db.store.clone(), &[])).unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let (_chromedriver, mut b, _profile) = chromium(base).await;
+    let inside = format!("/inside/deliveries/{delivery}");
+
+    // 1. Desktop: the clerk presents it along the chain.
+    b.login("pl.clerk").await;
+    b.go(&format!("/deliveries/{delivery}")).await;
+    b.click("inside-link").await;
+    b.find(By::Id("present")).await;
+    b.fill("present-note", "เรียน หัวหน้ากลุ่มงาน เพื่อโปรดพิจารณา")
+        .await;
+    b.submit("present").await;
+    assert!(
+        b.text(By::Id("timeline"))
+            .await
+            .contains("เสนอ หัวหน้ากลุ่มงาน")
+    );
+    b.shot("inside-presented").await;
+    b.logout().await;
+
+    // 2. The checker sees the count, endorses, and it goes on to the head.
+    b.login("pl.checker").await;
+    assert!(b.text(By::Id("counts")).await.contains("รอเกษียน ๑"));
+    b.click("nav-work").await;
+    b.find(By::Id("work-list")).await;
+    b.shot("work-checker").await;
+    b.go(&inside).await;
+    b.fill("endorse-note", "เห็นควรมอบกลุ่มงานแผนฯ เข้าร่วมประชุม")
+        .await;
+    b.submit("endorse").await;
+    assert!(b.text(By::Id("timeline")).await.contains("เสนอ ท้องถิ่นจังหวัด"));
+    b.logout().await;
+
+    // 3. Phone: the head assigns it to the drafter with a due date.
+    b.width(390, 844).await;
+    b.login("pl.head").await;
+    b.click("nav-work").await;
+    b.find(By::Id("work-list")).await;
+    b.fits("my work").await;
+    b.shot("phone-work-head").await;
+    b.go(&inside).await;
+    b.fits("the endorse page").await;
+    b.shot("phone-endorse").await;
+    b.fill("assign-to", "pl.drafter").await;
+    b.fill("assign-due", "31/12/2569").await;
+    b.fill("assign-instruction", "เข้าร่วมประชุมและรายงานผล").await;
+    b.submit("assign").await;
+    assert!(
+        b.text(By::Id("timeline"))
+            .await
+            .contains("มอบหมาย นักวิเคราะห์")
+    );
+    b.shot("phone-assigned").await;
+    b.logout().await;
+
+    // 4. The drafter drafts the reply and submits it.
+    b.login("pl.drafter").await;
+    b.go(&inside).await;
+    b.submit("reply").await;
+    let url = b.driver.current_url().await.unwrap().to_string();
+    let reply: i64 = url
+        .split("/documents/")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the reply's edit page");
+    b.go(&format!("/inside/documents/{reply}")).await;
+    b.submit("submit").await;
+    assert!(b.text(By::Id("stage")).await.contains("รอตรวจร่าง"));
+    b.fits("the draft page").await;
+    b.logout().await;
+
+    // 5. Desktop: the checker passes it.
+    b.width(1280, 1400).await;
+    b.login("pl.checker").await;
+    b.go(&format!("/inside/documents/{reply}")).await;
+    b.submit("check-pass").await;
+    assert!(b.text(By::Id("stage")).await.contains("รอลงนาม"));
+    b.logout().await;
+
+    // 6. Phone: the signer signs with a typed name.
+    b.width(390, 844).await;
+    b.login("pl.signer").await;
+    assert!(b.text(By::Id("counts")).await.contains("รอลงนาม ๑"));
+    b.go(&format!("/inside/documents/{reply}")).await;
+    b.fits("the sign page").await;
+    b.shot("phone-sign").await;
+    b.fill("sign-name", "นายสมชาย ใจดี").await;
+    b.submit("sign").await;
+    assert!(b.text(By::Id("stage")).await.contains("ลงนามแล้ว"));
+    b.shot("phone-signed").await;
+    b.logout().await;
+
+    // 7. The clerk numbers the signed reply; the inbox fits a phone.
+    b.login("pl.clerk").await;
+    b.go("/").await;
+    b.fits("the inbox").await;
+    b.shot("phone-inbox").await;
+    b.width(1280, 1400).await;
+    b.go(&format!("/documents/{reply}")).await;
+    b.accept_confirms().await;
+    b.click("number-link").await;
+    b.find(By::Css("form[action$='/number']")).await;
+    b.click("confirm").await;
+    b.submit("number").await;
+    let number = b.text(By::Id("doc-number")).await;
+    assert!(number.starts_with("พล"), "{number}");
+    b.go(&inside).await;
+    b.shot("inside-timeline-desktop").await;
+}
+
 /// Reply forms in Chromium: the DLA clerk drafts a circular, designs its
 /// reply form, numbers it and sends it to four provinces; two offices
 /// answer at phone width through the links their personal letters' QR

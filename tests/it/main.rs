@@ -26,3 +26,4 @@ mod signatures;
 mod store;
 mod support;
 mod web;
+mod workflow;

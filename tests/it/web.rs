@@ -525,6 +525,7 @@ async fn access_matrix(db: &TestDb) {
         let who: &'static str = match role {
             Role::Clerk => "dla.clerk",
             Role::Drafter => "dla.drafter",
+            Role::Checker => "dla.checker",
             Role::Signer => "dla.signer",
             Role::Head => "dla.head",
             Role::Admin => "dla.admin",
@@ -1064,7 +1065,9 @@ fn openapi_describes_every_route() {
         .keys()
         .map(|k| k.trim_start_matches("/api/v1").to_string())
         .collect();
-    let source = std::fs::read_to_string(crate::support::root().join("src/web/api.rs")).unwrap();
+    let source = ["src/web/api.rs", "src/web/workflow_api.rs"]
+        .map(|f| std::fs::read_to_string(crate::support::root().join(f)).unwrap())
+        .join("\n");
     let routed: std::collections::BTreeSet<String> = source
         .split(".route(")
         .skip(1)
@@ -1093,7 +1096,11 @@ async fn first_start_makes_the_demo_once() {
             "dla.clerk",
             "pl.clerk",
             "nmp.clerk",
-            "wangyang.clerk"
+            "wangyang.clerk",
+            "pl.head",
+            "pl.checker",
+            "pl.signer",
+            "pl.drafter"
         ]
     );
     assert!(made.iter().all(|a| a.password.len() == 12));
