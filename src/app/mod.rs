@@ -22,8 +22,8 @@ pub mod official;
 pub mod previews;
 pub mod registers;
 pub mod replies;
-pub mod signatures;
 pub mod review;
+pub mod signatures;
 pub mod signing;
 pub mod workflow;
 

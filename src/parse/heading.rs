@@ -628,7 +628,7 @@ fn list_items(lines: &[String], at: usize, first: &str, end: ItemEnd) -> (Vec<St
                 _ => break,
             }
         }
-        if !continues(line, &items, numbered, end) || starts_field(line) {
+        if !continues(line, &items, numbered, end) {
             break;
         }
         let is_next_item = if numbered {
@@ -658,7 +658,13 @@ fn list_items(lines: &[String], at: usize, first: &str, end: ItemEnd) -> (Vec<St
 
 /// Whether `line` still belongs to the list.
 fn continues(line: &str, items: &[String], numbered: bool, end: ItemEnd) -> bool {
-    if starts_field(line) {
+    // A reference that wrapped before its number (`… ด่วนที่สุด` / `ที่ มท
+    // ๐๘๐๘.๓/ว ๑๖๔๐ ลงวันที่ …`) goes on: the ที่ line of a heading is never
+    // inside an undated citation.
+    let citation_goes_on = end == ItemEnd::Dated
+        && items.last().is_some_and(|l| !dated(l))
+        && number_line(line).is_some();
+    if starts_field(line) && !citation_goes_on {
         return false;
     }
     if numbered && item_number(line).is_some_and(|(n, _)| n as usize == items.len() + 1) {
