@@ -10,6 +10,7 @@ mod fuzz;
 mod imports;
 mod login;
 mod money;
+mod ocr;
 mod official;
 mod pages_right;
 mod parse;
