@@ -217,6 +217,43 @@ pub fn pdf_pages(path: &Path) -> Result<Vec<Gray>, IntakeError> {
         .collect()
 }
 
+/// Each page's size in points (poppler's `pdfinfo`).
+pub fn pdf_page_sizes(bytes: &[u8]) -> Result<Vec<(f64, f64)>, IntakeError> {
+    let mut file = tempfile::Builder::new().suffix(".pdf").tempfile()?;
+    std::io::Write::write_all(&mut file, bytes)?;
+    let out = Command::new("pdfinfo")
+        .args(["-f", "1", "-l", "100000"])
+        .arg(file.path())
+        .output()
+        .map_err(|e| {
+            IntakeError::Unreadable(format!(
+                "ต้องติดตั้ง pdfinfo จาก poppler-utils (pdfinfo from poppler-utils is needed: {e})"
+            ))
+        })?;
+    if !out.status.success() {
+        return Err(IntakeError::Unreadable(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        ));
+    }
+    // `Page    1 size: 595.276 x 841.89 pts (A4)`
+    let sizes: Vec<(f64, f64)> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains(" size:"))
+        .filter_map(|l| {
+            let rest = l.split_once("size:")?.1;
+            let mut it = rest.split_whitespace();
+            let w = it.next()?.parse().ok()?;
+            it.next()?;
+            let h = it.next()?.parse().ok()?;
+            Some((w, h))
+        })
+        .collect();
+    if sizes.is_empty() {
+        return Err(IntakeError::Unreadable("PDF ไม่มีหน้า (the PDF has no pages)".into()));
+    }
+    Ok(sizes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ pub mod check;
 pub mod fonts;
 pub mod pages;
 pub mod qr;
+pub mod stamp;
 pub mod text_layer;
 pub mod view;
 pub mod world;
