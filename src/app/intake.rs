@@ -20,14 +20,14 @@ use crate::parse::{
 };
 use crate::render::stamp::{Original, Stamp};
 use crate::store::intake as store;
-use crate::thai::{DateStyle, format_date, format_time};
+use crate::thai::{DateStyle, format_date, format_time, to_thai_digits};
 
 pub use crate::intake::{Confidence, FieldConfidence, Prefill, TextSource};
 pub use crate::store::intake::Duplicate;
 
 /// At most this many files in one upload, and this many bytes each.
 pub const MAX_FILES: usize = 20;
-pub const MAX_FILE_BYTES: usize = 30 * 1024 * 1024;
+pub const MAX_FILE_BYTES: usize = 25 * 1024 * 1024;
 
 /// One uploaded file, read and pre-filled, waiting for the clerk.
 #[derive(Debug, Clone, Serialize)]
@@ -271,7 +271,7 @@ impl App {
         if files.is_empty() || files.len() > MAX_FILES {
             return Err(AppError::invalid(
                 "file",
-                format!("เลือกไฟล์ ๑ ถึง {MAX_FILES} ไฟล์"),
+                format!("เลือกไฟล์ ๑ ถึง {} ไฟล์", to_thai_digits(&MAX_FILES.to_string())),
                 format!("choose 1 to {MAX_FILES} files"),
             ));
         }
@@ -280,8 +280,8 @@ impl App {
             if f.bytes.len() > MAX_FILE_BYTES {
                 return Err(AppError::invalid(
                     "file",
-                    format!("ไฟล์ {} ใหญ่เกิน ๓๐ MB", f.name),
-                    format!("{} is larger than 30 MB", f.name),
+                    format!("ไฟล์ {} ใหญ่เกิน ๒๕ MB", f.name),
+                    format!("{} is larger than 25 MB", f.name),
                 ));
             }
             let name = f.name.trim().to_string();
@@ -363,7 +363,7 @@ impl App {
         if items.is_empty() || items.len() > MAX_FILES {
             return Err(AppError::invalid(
                 "letters",
-                format!("ลงรับได้ครั้งละ ๑ ถึง {MAX_FILES} ฉบับ"),
+                format!("ลงรับได้ครั้งละ ๑ ถึง {} ฉบับ", to_thai_digits(&MAX_FILES.to_string())),
                 format!("register 1 to {MAX_FILES} letters at once"),
             ));
         }
@@ -390,7 +390,8 @@ impl App {
                     "duplicate",
                     format!(
                         "หนังสือนี้ลงรับไว้แล้ว (เลขรับ {}/{}) หากต้องการลงรับซ้ำ โปรดยืนยัน",
-                        d.receive_seq, d.receive_year
+                        to_thai_digits(&d.receive_seq.to_string()),
+                        to_thai_digits(&d.receive_year.to_string())
                     ),
                     format!(
                         "this letter was registered before (receive number {}/{}); confirm to register it again",

@@ -8,6 +8,7 @@ mod db;
 mod docnum;
 mod fuzz;
 mod imports;
+mod intake;
 mod login;
 mod money;
 mod ocr;
