@@ -6,7 +6,9 @@
 //! - From OCR, a field is rated by the line it was read from: Tesseract's
 //!   lowest word confidence on that line (`high` from 90, `medium` from
 //!   70), at most `medium` when the line's digits were read again by their
-//!   shapes, and `low` when the value cannot be found on one line.
+//!   shapes, and `low` when the value cannot be found on one line. A
+//!   citation (its date on another line) and a deadline (running text)
+//!   are at most `medium`.
 
 use serde::Serialize;
 
@@ -96,12 +98,16 @@ pub fn rate(x: &Extracted, letter: Option<&ParsedLetter>) -> FieldConfidence {
         subject: l.subject.as_deref().map(by_line),
         urgency: l.urgency.map(|u| by_line(urgency_word(u))),
         secrecy: l.secrecy.map(|s| by_line(secrecy_word(s))),
+        // A citation's date often sits on the next line, so its number's
+        // line does not vouch for it: from OCR, at most `medium`.
         references: (!l.references.is_empty()).then(|| {
-            l.references
+            let c = l
+                .references
                 .iter()
                 .map(|r| by_line(&r.number.printed))
                 .min()
-                .unwrap_or(Confidence::Low)
+                .unwrap_or(Confidence::Low);
+            if ocr { c.min(Confidence::Medium) } else { c }
         }),
         deadline: l
             .deadlines

@@ -19,6 +19,7 @@ use super::error::{ApiError, ApiForm, ApiPath};
 use super::ui::{Page, UiUser, check_csrf, context, or_page, render, render_status};
 use crate::app::documents::Upload;
 use crate::app::intake::{Confidence, IntakeConfirm, IntakeUpload, ReferenceInput};
+use crate::thai::{DateStyle, Digits, format_date};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,7 +45,9 @@ fn field(value: Option<String>, conf: Option<Confidence>) -> Value {
 }
 
 /// One pre-filled form.
-fn form(i: usize, u: &IntakeUpload) -> Value {
+fn form(i: usize, u: &IntakeUpload, digits: Digits) -> Value {
+    // Dates as a clerk writes them (B.E.); the form reads them back.
+    let date = |d: chrono::NaiveDate| format_date(d, DateStyle::Long, digits);
     let l = u.prefill.letter.as_ref();
     let c = &u.prefill.confidence;
     let urgency = l.and_then(|l| l.urgency).map(|u| {
@@ -57,7 +60,7 @@ fn form(i: usize, u: &IntakeUpload) -> Value {
         .map(|l| l.references.iter().collect::<Vec<_>>())
         .unwrap_or_default()
         .into_iter()
-        .map(|r| json!({ "number": r.number.printed, "date": r.date.map(|d| d.to_string()) }))
+        .map(|r| json!({ "number": r.number.printed, "date": r.date.map(date) }))
         .collect();
     let row = |key: &str, label: &str, v: Value| {
         let mut v = v;
@@ -66,14 +69,14 @@ fn form(i: usize, u: &IntakeUpload) -> Value {
         v
     };
     let number = field(l.and_then(|l| l.number.as_ref()).map(|n| n.printed.clone()), c.number);
-    let date = field(l.and_then(|l| l.date).map(|d| d.to_string()), c.date);
+    let dated = field(l.and_then(|l| l.date).map(date), c.date);
     let sender = field(l.and_then(|l| l.issuer.clone()), c.sender);
     let addressee = field(l.and_then(|l| l.to.clone()), c.addressee);
     let subject = field(l.and_then(|l| l.subject.clone()), c.subject);
-    let deadline = field(l.and_then(|l| l.deadlines.first()).map(|d| d.date.to_string()), c.deadline);
+    let deadline = field(l.and_then(|l| l.deadlines.first()).map(|d| date(d.date)), c.deadline);
     let rows = vec![
         row("number", "ที่", number),
-        row("date", "ลงวันที่", date),
+        row("date", "ลงวันที่", dated),
         row("sender", "จาก", sender),
         row("addressee", "ถึง (เรียน)", addressee),
         row("subject", "เรื่อง", subject),
@@ -117,7 +120,8 @@ async fn intake_upload(
     match read {
         Ok(read) => {
             c.insert("step", "confirm");
-            let forms: Vec<Value> = read.iter().enumerate().map(|(i, u)| form(i, u)).collect();
+            let digits = a.office().fields.digits;
+            let forms: Vec<Value> = read.iter().enumerate().map(|(i, u)| form(i, u, digits)).collect();
             c.insert("forms", &forms);
             c.insert(
                 "urgencies",

@@ -92,11 +92,18 @@ pub fn scanned_page(page: &Gray, degrees: f64, noise: i32, seed: u64) -> Gray {
 /// An image-only PDF of `pdf`: every page at 200 dpi, turned by 1° and
 /// noised, wrapped by img2pdf.
 pub fn scanned_pdf(name: &str, pdf: &[u8]) -> PathBuf {
+    scanned_pages(name, pdf, None)
+}
+
+/// As [`scanned_pdf`], only the first `pages` pages.
+pub fn scanned_pages(name: &str, pdf: &[u8], pages: Option<usize>) -> PathBuf {
     let source = temp_pdf(name, pdf);
     let dir = source.with_extension("pages");
     std::fs::create_dir_all(&dir).unwrap();
+    let last = pages.map(|n| vec!["-l".to_string(), n.to_string()]).unwrap_or_default();
     let out = Command::new("pdftoppm")
         .args(["-r", "200", "-gray"])
+        .args(&last)
         .arg(&source)
         .arg(dir.join("p"))
         .output()
