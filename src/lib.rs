@@ -6,6 +6,7 @@
 pub mod app;
 pub mod codes;
 pub mod docnum;
+pub mod intake;
 pub mod lint;
 pub mod model;
 pub mod parse;

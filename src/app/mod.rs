@@ -16,6 +16,7 @@ pub mod deliveries;
 pub mod documents;
 pub mod error;
 pub mod input;
+pub mod intake;
 pub mod lint;
 pub mod offices;
 pub mod official;

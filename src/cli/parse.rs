@@ -1,17 +1,22 @@
-//! `saraban parse FILE… [--json] [--many]`: read letters (text, TIS-620 text
-//! or PDF) into their fields; with `--many`, every letter a page lists.
+//! `saraban parse FILE… [--json] [--many] [--prefill]`: read letters (text,
+//! TIS-620 text, PDF, a scan as an image-only PDF or a JPEG/PNG photo, an
+//! `.eml` e-mail) into their fields; with `--many`, every letter a page
+//! lists; with `--prefill`, each field's confidence as the receive form
+//! shows it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
-use saraban::parse::{DocType, ParsedLetter, parse_file, parse_file_many};
+use saraban::intake;
+use saraban::parse::{DocType, ParsedLetter, parse_file_many};
 use saraban::thai::{DateStyle, Digits, format_date};
 
 #[derive(Debug, Args)]
 pub struct ParseArgs {
-    /// Letters as text files (UTF-8 or TIS-620) or PDFs.
+    /// Letters as text files (UTF-8 or TIS-620), PDFs (scans are read with
+    /// Tesseract), JPEG/PNG photos or `.eml` e-mails.
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Print JSON: one object for one file, an array for several.
@@ -20,18 +25,30 @@ pub struct ParseArgs {
     /// Every letter in each file: a page that lists letters one per line
     /// (as agencies publish their circulars) gives one object per letter.
     /// JSON is then always an array.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "prefill")]
     many: bool,
+    /// Print what the receive form is pre-filled with (JSON): where the
+    /// text came from (text layer, OCR), the fields, and how sure saraban
+    /// is of each.
+    #[arg(long)]
+    prefill: bool,
 }
 
 pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
+    if args.prefill {
+        return prefill(&args);
+    }
     let mut failed = false;
     let mut parsed = Vec::new();
     for file in &args.files {
         let read = if args.many {
-            parse_file_many(file).map(|v| v.into_iter().map(|(l, _)| l).collect())
+            parse_file_many(file)
+                .map(|v| v.into_iter().map(|(l, _)| l).collect())
+                .map_err(anyhow::Error::from)
         } else {
-            parse_file(file).map(|l| vec![l])
+            intake::parse_file(file)
+                .map(|l| vec![l])
+                .map_err(anyhow::Error::from)
         };
         match read {
             Ok(letters) => parsed.extend(letters),
@@ -57,6 +74,34 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
         for letter in &parsed {
             print!("{}", summary(letter));
         }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `--prefill`: one object per file (an array for several).
+fn prefill(args: &ParseArgs) -> anyhow::Result<ExitCode> {
+    let mut failed = false;
+    let mut out = Vec::new();
+    for file in &args.files {
+        match intake::extract_file(file) {
+            Ok(x) => out.push(intake::prefill(&x)),
+            Err(err) => {
+                failed = true;
+                eprintln!("saraban: {}: {err}", file.display());
+            }
+        }
+    }
+    let json = if args.files.len() == 1 {
+        out.first().map(serde_json::to_string_pretty).transpose()?
+    } else {
+        Some(serde_json::to_string_pretty(&out)?)
+    };
+    if let Some(json) = json {
+        println!("{json}");
     }
     Ok(if failed {
         ExitCode::FAILURE

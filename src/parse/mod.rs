@@ -29,6 +29,8 @@ use crate::thai;
 
 pub use body::citations_in;
 pub use decode::MAX_BYTES;
+/// Bytes as text: UTF-8 or TIS-620, mojibake repaired, binary refused.
+pub use decode::decode as decode_text;
 
 /// Why a file could not be read as a letter.
 #[derive(Debug, thiserror::Error)]

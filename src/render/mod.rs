@@ -11,6 +11,7 @@ pub mod fonts;
 pub mod pages;
 pub mod qr;
 pub mod sheet;
+pub mod stamp;
 pub mod text_layer;
 pub mod view;
 pub mod world;

@@ -53,6 +53,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "/endorsement.typ",
         include_str!("../../templates/typst/endorsement.typ"),
     ),
+    (
+        "/stamp.typ",
+        include_str!("../../templates/typst/stamp.typ"),
+    ),
 ];
 
 /// A file id for a path inside the project root.

@@ -49,7 +49,7 @@ pub async fn import(
     Ok(out)
 }
 
-async fn import_one(
+pub(crate) async fn import_one(
     tx: &mut Transaction<'static, Any>,
     audit: &mut Appender,
     at: DateTime<Utc>,

@@ -18,6 +18,7 @@ mod error;
 pub mod graph;
 pub mod imports;
 pub mod inbox;
+pub mod intake;
 pub mod numbering;
 pub mod offices;
 pub mod personalise;

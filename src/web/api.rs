@@ -21,6 +21,7 @@ use super::reply_api;
 use crate::app::accounts::NewUserRequest;
 use crate::app::deliveries::{DispatchRequest, ForwardRequest, Step};
 use crate::app::documents::{Download, NumberRequest, SearchParams, Upload, document_from_json};
+use crate::app::intake::IntakeConfirm;
 use crate::app::official::Listed;
 use crate::app::registers::{export_format, register_kind};
 use crate::app::{AttachmentId, DeliveryId, DocumentId, Stored, UserId};
@@ -86,6 +87,11 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/tokens", get(list_tokens).post(add_token))
         .route("/users/{id}/tokens/{tid}", delete(revoke_token))
         .merge(super::workflow_api::routes())
+        .route("/intake", post(intake_prefill))
+        .route("/intake/register", post(intake_register))
+        .route("/received/{id}", get(received_letter))
+        .route("/received/{id}/original", get(received_original))
+        .route("/received/{id}/stamped.pdf", get(received_stamped))
 }
 
 async fn me(a: Authed) -> Json<Value> {
@@ -800,5 +806,106 @@ async fn compare_versions(
 async fn list_alarms(State(state): State<AppState>, a: Authed) -> ApiResult<Json<Value>> {
     Ok(Json(
         json!({ "alarms": state.app.alarms(&a.caller).await? }),
+    ))
+}
+
+/// Files of a multipart body, each as (name, bytes), from the `file` fields.
+pub async fn multipart_files(
+    mut form: axum::extract::Multipart,
+) -> Result<(Vec<(String, Vec<u8>)>, Vec<(String, String)>), super::error::ApiError> {
+    let mut files = Vec::new();
+    let mut fields = Vec::new();
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(crate::app::AppError::invalid(
+                    "file",
+                    "อ่านไฟล์ที่ส่งมาไม่ได้",
+                    format!("cannot read the upload: {e}"),
+                )
+                .into());
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("file").to_string();
+            let bytes = field.bytes().await.map_err(|e| {
+                super::error::ApiError::from(crate::app::AppError::invalid(
+                    "file",
+                    "อ่านไฟล์ที่ส่งมาไม่ได้",
+                    format!("cannot read the upload: {e}"),
+                ))
+            })?;
+            if !bytes.is_empty() {
+                files.push((file_name, bytes.to_vec()));
+            }
+        } else {
+            fields.push((name, field.text().await.unwrap_or_default()));
+        }
+    }
+    Ok((files, fields))
+}
+
+/// Files up, pre-filled receive forms back (multipart, `file` fields).
+async fn intake_prefill(
+    State(state): State<AppState>,
+    a: Authed,
+    form: axum::extract::Multipart,
+) -> ApiResult<Json<Value>> {
+    let (files, _) = multipart_files(form).await?;
+    let uploads: Vec<Upload> = files
+        .iter()
+        .map(|(name, bytes)| Upload { name, bytes })
+        .collect();
+    let read = state.app.intake_prefill(&a.caller, &uploads).await?;
+    Ok(Json(json!({ "uploads": read })))
+}
+
+#[derive(Deserialize)]
+struct RegisterBody {
+    letters: Vec<IntakeConfirm>,
+}
+
+/// The confirmed fields of uploads registered, all or none.
+async fn intake_register(
+    State(state): State<AppState>,
+    a: Authed,
+    ApiJson(body): ApiJson<RegisterBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let done = state.app.intake_register(&a.caller, &body.letters).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "received": done }))))
+}
+
+async fn received_letter(
+    State(state): State<AppState>,
+    a: Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(
+        state.app.letter_from_outside(&a.caller, id).await?
+    )))
+}
+
+async fn received_original(
+    State(state): State<AppState>,
+    a: Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Response> {
+    Ok(download(
+        state.app.received_original(&a.caller, id).await?,
+        false,
+    ))
+}
+
+async fn received_stamped(
+    State(state): State<AppState>,
+    a: Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Response> {
+    Ok(download(
+        state.app.received_stamped(&a.caller, id).await?,
+        false,
     ))
 }

@@ -15,6 +15,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod forms;
+pub mod intake_ui;
 pub mod login;
 pub mod profile;
 pub mod public;
@@ -105,6 +106,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(openapi))
         .nest("/api/v1", api::routes())
         .merge(ui::routes())
+        .merge(intake_ui::routes())
         .merge(public::routes())
         .merge(reply_page::routes())
         .merge(reply_ui::routes())

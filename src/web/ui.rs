@@ -36,7 +36,15 @@ use crate::app::registers::register_kind;
 use crate::app::{Action, DeliveryId, DeliveryState, DocState, DocumentId, Role, Stored, bangkok};
 use crate::thai::{DateStyle, Digits, format_date};
 
-const TEMPLATES: [(&str, &str); 18] = [
+const TEMPLATES: [(&str, &str); 20] = [
+    (
+        "intake.html",
+        include_str!("../../templates/web/intake.html"),
+    ),
+    (
+        "received.html",
+        include_str!("../../templates/web/received.html"),
+    ),
     (
         "macros.html",
         include_str!("../../templates/web/macros.html"),
@@ -237,7 +245,7 @@ impl FromRequestParts<AppState> for UiUser {
 }
 
 /// What every page's template gets.
-pub(super) fn context(a: &Authed, nav: &str) -> Context {
+pub(crate) fn context(a: &Authed, nav: &str) -> Context {
     let mut c = Context::new();
     c.insert("me", &a.user);
     c.insert("role_th", a.user.role.thai());
@@ -315,9 +323,9 @@ pub(super) fn error_page(state: &AppState, a: &Authed, e: ApiError) -> Response 
     render_status(state, e.status, "message.html", &c)
 }
 
-pub(super) type Page = Result<Response, Response>;
+pub(crate) type Page = Result<Response, Response>;
 
-pub(super) fn or_page<T, E: Into<ApiError>>(
+pub(crate) fn or_page<T, E: Into<ApiError>>(
     state: &AppState,
     a: &Authed,
     r: Result<T, E>,
@@ -325,7 +333,7 @@ pub(super) fn or_page<T, E: Into<ApiError>>(
     r.map_err(|e| error_page(state, a, e.into()))
 }
 
-pub(super) fn check_csrf(state: &AppState, a: &Authed, given: &str) -> Result<(), Response> {
+pub(crate) fn check_csrf(state: &AppState, a: &Authed, given: &str) -> Result<(), Response> {
     or_page(state, a, a.check_csrf(given))
 }
 

@@ -992,3 +992,188 @@ async fn offices_reply_at_phone_width_and_the_rest_are_reminded_in_chromium() {
     b.shot("tracking-reminded").await;
     b.driver.quit().await.unwrap();
 }
+
+/// A clerk registers a scanned letter from outside: uploads the scan
+/// (an image-only PDF made in the test), checks the pre-filled fields and
+/// their confidences, registers it, sees the เลขรับ, and the stamped copy
+/// carries the office name and เลขรับ at the top right (poppler reads it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_registers_a_scanned_letter_in_chromium() {
+    if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
+        skipped("chromium and chromium-driver are not installed: the browser tests did not run");
+        return;
+    }
+    if !crate::ocr::scan_tools() {
+        return;
+    }
+    let db = crate::db::sqlite().await;
+    demo::load(&db, &actor()).await.unwrap();
+    let office = offices::find(&db, "พล 0023").await.unwrap();
+    accounts::add(
+        &db,
+        &actor(),
+        &office,
+        &NewUser {
+            username: "pl.clerk",
+            display_name: "pl.clerk",
+            role: Role::Clerk,
+            password: PASSWORD,
+            must_change: false,
+        },
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = web::router(AppState::new(saraban::app::App::new(db.store.clone(), &[])).unwrap());
+    let api = router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let port = free_port();
+    let _chromedriver = Driver(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    wait_ready(port).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = DesiredCapabilities::chrome();
+    caps.set_binary(CHROMIUM).unwrap();
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--window-size=1280,1400",
+        "--lang=th-TH",
+    ] {
+        caps.add_arg(arg).unwrap();
+    }
+    caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
+        .unwrap();
+    let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
+        .await
+        .expect("a Chromium session");
+    let mut b = Browser {
+        driver,
+        base,
+        step: 40,
+    };
+    // The letter as it came: page 1 of seed-003, scanned.
+    let json = crate::render::example("seed-003");
+    let input: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let input = input.get("main").cloned().unwrap_or(input);
+    let scan =
+        crate::ocr::scanned_pages("browser-scan", &crate::render::render_json(&json), Some(1));
+
+    b.login("pl.clerk").await;
+    b.go("/intake").await;
+    b.shot("intake-choose").await;
+    b.find(By::Id("files"))
+        .await
+        .send_keys(scan.display().to_string())
+        .await
+        .unwrap();
+    b.submit("read-files").await;
+    b.find(By::Id("intake-0")).await;
+    b.shot("intake-prefilled").await;
+    // Pre-filled from the scan: the number and date as the letter has them.
+    let value = |id: &'static str| {
+        let b = &b;
+        async move {
+            b.find(By::Id(id))
+                .await
+                .value()
+                .await
+                .unwrap()
+                .unwrap_or_default()
+        }
+    };
+    let number = value("number-0").await;
+    let want = saraban::docnum::DocNumber::parse(input["number"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        saraban::docnum::DocNumber::parse(&number)
+            .map(|n| n.key())
+            .ok(),
+        Some(want.key()),
+        "pre-filled number {number}"
+    );
+    let date = value("date-0").await;
+    assert_eq!(
+        saraban::thai::parse_date(&date)
+            .map(|d| d.to_string())
+            .ok()
+            .as_deref(),
+        input["date"].as_str(),
+        "pre-filled date {date}"
+    );
+    // Each pre-filled field says how sure saraban is.
+    let conf = b.text(By::Id("conf-number-0")).await;
+    assert!(
+        ["มั่นใจสูง", "ควรตรวจ", "ไม่แน่ใจ"].contains(&conf.as_str()),
+        "{conf}"
+    );
+    // The clerk checks the subject against the paper and types it.
+    b.fill("subject-0", input["subject"].as_str().unwrap())
+        .await;
+    b.submit("register-all").await;
+    let shown = b.text(By::Id("receive-number-0")).await;
+    b.shot("intake-registered").await;
+    assert!(
+        shown.starts_with('๑'),
+        "the first เลขรับ of the year: {shown}"
+    );
+    let href = b
+        .find(By::Id("stamped-0"))
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    // The stamped copy, fetched with the clerk's session.
+    let cookies = b.driver.get_all_cookies().await.unwrap();
+    let cookie = cookies
+        .iter()
+        .map(|c| format!("{}={}", c.name, c.value))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let path = href.trim_start_matches(&b.base).to_string();
+    let req = axum::http::Request::builder()
+        .uri(path)
+        .header(axum::http::header::COOKIE, cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let resp = api.oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), axum::http::StatusCode::OK);
+    let pdf = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    let corner: String = crate::intake::top_right_text(&pdf)
+        .split_whitespace()
+        .collect();
+    let office_name: String = office.fields.name.split_whitespace().collect();
+    assert!(corner.contains(&office_name), "{corner}");
+    assert!(
+        corner.contains("เลขรับ") && corner.contains(&shown.replace(' ', "")),
+        "{shown} in {corner}"
+    );
+    let png = crate::render::temp_pdf("browser-stamped", &pdf);
+    let out = Command::new("pdftoppm")
+        .args(["-r", "60", "-f", "1", "-l", "1", "-png"])
+        .arg(&png)
+        .arg(shots().join(format!("{:02}-intake-stamped-copy", b.step + 1)))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    b.driver.quit().await.unwrap();
+}

@@ -2,6 +2,7 @@
 //!
 //! Each covered object (`document:12`, `delivery:5`, `register:40`,
 //! `user:3`, `signature:3`, `office:7`, `attachment:2`, `imported:9`) has one canonical
+//! `user:3`, `office:7`, `attachment:2`, `imported:9`, `received:4`) has one canonical
 //! form: its table's columns in a fixed order, every stored file replaced by
 //! the SHA-256 of its bytes (recomputed, not the stored hash column), and
 //! the rows that hang off it (a document's secret-letter readers, a user's
@@ -416,6 +417,30 @@ pub const KINDS: &[Kind] = &[
         children: None,
         thai: "ไฟล์แนบของงาน",
         english: "work file",
+    },
+    Kind {
+        prefix: "received",
+        table: "received_letters",
+        columns: &[
+            ("id", Int),
+            ("office_id", Int),
+            ("letter_id", Int),
+            ("receive_entry", Int),
+            ("source_name", Text),
+            ("media_type", Text),
+            ("sha256", Text),
+            ("source", Bytes),
+            ("fields", Text),
+            ("number_key", Text),
+            ("date", Text),
+            ("issuer", Text),
+            ("secrecy", Text),
+            ("registered_by", Int),
+            ("registered_at", Text),
+        ],
+        children: None,
+        thai: "หนังสือรับจากภายนอก",
+        english: "letter received from outside",
     },
 ];
 
