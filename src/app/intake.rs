@@ -15,9 +15,7 @@ use super::{Action, App, Caller, input};
 use crate::docnum::DocNumber;
 use crate::intake::{self, FileKind, IntakeError};
 use crate::model::{Secrecy, Urgency};
-use crate::parse::{
-    CitedNumber, Deadline, NumberFields, ParsedLetter, Reference, ReferenceSource,
-};
+use crate::parse::{CitedNumber, Deadline, NumberFields, ParsedLetter, Reference, ReferenceSource};
 use crate::render::stamp::{Original, Stamp};
 use crate::store::intake as store;
 use crate::thai::{DateStyle, format_date, format_time, to_thai_digits};
@@ -115,13 +113,7 @@ fn intake_error(e: IntakeError) -> AppError {
         ),
         _ => (text.clone(), text),
     };
-    AppError::new(
-        Kind::Invalid,
-        code,
-        th,
-        en,
-    )
-    .on("file")
+    AppError::new(Kind::Invalid, code, th, en).on("file")
 }
 
 fn urgency(text: &str) -> AppResult<Urgency> {
@@ -143,7 +135,9 @@ fn secrecy(text: &str) -> AppResult<Secrecy> {
     Ok(match text.trim() {
         "confidential" | "ลับ" => Secrecy::Confidential,
         "secret" | "ลับมาก" => Secrecy::Secret,
-        "top_secret" | "ลับที่สุด" => return Err(AppError::top_secret().on("secrecy")),
+        "top_secret" | "ลับที่สุด" => {
+            return Err(AppError::top_secret().on("secrecy"));
+        }
         _ => {
             return Err(AppError::invalid(
                 "secrecy",
@@ -238,7 +232,10 @@ fn confirmed(read: Option<ParsedLetter>, c: &IntakeConfirm) -> AppResult<ParsedL
                 seq: n.seq,
                 year_be: n.year_be,
             },
-            date: input::optional_date(&field, r.date.as_deref().map(str::trim).filter(|s| !s.is_empty()))?,
+            date: input::optional_date(
+                &field,
+                r.date.as_deref().map(str::trim).filter(|s| !s.is_empty()),
+            )?,
             issuer: kept.and_then(|k| k.issuer.clone()),
             urgency: kept.and_then(|k| k.urgency),
             source: kept.map_or(ReferenceSource::ReferenceLine, |k| k.source),
@@ -271,7 +268,10 @@ impl App {
         if files.is_empty() || files.len() > MAX_FILES {
             return Err(AppError::invalid(
                 "file",
-                format!("เลือกไฟล์ ๑ ถึง {} ไฟล์", to_thai_digits(&MAX_FILES.to_string())),
+                format!(
+                    "เลือกไฟล์ ๑ ถึง {} ไฟล์",
+                    to_thai_digits(&MAX_FILES.to_string())
+                ),
                 format!("choose 1 to {MAX_FILES} files"),
             ));
         }
@@ -348,7 +348,15 @@ impl App {
             .map(|n| n.number().key());
         let date = letter.and_then(|l| l.date);
         let issuer = letter.and_then(|l| l.issuer.clone()).unwrap_or_default();
-        Ok(store::find_duplicate(self.store(), c.office.id, sha, key.as_deref(), date, &issuer).await?)
+        Ok(store::find_duplicate(
+            self.store(),
+            c.office.id,
+            sha,
+            key.as_deref(),
+            date,
+            &issuer,
+        )
+        .await?)
     }
 
     /// Registers the confirmed letters in the office's receive register,
@@ -363,7 +371,10 @@ impl App {
         if items.is_empty() || items.len() > MAX_FILES {
             return Err(AppError::invalid(
                 "letters",
-                format!("ลงรับได้ครั้งละ ๑ ถึง {} ฉบับ", to_thai_digits(&MAX_FILES.to_string())),
+                format!(
+                    "ลงรับได้ครั้งละ ๑ ถึง {} ฉบับ",
+                    to_thai_digits(&MAX_FILES.to_string())
+                ),
                 format!("register 1 to {MAX_FILES} letters at once"),
             ));
         }
@@ -371,7 +382,11 @@ impl App {
         let mut letters = Vec::with_capacity(items.len());
         for item in items {
             if uploads.iter().any(|u: &store::Upload| u.id == item.upload) {
-                return Err(AppError::invalid("upload", "ส่งไฟล์เดียวกันซ้ำ", "the same upload twice"));
+                return Err(AppError::invalid(
+                    "upload",
+                    "ส่งไฟล์เดียวกันซ้ำ",
+                    "the same upload twice",
+                ));
             }
             // Another office's upload is not found, like a missing one.
             let upload = store::upload(self.store(), c.office.id, item.upload)
@@ -454,7 +469,10 @@ impl App {
             .ok_or_else(AppError::not_found)?;
         // A secret letter: only the clerk who registered it (the
         // operator holds the data itself).
-        let secret = matches!(r.letter.secrecy, Some(Secrecy::Confidential | Secrecy::Secret));
+        let secret = matches!(
+            r.letter.secrecy,
+            Some(Secrecy::Confidential | Secrecy::Secret)
+        );
         if secret
             && let Some(u) = c.user_ref()
             && r.registered_by != Some(u.id)

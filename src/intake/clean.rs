@@ -90,7 +90,9 @@ fn is_upper_vowel(c: char) -> bool {
 fn is_speck(text: &str) -> bool {
     let t = text.trim();
     let letters = t.chars().filter(|c| c.is_alphanumeric()).count();
-    !t.is_empty() && t.chars().count() <= 4 && (letters == 0 || t.chars().any(|c| c.is_ascii_punctuation()))
+    !t.is_empty()
+        && t.chars().count() <= 4
+        && (letters == 0 || t.chars().any(|c| c.is_ascii_punctuation()))
 }
 
 #[cfg(test)]

@@ -84,7 +84,11 @@ pub fn rate(x: &Extracted, letter: Option<&ParsedLetter>) -> FieldConfidence {
                 } else {
                     Confidence::Low
                 };
-                if o.digits_reread { c.min(Confidence::Medium) } else { c }
+                if o.digits_reread {
+                    c.min(Confidence::Medium)
+                } else {
+                    c
+                }
             })
             .max()
             .unwrap_or(Confidence::Low)

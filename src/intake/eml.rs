@@ -10,7 +10,14 @@ use crate::parse;
 /// Whether bytes start like a message's header block.
 pub fn looks_like_mail(bytes: &[u8]) -> bool {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_lowercase();
-    let known = ["from:", "received:", "return-path:", "mime-version:", "message-id:", "date:"];
+    let known = [
+        "from:",
+        "received:",
+        "return-path:",
+        "mime-version:",
+        "message-id:",
+        "date:",
+    ];
     head.starts_with("subject:")
         || (known.iter().any(|k| head.starts_with(k)) && head.contains("\nsubject:"))
 }
@@ -40,7 +47,10 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, IntakeError> {
             Err(e) => failure = Some(e),
         }
     }
-    let text = message.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+    let text = message
+        .body_text(0)
+        .map(|t| t.into_owned())
+        .unwrap_or_default();
     if text.trim().is_empty()
         && let Some(e) = failure
     {

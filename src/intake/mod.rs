@@ -157,7 +157,9 @@ pub fn extract(name: &str, bytes: &[u8]) -> Result<Extracted, IntakeError> {
 /// Reads a file from disk (see [`extract`]).
 pub fn extract_file(path: &Path) -> Result<Extracted, IntakeError> {
     let bytes = std::fs::read(path)?;
-    let name = path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned());
+    let name = path
+        .file_name()
+        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
     extract(&name, &bytes)
 }
 

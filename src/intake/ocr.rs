@@ -100,7 +100,15 @@ pub fn check() -> Result<(), IntakeError> {
 /// Reads one page image (any format Leptonica reads: PGM, PNG, JPEG).
 pub fn read_page(image: &[u8]) -> Result<Vec<Line>, IntakeError> {
     let mut child = Command::new("tesseract")
-        .args(["stdin", "stdout", "-l", &languages(), "--psm", &psm(), "tsv"])
+        .args([
+            "stdin",
+            "stdout",
+            "-l",
+            &languages(),
+            "--psm",
+            &psm(),
+            "tsv",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -89,7 +89,10 @@ impl Gray {
         for y in 0..self.height {
             for x in 0..self.width {
                 let (dx, dy) = (f64::from(x) - w / 2.0, f64::from(y) - h / 2.0);
-                let (sx, sy) = (cos * dx + sin * dy + w / 2.0, -sin * dx + cos * dy + h / 2.0);
+                let (sx, sy) = (
+                    cos * dx + sin * dy + w / 2.0,
+                    -sin * dx + cos * dy + h / 2.0,
+                );
                 pixels.push(self.sample(sx, sy));
             }
         }
@@ -101,7 +104,10 @@ impl Gray {
     }
 
     fn sample(&self, x: f64, y: f64) -> u8 {
-        if x < 0.0 || y < 0.0 || x >= f64::from(self.width) - 1.0 || y >= f64::from(self.height) - 1.0
+        if x < 0.0
+            || y < 0.0
+            || x >= f64::from(self.width) - 1.0
+            || y >= f64::from(self.height) - 1.0
         {
             return 255;
         }
@@ -249,7 +255,9 @@ pub fn pdf_page_sizes(bytes: &[u8]) -> Result<Vec<(f64, f64)>, IntakeError> {
         })
         .collect();
     if sizes.is_empty() {
-        return Err(IntakeError::Unreadable("PDF ไม่มีหน้า (the PDF has no pages)".into()));
+        return Err(IntakeError::Unreadable(
+            "PDF ไม่มีหน้า (the PDF has no pages)".into(),
+        ));
     }
     Ok(sizes)
 }
@@ -271,7 +279,11 @@ mod tests {
                 }
             }
         }
-        let page = Gray { width: w, height: h, pixels };
+        let page = Gray {
+            width: w,
+            height: h,
+            pixels,
+        };
         assert_eq!(page.skew(), 0.0);
         let turned = page.rotated(1.2);
         let found = turned.skew();
@@ -287,7 +299,10 @@ mod tests {
             pixels: vec![0, 10, 20, 30, 40, 255],
         };
         assert_eq!(Gray::from_pgm(&g.to_pgm()), Some(g));
-        assert_eq!(Gray::from_pgm(b"P5\n# c\n1 1\n255\n\x07").unwrap().pixels, [7]);
+        assert_eq!(
+            Gray::from_pgm(b"P5\n# c\n1 1\n255\n\x07").unwrap().pixels,
+            [7]
+        );
         assert_eq!(Gray::from_pgm(b"P6\n1 1\n255\n\x07"), None);
     }
 }

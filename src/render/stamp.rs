@@ -71,9 +71,15 @@ impl Renderer {
         let mut files: HashMap<_, Bytes> = HashMap::new();
         files.insert(file_id("/data.json"), json_bytes(&data));
         files.insert(file_id("/original"), Bytes::new(bytes.to_vec()));
-        files.insert(file_id("/recipient.json"), json_bytes(&serde_json::json!({})));
+        files.insert(
+            file_id("/recipient.json"),
+            json_bytes(&serde_json::json!({})),
+        );
         files.insert(file_id("/ragged.json"), json_bytes(&serde_json::json!([])));
-        files.insert(file_id("/continuation.json"), json_bytes(&serde_json::json!([])));
+        files.insert(
+            file_id("/continuation.json"),
+            json_bytes(&serde_json::json!([])),
+        );
         files.insert(file_id("/keep.json"), json_bytes(&serde_json::json!({})));
         files.insert(
             file_id("/emblem.json"),

@@ -49,7 +49,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "/register.typ",
         include_str!("../../templates/typst/register.typ"),
     ),
-    ("/stamp.typ", include_str!("../../templates/typst/stamp.typ")),
+    (
+        "/stamp.typ",
+        include_str!("../../templates/typst/stamp.typ"),
+    ),
 ];
 
 /// A file id for a path inside the project root.

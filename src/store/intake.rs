@@ -157,7 +157,11 @@ pub async fn find_duplicate(
         if same_file || same_letter {
             let dup = Duplicate {
                 id: r.try_get(0)?,
-                reason: if same_file { "same_file" } else { "same_letter" },
+                reason: if same_file {
+                    "same_file"
+                } else {
+                    "same_letter"
+                },
                 receive_seq: r.try_get(3)?,
                 receive_year: r.try_get::<i64, _>(4)? as i32,
             };
@@ -236,7 +240,10 @@ async fn register_one(
     .await?;
     let issuer = letter.issuer.clone().unwrap_or_default();
     let entry = Entry {
-        subject: letter.subject.clone().unwrap_or_else(|| upload.name.clone()),
+        subject: letter
+            .subject
+            .clone()
+            .unwrap_or_else(|| upload.name.clone()),
         to: item.addressee.to_string(),
         from: issuer.clone(),
         doc_number: letter.number.as_ref().map(|n| n.printed.clone()),
@@ -331,7 +338,10 @@ pub async fn get(
     };
     let fields: String = r.try_get(7)?;
     let letter: ParsedLetter = serde_json::from_str(&fields).map_err(|e| {
-        StoreError::rejected("ข้อมูลหนังสือรับเสียหาย", format!("stored fields do not read back: {e}"))
+        StoreError::rejected(
+            "ข้อมูลหนังสือรับเสียหาย",
+            format!("stored fields do not read back: {e}"),
+        )
     })?;
     let seq: i64 = r.try_get(12)?;
     let receive = Issued {

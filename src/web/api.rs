@@ -816,7 +816,10 @@ async fn received_original(
     a: Authed,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
-    Ok(download(state.app.received_original(&a.caller, id).await?, false))
+    Ok(download(
+        state.app.received_original(&a.caller, id).await?,
+        false,
+    ))
 }
 
 async fn received_stamped(
@@ -824,5 +827,8 @@ async fn received_stamped(
     a: Authed,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
-    Ok(download(state.app.received_stamped(&a.caller, id).await?, false))
+    Ok(download(
+        state.app.received_stamped(&a.caller, id).await?,
+        false,
+    ))
 }

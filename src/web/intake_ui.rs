@@ -51,10 +51,16 @@ fn form(i: usize, u: &IntakeUpload, digits: Digits) -> Value {
     let l = u.prefill.letter.as_ref();
     let c = &u.prefill.confidence;
     let urgency = l.and_then(|l| l.urgency).map(|u| {
-        serde_json::to_value(u).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+        serde_json::to_value(u)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
     });
     let secrecy = l.and_then(|l| l.secrecy).map(|s| {
-        serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+        serde_json::to_value(s)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
     });
     let refs: Vec<Value> = l
         .map(|l| l.references.iter().collect::<Vec<_>>())
@@ -68,12 +74,18 @@ fn form(i: usize, u: &IntakeUpload, digits: Digits) -> Value {
         v["label"] = json!(label);
         v
     };
-    let number = field(l.and_then(|l| l.number.as_ref()).map(|n| n.printed.clone()), c.number);
+    let number = field(
+        l.and_then(|l| l.number.as_ref()).map(|n| n.printed.clone()),
+        c.number,
+    );
     let dated = field(l.and_then(|l| l.date).map(date), c.date);
     let sender = field(l.and_then(|l| l.issuer.clone()), c.sender);
     let addressee = field(l.and_then(|l| l.to.clone()), c.addressee);
     let subject = field(l.and_then(|l| l.subject.clone()), c.subject);
-    let deadline = field(l.and_then(|l| l.deadlines.first()).map(|d| date(d.date)), c.deadline);
+    let deadline = field(
+        l.and_then(|l| l.deadlines.first()).map(|d| date(d.date)),
+        c.deadline,
+    );
     let rows = vec![
         row("number", "ที่", number),
         row("date", "ลงวันที่", dated),
@@ -121,7 +133,11 @@ async fn intake_upload(
         Ok(read) => {
             c.insert("step", "confirm");
             let digits = a.office().fields.digits;
-            let forms: Vec<Value> = read.iter().enumerate().map(|(i, u)| form(i, u, digits)).collect();
+            let forms: Vec<Value> = read
+                .iter()
+                .enumerate()
+                .map(|(i, u)| form(i, u, digits))
+                .collect();
             c.insert("forms", &forms);
             c.insert(
                 "urgencies",
@@ -151,17 +167,29 @@ async fn intake_upload(
 
 /// The confirmed forms: `n` letters, fields suffixed `_{i}`.
 fn confirmations(form: &HashMap<String, String>) -> Vec<IntakeConfirm> {
-    let n: usize = form.get("n").and_then(|v| v.parse().ok()).unwrap_or(0).min(50);
-    let get = |k: &str, i: usize| form.get(&format!("{k}_{i}")).cloned().filter(|v| !v.trim().is_empty());
+    let n: usize = form
+        .get("n")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+        .min(50);
+    let get = |k: &str, i: usize| {
+        form.get(&format!("{k}_{i}"))
+            .cloned()
+            .filter(|v| !v.trim().is_empty())
+    };
     (0..n)
         .filter_map(|i| {
             let upload = get("upload", i)?.parse().ok()?;
             let references = (0..50)
                 .map_while(|k| {
-                    form.get(&format!("ref_{i}_{k}")).map(|number| ReferenceInput {
-                        number: number.clone(),
-                        date: form.get(&format!("refdate_{i}_{k}")).cloned().filter(|v| !v.trim().is_empty()),
-                    })
+                    form.get(&format!("ref_{i}_{k}"))
+                        .map(|number| ReferenceInput {
+                            number: number.clone(),
+                            date: form
+                                .get(&format!("refdate_{i}_{k}"))
+                                .cloned()
+                                .filter(|v| !v.trim().is_empty()),
+                        })
                 })
                 .collect();
             Some(IntakeConfirm {
@@ -186,9 +214,17 @@ async fn intake_register(
     UiUser(a): UiUser,
     ApiForm(form): ApiForm<HashMap<String, String>>,
 ) -> Page {
-    check_csrf(&state, &a, form.get("csrf").map(String::as_str).unwrap_or(""))?;
+    check_csrf(
+        &state,
+        &a,
+        form.get("csrf").map(String::as_str).unwrap_or(""),
+    )?;
     let items = confirmations(&form);
-    let done = or_page(&state, &a, state.app.intake_register(&a.caller, &items).await)?;
+    let done = or_page(
+        &state,
+        &a,
+        state.app.intake_register(&a.caller, &items).await,
+    )?;
     if let [one] = done.as_slice() {
         return Ok(Redirect::to(&format!("/received/{}?new=1", one.id)).into_response());
     }

@@ -36,7 +36,10 @@ use crate::app::{Action, DeliveryId, DeliveryState, DocState, DocumentId, Role, 
 use crate::thai::{DateStyle, Digits, format_date};
 
 const TEMPLATES: [(&str, &str); 20] = [
-    ("intake.html", include_str!("../../templates/web/intake.html")),
+    (
+        "intake.html",
+        include_str!("../../templates/web/intake.html"),
+    ),
     (
         "received.html",
         include_str!("../../templates/web/received.html"),

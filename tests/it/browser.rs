@@ -468,7 +468,8 @@ async fn a_clerk_registers_a_scanned_letter_in_chromium() {
     let json = crate::render::example("seed-003");
     let input: serde_json::Value = serde_json::from_str(&json).unwrap();
     let input = input.get("main").cloned().unwrap_or(input);
-    let scan = crate::ocr::scanned_pages("browser-scan", &crate::render::render_json(&json), Some(1));
+    let scan =
+        crate::ocr::scanned_pages("browser-scan", &crate::render::render_json(&json), Some(1));
 
     b.login("pl.clerk").await;
     b.go("/intake").await;
@@ -484,30 +485,49 @@ async fn a_clerk_registers_a_scanned_letter_in_chromium() {
     // Pre-filled from the scan: the number and date as the letter has them.
     let value = |id: &'static str| {
         let b = &b;
-        async move { b.find(By::Id(id)).await.value().await.unwrap().unwrap_or_default() }
+        async move {
+            b.find(By::Id(id))
+                .await
+                .value()
+                .await
+                .unwrap()
+                .unwrap_or_default()
+        }
     };
     let number = value("number-0").await;
     let want = saraban::docnum::DocNumber::parse(input["number"].as_str().unwrap()).unwrap();
     assert_eq!(
-        saraban::docnum::DocNumber::parse(&number).map(|n| n.key()).ok(),
+        saraban::docnum::DocNumber::parse(&number)
+            .map(|n| n.key())
+            .ok(),
         Some(want.key()),
         "pre-filled number {number}"
     );
     let date = value("date-0").await;
     assert_eq!(
-        saraban::thai::parse_date(&date).map(|d| d.to_string()).ok().as_deref(),
+        saraban::thai::parse_date(&date)
+            .map(|d| d.to_string())
+            .ok()
+            .as_deref(),
         input["date"].as_str(),
         "pre-filled date {date}"
     );
     // Each pre-filled field says how sure saraban is.
     let conf = b.text(By::Id("conf-number-0")).await;
-    assert!(["มั่นใจสูง", "ควรตรวจ", "ไม่แน่ใจ"].contains(&conf.as_str()), "{conf}");
+    assert!(
+        ["มั่นใจสูง", "ควรตรวจ", "ไม่แน่ใจ"].contains(&conf.as_str()),
+        "{conf}"
+    );
     // The clerk checks the subject against the paper and types it.
-    b.fill("subject-0", input["subject"].as_str().unwrap()).await;
+    b.fill("subject-0", input["subject"].as_str().unwrap())
+        .await;
     b.submit("register-all").await;
     let shown = b.text(By::Id("receive-number-0")).await;
     b.shot("intake-registered").await;
-    assert!(shown.starts_with('๑'), "the first เลขรับ of the year: {shown}");
+    assert!(
+        shown.starts_with('๑'),
+        "the first เลขรับ of the year: {shown}"
+    );
     let href = b
         .find(By::Id("stamped-0"))
         .await
@@ -532,11 +552,22 @@ async fn a_clerk_registers_a_scanned_letter_in_chromium() {
     use tower::ServiceExt;
     let resp = api.oneshot(req).await.unwrap();
     assert_eq!(resp.status(), axum::http::StatusCode::OK);
-    let pdf = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
-    let corner: String = crate::intake::top_right_text(&pdf).split_whitespace().collect();
+    let pdf = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    let corner: String = crate::intake::top_right_text(&pdf)
+        .split_whitespace()
+        .collect();
     let office_name: String = office.fields.name.split_whitespace().collect();
     assert!(corner.contains(&office_name), "{corner}");
-    assert!(corner.contains("เลขรับ") && corner.contains(&shown.replace(' ', "")), "{shown} in {corner}");
+    assert!(
+        corner.contains("เลขรับ") && corner.contains(&shown.replace(' ', "")),
+        "{shown} in {corner}"
+    );
     let png = crate::render::temp_pdf("browser-stamped", &pdf);
     let out = Command::new("pdftoppm")
         .args(["-r", "60", "-f", "1", "-l", "1", "-png"])

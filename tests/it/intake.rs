@@ -58,7 +58,13 @@ pub async fn upload(
         .await
         .unwrap();
     let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     (
         status,
         serde_json::from_slice(&bytes).unwrap_or(Value::Null),
@@ -80,7 +86,16 @@ async fn get_bytes(f: &Fixture, who: &str, uri: &str) -> (StatusCode, String, Ve
         .get(header::CONTENT_DISPOSITION)
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
-    (status, cd, resp.into_body().collect().await.unwrap().to_bytes().to_vec())
+    (
+        status,
+        cd,
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
 }
 
 /// The confirmation of an upload: the pre-filled fields as they are.
@@ -103,7 +118,9 @@ fn confirm(u: &Value) -> Value {
 pub fn top_right_text(pdf: &[u8]) -> String {
     let path = temp_pdf("stamped", pdf);
     let out = Command::new("pdftotext")
-        .args(["-f", "1", "-l", "1", "-r", "72", "-x", "298", "-y", "0", "-W", "297", "-H", "200"])
+        .args([
+            "-f", "1", "-l", "1", "-r", "72", "-x", "298", "-y", "0", "-W", "297", "-H", "200",
+        ])
         .arg(&path)
         .arg("-")
         .output()
@@ -150,7 +167,10 @@ async fn a_letter_from_outside_is_registered_and_stamped(db: &TestDb) {
     assert_eq!(r["letter"]["subject"], "เรื่องที่เจ้าหน้าที่แก้");
     let seq = r["receive_seq"].as_i64().unwrap();
     assert!(seq >= 1);
-    assert_eq!(r["receive_number"], saraban::thai::to_thai_digits(&seq.to_string()));
+    assert_eq!(
+        r["receive_number"],
+        saraban::thai::to_thai_digits(&seq.to_string())
+    );
     // The receive register has the entry, with the clerk's subject.
     let (_, reg) = call(
         &f.router,
@@ -163,20 +183,40 @@ async fn a_letter_from_outside_is_registered_and_stamped(db: &TestDb) {
     assert!(reg.to_string().contains("เรื่องที่เจ้าหน้าที่แก้"), "{reg}");
     let id = r["id"].as_i64().unwrap();
     // The original, byte for byte, as a download.
-    let (status, cd, bytes) = get_bytes(&f, "pl.clerk", &format!("/api/v1/received/{id}/original")).await;
+    let (status, cd, bytes) =
+        get_bytes(&f, "pl.clerk", &format!("/api/v1/received/{id}/original")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(cd.starts_with("attachment"), "{cd}");
     assert_eq!(bytes, pdf);
     // The stamped copy: office name and เลขรับ at the top right of page 1.
-    let (status, cd, stamped) =
-        get_bytes(&f, "pl.clerk", &format!("/api/v1/received/{id}/stamped.pdf")).await;
-    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&stamped));
+    let (status, cd, stamped) = get_bytes(
+        &f,
+        "pl.clerk",
+        &format!("/api/v1/received/{id}/stamped.pdf"),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&stamped)
+    );
     assert!(cd.starts_with("attachment"), "{cd}");
-    let (_, me) = call(&f.router, Method::GET, "/api/v1/me", Some(&f.tokens["pl.clerk"]), None).await;
+    let (_, me) = call(
+        &f.router,
+        Method::GET,
+        "/api/v1/me",
+        Some(&f.tokens["pl.clerk"]),
+        None,
+    )
+    .await;
     let office = me["office"]["name"].as_str().unwrap();
     let corner: String = top_right_text(&stamped).split_whitespace().collect();
     let office_squashed: String = office.split_whitespace().collect();
-    assert!(corner.contains(&office_squashed), "{office} not in the corner: {corner}");
+    assert!(
+        corner.contains(&office_squashed),
+        "{office} not in the corner: {corner}"
+    );
     assert!(corner.contains("เลขรับ"), "{corner}");
     let number = format!(
         "{}/{}",
@@ -187,10 +227,17 @@ async fn a_letter_from_outside_is_registered_and_stamped(db: &TestDb) {
     // The letter underneath is all there: its text layer is kept.
     let all = crate::render::pdf_bytes_text("stamped-all", &stamped).unwrap();
     let squashed: String = all.split_whitespace().collect();
-    let subject: String = input["subject"].as_str().unwrap().split_whitespace().collect();
+    let subject: String = input["subject"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .collect();
     assert!(squashed.contains(&subject));
     let pages = |b: &[u8]| {
-        let out = Command::new("pdfinfo").arg(temp_pdf("pages", b)).output().unwrap();
+        let out = Command::new("pdfinfo")
+            .arg(temp_pdf("pages", b))
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout)
             .lines()
             .find(|l| l.starts_with("Pages:"))
@@ -207,20 +254,46 @@ async fn duplicates_are_flagged_before_saving(db: &TestDb) {
     let pdf = render_json(&example("letter"));
     let (_, first, _) = upload(&f, "pl.clerk", &[("a.pdf", &pdf)]).await;
     let c = confirm(&first["uploads"][0]);
-    let (status, _) = call(&f.router, Method::POST, "/api/v1/intake/register", Some(&f.tokens["pl.clerk"]), Some(json!({ "letters": [c] }))).await;
+    let (status, _) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/intake/register",
+        Some(&f.tokens["pl.clerk"]),
+        Some(json!({ "letters": [c] })),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
     // The same file again: flagged before anything is saved.
     let (_, again, _) = upload(&f, "pl.clerk", &[("b.pdf", &pdf)]).await;
     let u = &again["uploads"][0];
     assert_eq!(u["duplicate"]["reason"], "same_file", "{u}");
     let mut c = confirm(u);
-    let (status, err) = call(&f.router, Method::POST, "/api/v1/intake/register", Some(&f.tokens["pl.clerk"]), Some(json!({ "letters": [c.clone()] }))).await;
+    let (status, err) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/intake/register",
+        Some(&f.tokens["pl.clerk"]),
+        Some(json!({ "letters": [c.clone()] })),
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT, "{err}");
     assert_eq!(err["error"]["code"], "duplicate");
-    assert!(err["error"]["message_th"].as_str().unwrap().contains("ลงรับไว้แล้ว"));
+    assert!(
+        err["error"]["message_th"]
+            .as_str()
+            .unwrap()
+            .contains("ลงรับไว้แล้ว")
+    );
     // The clerk confirms: registered, with the next เลขรับ.
     c["confirm_duplicate"] = json!(true);
-    let (status, done) = call(&f.router, Method::POST, "/api/v1/intake/register", Some(&f.tokens["pl.clerk"]), Some(json!({ "letters": [c] }))).await;
+    let (status, done) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/intake/register",
+        Some(&f.tokens["pl.clerk"]),
+        Some(json!({ "letters": [c] })),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{done}");
     // Another office receiving the same letter is not a duplicate.
     let (_, other, _) = upload(&f, "nmp.clerk", &[("a.pdf", &pdf)]).await;
@@ -228,10 +301,27 @@ async fn duplicates_are_flagged_before_saving(db: &TestDb) {
     // Two files in one submit: both registered, numbers in order.
     let seed = render_json(&example("seed-000"));
     let (_, two, _) = upload(&f, "nmp.clerk", &[("x.pdf", &pdf), ("y.pdf", &seed)]).await;
-    let letters: Vec<Value> = two["uploads"].as_array().unwrap().iter().map(confirm).collect();
-    let (status, done) = call(&f.router, Method::POST, "/api/v1/intake/register", Some(&f.tokens["nmp.clerk"]), Some(json!({ "letters": letters }))).await;
+    let letters: Vec<Value> = two["uploads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(confirm)
+        .collect();
+    let (status, done) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/intake/register",
+        Some(&f.tokens["nmp.clerk"]),
+        Some(json!({ "letters": letters })),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{done}");
-    let seqs: Vec<i64> = done["received"].as_array().unwrap().iter().map(|r| r["receive_seq"].as_i64().unwrap()).collect();
+    let seqs: Vec<i64> = done["received"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["receive_seq"].as_i64().unwrap())
+        .collect();
     assert_eq!(seqs.len(), 2);
     assert_eq!(seqs[1], seqs[0] + 1);
 }
@@ -252,7 +342,11 @@ async fn intake_access_matrix(db: &TestDb) {
     ] {
         let who = format!("dla.{role}");
         let (status, body, _) = upload(&f, &who, &[("x.pdf", &pdf)]).await;
-        let want = if may { StatusCode::OK } else { StatusCode::FORBIDDEN };
+        let want = if may {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        };
         assert_eq!(status, want, "{who} upload: {body}");
     }
     let (status, _, _) = upload(&f, "nobody", &[("x.pdf", &pdf)]).await;
@@ -261,22 +355,48 @@ async fn intake_access_matrix(db: &TestDb) {
     let (status, body, _) = upload(&f, "pl.clerk", &[]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body["error"]["message_th"].is_string() && body["error"]["message_en"].is_string());
-    let (status, body, _) = upload(&f, "pl.clerk", &[("x.zip", b"PK\x03\x04\x14\x00\x00\x00\x08\x00")]).await;
+    let (status, body, _) = upload(
+        &f,
+        "pl.clerk",
+        &[("x.zip", b"PK\x03\x04\x14\x00\x00\x00\x08\x00")],
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     // Another office's upload and registration: not found.
     let (_, up, _) = upload(&f, "pl.clerk", &[("x.pdf", &pdf)]).await;
     let c = confirm(&up["uploads"][0]);
-    let (status, _) = call(&f.router, Method::POST, "/api/v1/intake/register", Some(&f.tokens["wy.clerk"]), Some(json!({ "letters": [c.clone()] }))).await;
+    let (status, _) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/intake/register",
+        Some(&f.tokens["wy.clerk"]),
+        Some(json!({ "letters": [c.clone()] })),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // ลับที่สุด never enters.
     let mut top = c.clone();
     top["secrecy"] = json!("ลับที่สุด");
-    let (status, _) = call(&f.router, Method::POST, "/api/v1/intake/register", Some(&f.tokens["pl.clerk"]), Some(json!({ "letters": [top] }))).await;
+    let (status, _) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/intake/register",
+        Some(&f.tokens["pl.clerk"]),
+        Some(json!({ "letters": [top] })),
+    )
+    .await;
     assert!(status.is_client_error(), "{status}");
     // A secret letter: its clerk reads it, others in the office may not.
     let mut secret = c;
     secret["secrecy"] = json!("ลับ");
-    let (status, done) = call(&f.router, Method::POST, "/api/v1/intake/register", Some(&f.tokens["pl.clerk"]), Some(json!({ "letters": [secret] }))).await;
+    let (status, done) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/intake/register",
+        Some(&f.tokens["pl.clerk"]),
+        Some(json!({ "letters": [secret] })),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{done}");
     let id = done["received"][0]["id"].as_i64().unwrap();
     for (who, want) in [
