@@ -220,7 +220,7 @@ fn glyphs(page: &Gray, r: Rect, height: f64) -> Vec<Option<(char, f32)>> {
         .collect();
     let mut label = vec![usize::MAX; w * h];
     // Each component: its box and its pixels.
-    let mut parts: Vec<((usize, usize, usize, usize), Vec<usize>)> = Vec::new();
+    let mut parts: Vec<Part> = Vec::new();
     for start in 0..w * h {
         if !ink[start] || label[start] != usize::MAX {
             continue;
@@ -258,7 +258,7 @@ fn glyphs(page: &Gray, r: Rect, height: f64) -> Vec<Option<(char, f32)>> {
     parts.retain(|((x0, y0, x1, y1), _)| x1 - x0 > speck || y1 - y0 > speck);
     parts.sort_by_key(|((x0, ..), _)| *x0);
     // Pieces that overlap in x by half the narrower one are one glyph.
-    let mut merged: Vec<((usize, usize, usize, usize), Vec<usize>)> = Vec::new();
+    let mut merged: Vec<Part> = Vec::new();
     for (b, px) in parts {
         if let Some((mb, mpx)) = merged.last_mut() {
             let overlap = mb.2.min(b.2).saturating_sub(mb.0.max(b.0));
@@ -307,6 +307,10 @@ fn glyphs(page: &Gray, r: Rect, height: f64) -> Vec<Option<(char, f32)>> {
     }
     out
 }
+
+/// A piece of ink: its box (x0, y0, x1, y1) and its pixels (row-major
+/// indexes into the region).
+type Part = ((usize, usize, usize, usize), Vec<usize>);
 
 /// Whether a column of the page has ink between `y0` and `y1`.
 fn inked(page: &Gray, x: u32, y0: u32, y1: u32, t: u8) -> bool {
