@@ -203,44 +203,8 @@ async fn clerks_send_forward_acknowledge_and_track_in_chromium() {
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 
     // Chromium, headless, with a fresh profile and no background traffic.
-    let port = free_port();
-    let _chromedriver = Driver(
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts"),
-    );
-    wait_ready(port).await;
-    let profile = tempfile::tempdir().unwrap();
-    let mut caps = DesiredCapabilities::chrome();
-    caps.set_binary(CHROMIUM).unwrap();
-    for arg in [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,1400",
-        "--lang=th-TH",
-    ] {
-        caps.add_arg(arg).unwrap();
-    }
-    caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
-        .unwrap();
-    let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
-        .await
-        .expect("a Chromium session");
-    let mut b = Browser {
-        driver,
-        base,
-        step: 0,
-    };
+    let (_chromedriver, mut b, _profile) = chromium(base).await;
+    b.step = 0;
 
     // 1. The DLA clerk composes a circular, watching the live preview.
     b.go("/login").await;
@@ -715,43 +679,8 @@ async fn offices_reply_at_phone_width_and_the_rest_are_reminded_in_chromium() {
         .await
         .unwrap()
     });
-    let port = free_port();
-    let _chromedriver = Driver(
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts"),
-    );
-    wait_ready(port).await;
-    let profile = tempfile::tempdir().unwrap();
-    let mut caps = DesiredCapabilities::chrome();
-    caps.set_binary(CHROMIUM).unwrap();
-    for arg in [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,1400",
-        "--lang=th-TH",
-    ] {
-        caps.add_arg(arg).unwrap();
-    }
-    caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
-        .unwrap();
-    let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
-        .await
-        .expect("a Chromium session");
-    let mut b = Browser {
-        driver,
-        base,
-        step: 100,
-    };
+    let (_chromedriver, mut b, _profile) = chromium(base).await;
+    b.step = 100;
 
     // 1. A circular, and its reply form designed on the draft.
     b.login("dla.clerk").await;
@@ -1028,41 +957,8 @@ async fn a_clerk_registers_a_scanned_letter_in_chromium() {
     let router = web::router(AppState::new(saraban::app::App::new(db.store.clone(), &[])).unwrap());
     let api = router.clone();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let port = free_port();
-    let _chromedriver = Driver(
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts"),
-    );
-    wait_ready(port).await;
-    let profile = tempfile::tempdir().unwrap();
-    let mut caps = DesiredCapabilities::chrome();
-    caps.set_binary(CHROMIUM).unwrap();
-    for arg in [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--window-size=1280,1400",
-        "--lang=th-TH",
-    ] {
-        caps.add_arg(arg).unwrap();
-    }
-    caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
-        .unwrap();
-    let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
-        .await
-        .expect("a Chromium session");
-    let mut b = Browser {
-        driver,
-        base,
-        step: 40,
-    };
+    let (_chromedriver, mut b, _profile) = chromium(base).await;
+    b.step = 40;
     // The letter as it came: page 1 of seed-003, scanned.
     let json = crate::render::example("seed-003");
     let input: serde_json::Value = serde_json::from_str(&json).unwrap();
