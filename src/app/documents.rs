@@ -50,6 +50,10 @@ pub struct SearchParams {
     pub offset: Option<i64>,
 }
 
+/// How many of the newest matches a search ranks (exact number, then
+/// subject phrase) before listing them.
+const RANKED: usize = 100;
+
 const KINDS: [&str; 7] = [
     "letter",
     "memo",
@@ -94,6 +98,7 @@ impl SearchParams {
         }
         Ok(search::Query {
             text: (!text.is_empty()).then(|| text.join(" ")),
+            number: None,
             kind,
             urgency,
             issuer: self.issuer.clone(),
@@ -521,11 +526,71 @@ impl App {
         Ok(tracking::track(self.store(), id.0, c.today()).await?)
     }
 
-    /// Documents the caller may see, every word of `q` required.
+    /// Documents the caller may see, every word of `q` required, best
+    /// first: a letter whose number is the query, then those whose subject
+    /// is the query or holds it as a phrase, then the rest newest first.
+    ///
+    /// Ranking looks at the newest [`RANKED`] matches (and at every letter
+    /// with the exact number, however old); pages past them stay newest
+    /// first.
     pub async fn search(&self, c: &Caller, params: &SearchParams) -> AppResult<Vec<Stored>> {
         c.may(Action::Read)?;
-        let mut q = params.query()?;
+        let q = params.query()?;
         let viewer = c.viewer();
+        let Some(phrase) = q.text.clone() else {
+            return Ok(search::search(self.store(), &viewer, &q).await?);
+        };
+        let wanted = q.limit.clamp(1, 200) as usize;
+        let offset = q.offset.max(0) as usize;
+        if offset + wanted > RANKED {
+            return self.matching(&viewer, q).await;
+        }
+        let number = DocNumber::parse(phrase.trim())
+            .ok()
+            .map(|n| n.format(crate::thai::Digits::Arabic));
+        let mut exact = match &number {
+            Some(n) => {
+                let only = search::Query {
+                    text: None,
+                    number: Some(n.clone()),
+                    limit: 20,
+                    offset: 0,
+                    ..q.clone()
+                };
+                search::search(self.store(), &viewer, &only).await?
+            }
+            None => Vec::new(),
+        };
+        let window = search::Query {
+            limit: RANKED as i64,
+            offset: 0,
+            ..q
+        };
+        let mut rest = self.matching(&viewer, window).await?;
+        rest.retain(|d| !exact.iter().any(|e| e.id == d.id));
+        let wanted_phrase = search::normalize(&phrase);
+        // A stable sort keeps each rank newest first.
+        rest.sort_by_key(|d| {
+            let subject = search::normalize(&d.subject);
+            if subject == wanted_phrase {
+                0
+            } else if subject.contains(&wanted_phrase) {
+                1
+            } else {
+                2
+            }
+        });
+        exact.extend(rest);
+        Ok(exact.into_iter().skip(offset).take(wanted).collect())
+    }
+
+    /// Documents matching `q`, newest first; a query of several words
+    /// (not one number) needs every word.
+    async fn matching(
+        &self,
+        viewer: &search::Viewer,
+        mut q: search::Query,
+    ) -> AppResult<Vec<Stored>> {
         let words: Vec<String> = q
             .text
             .as_deref()
@@ -534,28 +599,26 @@ impl App {
             .map(search::normalize)
             .filter(|w| !w.is_empty())
             .collect();
-        if words.len() > 1 {
-            // A number's parts are one word when the whole query is a number.
-            let whole = q.text.clone().unwrap_or_default();
-            if DocNumber::parse(&whole).is_ok() {
-                q.text = Some(whole);
-            } else {
-                let longest = words.iter().max_by_key(|w| w.chars().count()).cloned();
-                q.text = longest;
-                let wanted = q.limit;
-                q.limit = 200;
-                let found = search::search(self.store(), &viewer, &q).await?;
-                return Ok(found
-                    .into_iter()
-                    .filter(|d| {
-                        let t = search::text_of(&d.content, d.number.as_deref());
-                        words.iter().all(|w| t.contains(w.as_str()))
-                    })
-                    .take(wanted.clamp(1, 200) as usize)
-                    .collect());
-            }
+        let whole = q.text.clone().unwrap_or_default();
+        // A number's parts are one word when the whole query is a number.
+        if words.len() <= 1 || DocNumber::parse(&whole).is_ok() {
+            return Ok(search::search(self.store(), viewer, &q).await?);
         }
-        Ok(search::search(self.store(), &viewer, &q).await?)
+        q.text = words.iter().max_by_key(|w| w.chars().count()).cloned();
+        let wanted = q.limit.clamp(1, 200) as usize;
+        let offset = q.offset.max(0) as usize;
+        q.limit = 200;
+        q.offset = 0;
+        let found = search::search(self.store(), viewer, &q).await?;
+        Ok(found
+            .into_iter()
+            .filter(|d| {
+                let t = search::text_of(&d.content, d.number.as_deref());
+                words.iter().all(|w| t.contains(w.as_str()))
+            })
+            .skip(offset)
+            .take(wanted)
+            .collect())
     }
 
     /// [`App::search`], each document with the letter that replaced it.

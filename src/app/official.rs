@@ -124,6 +124,9 @@ pub struct OfficialInfo {
 pub struct Listed {
     pub doc: Stored,
     pub superseded_by: Option<ReplacedBy>,
+    /// For a letter of another office, the caller's own delivery it is
+    /// opened through (its delivery page, the chain above it included).
+    pub delivery_id: Option<i64>,
 }
 
 /// The letter that replaced a listed one.
@@ -340,6 +343,13 @@ impl App {
         let replaced = documents::superseded_by_many(self.store(), &ids).await?;
         let by_ids: Vec<i64> = replaced.values().map(|(id, _)| *id).collect();
         let visible = crate::store::search::visible_ids(self.store(), &c.viewer(), &by_ids).await?;
+        let others: Vec<i64> = docs
+            .iter()
+            .filter(|d| d.office_id != c.office.id)
+            .map(|d| d.id)
+            .collect();
+        let through =
+            crate::store::routing::opened_through(self.store(), c.office.id, &others).await?;
         Ok(docs
             .into_iter()
             .map(|doc| {
@@ -347,7 +357,12 @@ impl App {
                     id: visible.contains(id).then_some(*id),
                     number: number.clone(),
                 });
-                Listed { doc, superseded_by }
+                let delivery_id = through.get(&doc.id).copied();
+                Listed {
+                    doc,
+                    superseded_by,
+                    delivery_id,
+                }
             })
             .collect())
     }

@@ -563,6 +563,61 @@ pub async fn get(store: &Store, acting: &Office, id: i64) -> Result<Delivery, St
     from_row(&row)
 }
 
+/// For each of `documents`, the delivery to `office` a clerk there opens
+/// it through: the letter's own delivery, else a delivery down the cascade
+/// it started, else one of a letter it covers (the newest of each).
+pub async fn opened_through(
+    store: &Store,
+    office: i64,
+    documents: &[i64],
+) -> Result<std::collections::HashMap<i64, i64>, StoreError> {
+    let mut found = std::collections::HashMap::new();
+    if documents.is_empty() {
+        return Ok(found);
+    }
+    // Ids are integers from the store: listing them is safe and lets one
+    // statement answer for a page of results.
+    let ids = documents
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let covers: String = (0..3)
+        .map(|depth| {
+            let joins: String = (0..depth)
+                .map(|k| format!(" JOIN deliveries a{} ON a{k}.parent_id = a{}.id", k + 1, k + 1))
+                .collect();
+            format!(
+                " UNION ALL SELECT a{depth}.document_id, v.id, CAST({} AS BIGINT) FROM deliveries v \
+                 JOIN deliveries a0 ON v.parent_id = a0.id{joins} \
+                 WHERE v.to_office = $1 AND a{depth}.document_id IN ({ids})",
+                depth + 2
+            )
+        })
+        .collect();
+    let rows = sqlx::query(&format!(
+        "SELECT document_id, id, CAST(0 AS BIGINT) FROM deliveries \
+         WHERE to_office = $1 AND document_id IN ({ids}) \
+         UNION ALL SELECT root_id, id, CAST(1 AS BIGINT) FROM deliveries WHERE to_office = $1 AND root_id IN ({ids}){covers}"
+    ))
+    .bind(office)
+    .fetch_all(store.reader())
+    .await?;
+    let mut best: std::collections::HashMap<i64, (i64, i64)> = std::collections::HashMap::new();
+    for row in rows {
+        let (doc, delivery, rank): (i64, i64, i64) =
+            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+        let better = best
+            .get(&doc)
+            .is_none_or(|&(r, d)| (rank, std::cmp::Reverse(delivery)) < (r, std::cmp::Reverse(d)));
+        if better {
+            best.insert(doc, (rank, delivery));
+        }
+    }
+    found.extend(best.into_iter().map(|(doc, (_, delivery))| (doc, delivery)));
+    Ok(found)
+}
+
 /// The letters above delivery `id` down its cascade, the original first,
 /// then each cover letter before the one delivered (seed 003's chain: the
 /// DLA's circular, the province's cover, for a letter the district sent).

@@ -375,6 +375,8 @@ pub async fn visible(store: &Store, viewer: &Viewer, id: i64) -> Result<Stored, 
 pub struct Query {
     /// Words anywhere in the document, the number included.
     pub text: Option<String>,
+    /// Exactly this number (as [`crate::docnum::DocNumber`] prints it).
+    pub number: Option<String>,
     pub kind: Option<String>,
     pub urgency: Option<Urgency>,
     /// Part of the issuer's name.
@@ -439,6 +441,10 @@ pub async fn search(store: &Store, viewer: &Viewer, q: &Query) -> Result<Vec<Sto
         } else {
             format!("(SELECT s.text FROM {table} s WHERE s.{key} = d.id) LIKE {p}")
         });
+    }
+    if let Some(number) = &q.number {
+        let p = sql.bind(Bind::Text(number.clone()));
+        conds.push(format!("d.number = {p}"));
     }
     if let Some(kind) = &q.kind {
         let p = sql.bind(Bind::Text(kind.clone()));

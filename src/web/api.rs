@@ -147,6 +147,7 @@ pub fn listed(l: &Listed) -> Value {
         }),
         None => Value::Null,
     };
+    v["delivery_id"] = json!(l.delivery_id);
     v
 }
 

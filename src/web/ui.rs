@@ -468,6 +468,7 @@ fn row(d: &Stored) -> Value {
 fn listed_row(l: &Listed) -> Value {
     let mut v = row(&l.doc);
     v["superseded_by"] = api::listed(l)["superseded_by"].clone();
+    v["delivery_id"] = json!(l.delivery_id);
     v
 }
 

@@ -13,6 +13,31 @@ use crate::secrets::raw;
 use crate::web::{Fixture, call, fixture, letter};
 
 on_both!(enclosures_and_the_chain_travel_down);
+on_both!(search_ranks_the_number_first_and_opens_the_callers_delivery);
+on_both!(search_ranks_subject_phrases_before_body_matches);
+
+fn enc(q: &str) -> String {
+    percent_encoding::utf8_percent_encode(q, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// The ids and `delivery_id`s `who` finds for `q`, in order.
+async fn found(f: &Fixture, who: &str, q: &str) -> Vec<(i64, Option<i64>)> {
+    let (s, body) = call(
+        &f.router,
+        Method::GET,
+        &format!("/api/v1/documents?q={}", enc(q)),
+        Some(&f.tokens[who]),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    body["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["id"].as_i64().unwrap(), d["delivery_id"].as_i64()))
+        .collect()
+}
 
 /// The delivery in `who`'s inbox of the letter numbered `number`.
 async fn delivery_of(f: &Fixture, who: &str, number: &str) -> i64 {
@@ -208,4 +233,122 @@ async fn enclosures_and_the_chain_travel_down(db: &TestDb) {
         first.starts_with("สำเนาหนังสือกรมส่งเสริมการปกครองท้องถิ่น ที่ มท 0810.7/ว"),
         "{cover}"
     );
+}
+
+/// The DLA's circular travels down to วังยาง; the covers on the way cite
+/// its number and are newer, yet a search for the number lists the circular
+/// first, in Arabic or Thai digits, and each result opens through วังยาง's
+/// own delivery.
+async fn search_ranks_the_number_first_and_opens_the_callers_delivery(db: &TestDb) {
+    let f = fixture(db).await;
+    let dla = Some(f.tokens["dla.clerk"].as_str());
+    let (s, made) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/documents",
+        dla,
+        Some(json!({ "document": letter("การอบรมเชิงปฏิบัติการระบบบัญชี", None) })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let root = made["id"].as_i64().unwrap();
+    let (s, body) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/documents/{root}/number"),
+        dla,
+        Some(json!({ "series": "circular" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let number = body["document"]["number"].as_str().unwrap().to_string();
+    let (s, body) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/documents/{root}/dispatch"),
+        dla,
+        Some(json!({ "to": "พล 0023" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let at_pl = delivery_of(&f, "pl.clerk", &number).await;
+    let (pl_cover, pl_number) = receive_and_forward(&f, "pl.clerk", at_pl, None).await;
+    let at_nmp = delivery_of(&f, "nmp.clerk", &pl_number).await;
+    let (nmp_cover, nmp_number) =
+        receive_and_forward(&f, "nmp.clerk", at_nmp, Some("องค์การบริหารส่วนตำบลวังยาง")).await;
+    let at_wy = delivery_of(&f, "wy.clerk", &nmp_number).await;
+
+    let thai = saraban::thai::to_thai_digits(&number);
+    for q in [number.as_str(), thai.as_str()] {
+        let hits = found(&f, "wy.clerk", q).await;
+        // The covers cite the circular, so they match too, but after it.
+        assert_eq!(hits.first(), Some(&(root, Some(at_wy))), "{q}: {hits:?}");
+        assert!(hits.iter().any(|h| h.0 == nmp_cover), "{q}: {hits:?}");
+    }
+    assert_eq!(
+        found(&f, "wy.clerk", &pl_number).await.first(),
+        Some(&(pl_cover, Some(at_wy)))
+    );
+    assert_eq!(
+        found(&f, "wy.clerk", &nmp_number).await.first(),
+        Some(&(nmp_cover, Some(at_wy)))
+    );
+    // The province finds its own cover as its document, and the circular
+    // through its own delivery.
+    let pl_hits = found(&f, "pl.clerk", &number).await;
+    assert_eq!(pl_hits.first(), Some(&(root, Some(at_pl))), "{pl_hits:?}");
+    assert!(pl_hits.contains(&(pl_cover, None)), "{pl_hits:?}");
+
+    // The search page links the result to วังยาง's delivery page.
+    let (s, _, page) = raw(
+        &f,
+        Method::GET,
+        &format!("/search?q={}", enc(&number)),
+        "wy.clerk",
+        None,
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    let first = page.find("<li><a href=").expect("a result");
+    assert!(
+        page[first..].starts_with(&format!("<li><a href=\"/deliveries/{at_wy}\">")),
+        "{}",
+        &page[first..first + 120]
+    );
+}
+
+/// A letter whose subject is the query comes before a newer one that only
+/// mentions it in its body; all words still must match.
+async fn search_ranks_subject_phrases_before_body_matches(db: &TestDb) {
+    let f = fixture(db).await;
+    let phrase = "รายงานผลการตรวจสอบพัสดุประจำปี";
+    let titled = crate::web::draft(&f, "dla.clerk", phrase).await;
+    let mut doc = letter("ขอเชิญประชุมคณะกรรมการ", None);
+    doc["main"]["body"] = json!([format!("ตามที่ได้ส่ง{phrase}ไปแล้ว นั้น")]);
+    let (s, made) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/documents",
+        Some(&f.tokens["dla.clerk"]),
+        Some(json!({ "document": doc })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let mentioned = made["id"].as_i64().unwrap();
+    let within = crate::web::draft(&f, "dla.clerk", &format!("ส่ง{phrase} (ฉบับแก้ไข)")).await;
+    let hits: Vec<i64> = found(&f, "dla.clerk", phrase)
+        .await
+        .iter()
+        .map(|h| h.0)
+        .collect();
+    assert_eq!(hits, vec![titled, within, mentioned]);
+    // Spaced the way a clerk might type it, the same order.
+    let hits: Vec<i64> = found(&f, "dla.clerk", "รายงานผล การตรวจสอบพัสดุ ประจำปี")
+        .await
+        .iter()
+        .map(|h| h.0)
+        .collect();
+    assert_eq!(hits, vec![titled, within, mentioned]);
 }
