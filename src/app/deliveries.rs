@@ -12,13 +12,16 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::documents::Download;
 use super::error::{AppError, AppResult};
 use super::{
     Action, App, Attachment, Caller, Delivery, DeliveryId, DeliveryState, DocumentId, Forwarded,
     InboxItem, Stored, input,
 };
+use crate::render::stamp::Stamp;
 use crate::store::offices::{self, Office};
-use crate::store::{accounts, documents, inbox, personalise, routing, search};
+use crate::store::{accounts, documents, inbox, personalise, registers, routing, search};
+use crate::thai::{DateStyle, format_date, format_time};
 
 /// Where to send a numbered letter.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -78,6 +81,9 @@ pub struct DeliveryView {
     pub chain: Vec<ChainLetter>,
     /// Whether the deadline has passed without the office acting.
     pub overdue: bool,
+    /// The receive stamp (เลขรับ, date, time) once the caller's office has
+    /// received the letter.
+    pub receive: Option<Stamp>,
 }
 
 /// A letter above a delivered one, with its enclosures.
@@ -180,7 +186,9 @@ impl App {
                 delivery.state,
                 DeliveryState::Sent | DeliveryState::Received
             );
+        let receive = self.receive_stamp(c, &delivery).await?;
         Ok(DeliveryView {
+            receive,
             delivery,
             heading,
             document: reader.then_some(stored),
@@ -189,6 +197,55 @@ impl App {
             attachments,
             chain,
             overdue,
+        })
+    }
+
+    /// The receive stamp of a delivery to the caller's office, once it is
+    /// received: office, เลขรับ, date and time in the office's digits.
+    async fn receive_stamp(&self, c: &Caller, d: &Delivery) -> AppResult<Option<Stamp>> {
+        let Some(entry) = d.receive_entry.filter(|_| d.to_office == c.office.id) else {
+            return Ok(None);
+        };
+        let Some(mark) = registers::receive_mark(self.store(), c.office.id, entry).await? else {
+            return Ok(None);
+        };
+        let digits = c.office.fields.digits;
+        let at = chrono::DateTime::parse_from_rfc3339(&mark.recorded_at)
+            .map(|t| t.with_timezone(&crate::store::bangkok()))
+            .map_err(|e| AppError::internal("อ่านเวลาลงรับไม่ได้", e.to_string()))?;
+        Ok(Some(Stamp {
+            office: c.office.fields.name.clone(),
+            number: digits.apply(&format!("{}/{}", mark.seq, mark.year_be)),
+            date: format_date(at.date_naive(), DateStyle::Long, digits),
+            time: format_time(at.time(), digits),
+        }))
+    }
+
+    /// The letter of a delivery the caller's office received, with its
+    /// receive stamp at the top right of the first page, as PDF. Readers
+    /// only; a letter not yet received has no stamp.
+    pub async fn delivery_stamped(&self, c: &Caller, id: DeliveryId) -> AppResult<Download> {
+        let pdf = self.delivery_letter(c, id).await?;
+        let d = routing::get(self.store(), &c.office, id.0).await?;
+        let stamp = self.receive_stamp(c, &d).await?.ok_or_else(|| {
+            AppError::new(
+                super::Kind::Conflict,
+                "not_received",
+                "ยังไม่ได้ลงรับหนังสือฉบับนี้ จึงยังไม่มีตรารับ",
+                "the letter is not received yet, so it has no receive stamp",
+            )
+        })?;
+        let name = format!(
+            "รับ-{}.pdf",
+            crate::thai::to_arabic_digits(&stamp.number).replace('/', "-")
+        );
+        let bytes = self
+            .stamp_letter(crate::intake::FileKind::Pdf, pdf, stamp, c.today())
+            .await?;
+        Ok(Download {
+            name,
+            media_type: "application/pdf".into(),
+            bytes,
         })
     }
 

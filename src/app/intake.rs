@@ -526,6 +526,35 @@ impl App {
             ),
             e => intake_error(e),
         })?;
+        let stamp = Stamp {
+            office: c.office.fields.name.clone(),
+            number: format!(
+                "{}/{}",
+                view.receive_number,
+                c.office.fields.digits.apply(&view.receive_year.to_string())
+            ),
+            date: view.received_date.clone(),
+            time: view.received_time.clone(),
+        };
+        let pdf = self
+            .stamp_letter(kind, letter_bytes, stamp, c.today())
+            .await?;
+        Ok(Download {
+            name: format!("รับ-{}-{}.pdf", view.receive_year, view.receive_seq),
+            media_type: "application/pdf".into(),
+            bytes: pdf,
+        })
+    }
+
+    /// `letter` (a PDF or a photo) with `stamp` at the top right of its
+    /// first page, as PDF.
+    pub(crate) async fn stamp_letter(
+        &self,
+        kind: FileKind,
+        letter_bytes: Vec<u8>,
+        stamp: Stamp,
+        dated: NaiveDate,
+    ) -> AppResult<Vec<u8>> {
         let sizes = if kind == FileKind::Pdf {
             let b = letter_bytes.clone();
             Some(
@@ -537,31 +566,14 @@ impl App {
         } else {
             None
         };
-        let stamp = Stamp {
-            office: c.office.fields.name.clone(),
-            number: format!(
-                "{}/{}",
-                view.receive_number,
-                c.office.fields.digits.apply(&view.receive_year.to_string())
-            ),
-            date: view.received_date.clone(),
-            time: view.received_time.clone(),
-        };
-        let dated: NaiveDate = c.today();
-        let pdf = self
-            .rendering(move |renderer| {
-                let original = match (kind, sizes) {
-                    (FileKind::Pdf, Some(s)) => Original::Pdf(&letter_bytes, s),
-                    (FileKind::Png, _) => Original::Image(&letter_bytes, "png"),
-                    _ => Original::Image(&letter_bytes, "jpg"),
-                };
-                Ok(renderer.render_stamped(&original, &stamp, dated)?)
-            })
-            .await?;
-        Ok(Download {
-            name: format!("รับ-{}-{}.pdf", view.receive_year, view.receive_seq),
-            media_type: "application/pdf".into(),
-            bytes: pdf,
+        self.rendering(move |renderer| {
+            let original = match (kind, sizes) {
+                (FileKind::Pdf, Some(s)) => Original::Pdf(&letter_bytes, s),
+                (FileKind::Png, _) => Original::Image(&letter_bytes, "png"),
+                _ => Original::Image(&letter_bytes, "jpg"),
+            };
+            Ok(renderer.render_stamped(&original, &stamp, dated)?)
         })
+        .await
     }
 }

@@ -128,9 +128,43 @@ pub async fn rows(
     rows_seen_by(store, &viewer, year_be, kind, page).await
 }
 
+/// Where a letter stands in its office's receive register: its เลขรับ
+/// (running number and B.E. year) and when it was recorded (RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceiveMark {
+    pub seq: i64,
+    pub year_be: i32,
+    pub recorded_at: String,
+}
+
+/// The receive register entry `entry` of `office_id`'s.
+pub async fn receive_mark(
+    store: &Store,
+    office_id: i64,
+    entry: i64,
+) -> Result<Option<ReceiveMark>, StoreError> {
+    let row = sqlx::query(
+        "SELECT seq, year, recorded_at FROM register_entries \
+         WHERE id = $1 AND office_id = $2 AND register = 'receive'",
+    )
+    .bind(entry)
+    .bind(office_id)
+    .fetch_optional(store.reader())
+    .await?;
+    row.map(|r| {
+        Ok(ReceiveMark {
+            seq: r.try_get(0)?,
+            year_be: i32::try_from(r.try_get::<i64, _>(1)?).unwrap_or_default(),
+            recorded_at: r.try_get(2)?,
+        })
+    })
+    .transpose()
+}
+
 /// Rows of the viewer's office's register, as the viewer may see them: a
 /// secret letter's subject is left blank for users not named as its
-/// readers (its number, date, sender and class stay).
+/// readers, and a secret letter from outside's for all but the clerk who
+/// registered it (its number, date, sender and class stay).
 pub async fn rows_seen_by(
     store: &Store,
     viewer: &Viewer,
@@ -144,13 +178,23 @@ pub async fn rows_seen_by(
     let register = sql.bind(Bind::Text(kind.key().to_string()));
     let year = sql.bind(Bind::Int(i64::from(year_be)));
     let reader = reader_of(&mut sql, viewer);
+    // A secret letter registered from outside: only the clerk who
+    // registered it reads its subject.
+    let outside_reader = match viewer.user_id {
+        None => "1 = 1".to_string(),
+        Some(user) => {
+            let me = sql.bind(Bind::Int(user));
+            format!("(rl.id IS NULL OR rl.secrecy IS NULL OR rl.registered_by = {me})")
+        }
+    };
     let limit = sql.bind(Bind::Int(limit));
     let offset = sql.bind(Bind::Int(offset));
     sql.text = format!(
         "SELECT e.seq, e.series, e.status, e.reg_date, e.reg_time, e.doc_number, e.doc_date, \
          e.from_text, e.to_text, \
-         CASE WHEN d.id IS NULL OR {reader} THEN e.subject ELSE '' END, \
+         CASE WHEN (d.id IS NULL OR {reader}) AND {outside_reader} THEN e.subject ELSE '' END, \
          e.action, e.note FROM register_entries e LEFT JOIN documents d ON d.id = e.document_id \
+         LEFT JOIN received_letters rl ON rl.receive_entry = e.id \
          WHERE e.office_id = {office} AND e.register = {register} AND e.year = {year} \
          ORDER BY e.id LIMIT {limit} OFFSET {offset}"
     );

@@ -80,6 +80,7 @@ pub fn routes() -> Router<AppState> {
         .route("/deliveries/{id}/acknowledge", post(acknowledge))
         .route("/deliveries/{id}/return", post(return_delivery))
         .route("/deliveries/{id}/letter.pdf", get(delivery_letter))
+        .route("/deliveries/{id}/stamped.pdf", get(delivery_stamped))
         .route("/registers/{kind}", get(register))
         .route("/offices", get(list_offices))
         .route("/offices/{id}", get(get_office))
@@ -329,6 +330,20 @@ async fn document_pdf(
     ))
 }
 
+async fn delivery_stamped(
+    State(state): State<AppState>,
+    a: Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Response> {
+    Ok(download(
+        state
+            .app
+            .delivery_stamped(&a.caller, DeliveryId(id))
+            .await?,
+        false,
+    ))
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct PageParams {
@@ -535,6 +550,7 @@ async fn get_delivery(
     out["attachments"] = json!(view.attachments);
     out["chain"] = json!(view.chain);
     out["overdue"] = json!(view.overdue);
+    out["receive"] = json!(view.receive);
     Ok(Json(out))
 }
 

@@ -378,6 +378,7 @@ async fn delivery_page(
     c.insert("attachments", &view.attachments);
     c.insert("chain", &view.chain);
     c.insert("overdue", &view.overdue);
+    c.insert("receive", &view.receive);
     c.insert("acted", &d.state.acted());
     c.insert("received", &(d.state == DeliveryState::Received));
     if let Some(cover) = p.cover {

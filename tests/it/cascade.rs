@@ -16,6 +16,19 @@ on_both!(enclosures_and_the_chain_travel_down);
 on_both!(search_ranks_the_number_first_and_opens_the_callers_delivery);
 on_both!(search_ranks_subject_phrases_before_body_matches);
 
+async fn view_of(f: &Fixture, who: &str, id: i64) -> Value {
+    let (s, view) = call(
+        &f.router,
+        Method::GET,
+        &format!("/api/v1/deliveries/{id}"),
+        Some(&f.tokens[who]),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{view}");
+    view
+}
+
 fn enc(q: &str) -> String {
     percent_encoding::utf8_percent_encode(q, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
@@ -216,6 +229,85 @@ async fn enclosures_and_the_chain_travel_down(db: &TestDb) {
         )
         .await;
         assert_eq!(s, StatusCode::NOT_FOUND, "document {doc}");
+    }
+    // The province shows its เลขรับ as its receive register has it, and
+    // prints the letter with the receive stamp.
+    let (s, view) = call(
+        &f.router,
+        Method::GET,
+        &format!("/api/v1/deliveries/{at_pl}"),
+        Some(&f.tokens["pl.clerk"]),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{view}");
+    let mark = view["receive"]["number"]
+        .as_str()
+        .expect("a เลขรับ")
+        .to_string();
+    let (_, reg) = call(
+        &f.router,
+        Method::GET,
+        "/api/v1/registers/receive?limit=1000",
+        Some(&f.tokens["pl.clerk"]),
+        None,
+    )
+    .await;
+    let row = reg["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| saraban::thai::to_arabic_digits(r["doc_number"].as_str().unwrap()) == number)
+        .unwrap_or_else(|| panic!("{number} in the receive register: {reg}"));
+    let mark_arabic = saraban::thai::to_arabic_digits(&mark);
+    let (seq, year) = mark_arabic.split_once('/').expect("เลขรับ/ปี");
+    assert_eq!(seq, row["seq"].to_string(), "{row}");
+    assert_eq!(year, reg["year_be"].to_string(), "{reg}");
+    if crate::render::poppler() {
+        let (s, _, stamped) = raw(
+            &f,
+            Method::GET,
+            &format!("/api/v1/deliveries/{at_pl}/stamped.pdf"),
+            "pl.clerk",
+            None,
+            Vec::new(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        // Kept for looking at (pdftoppm -r 80 -png).
+        std::fs::write(
+            std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("delivery-stamped-{:?}.pdf", db.backend())),
+            &stamped,
+        )
+        .unwrap();
+        let corner = crate::intake::top_right_text(&stamped);
+        assert!(corner.contains(&mark), "{corner}");
+        assert!(corner.contains("เลขรับ"), "{corner}");
+    }
+    // Not yet received: no stamp; another office's delivery: not found.
+    let (s, _, _) = raw(
+        &f,
+        Method::GET,
+        &format!("/api/v1/deliveries/{at_wy}/stamped.pdf"),
+        "wy.clerk",
+        None,
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(view_of(&f, "wy.clerk", at_wy).await["receive"].is_null());
+    for who in ["chomphu.clerk", "wy.clerk"] {
+        let (s, _, _) = raw(
+            &f,
+            Method::GET,
+            &format!("/api/v1/deliveries/{at_pl}/stamped.pdf"),
+            who,
+            None,
+            Vec::new(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{who}");
     }
     // The province's cover lists what it carries: the DLA letter first.
     let (_, cover) = call(

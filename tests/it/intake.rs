@@ -410,4 +410,29 @@ async fn intake_access_matrix(db: &TestDb) {
             assert_eq!(status, want, "{who} {path}");
         }
     }
+    // Its line in the receive register keeps number, date and sender for
+    // everyone in the office, its subject only for its clerk.
+    let year = done["received"][0]["receive_year"].clone();
+    let seq = done["received"][0]["receive_seq"].as_i64().unwrap();
+    for (who, sees) in [("pl.clerk", true), ("pl.drafter", false)] {
+        let (status, reg) = call(
+            &f.router,
+            Method::GET,
+            &format!("/api/v1/registers/receive?year={year}&limit=1000"),
+            Some(&f.tokens[who]),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{reg}");
+        let row = reg["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["seq"].as_i64() == Some(seq))
+            .unwrap_or_else(|| panic!("row {seq} in {who}'s register: {reg}"))
+            .clone();
+        assert!(!row["doc_number"].as_str().unwrap().is_empty(), "{row}");
+        let subject = row["subject"].as_str().unwrap();
+        assert_eq!(!subject.is_empty(), sees, "{who}: {row}");
+    }
 }
