@@ -11,7 +11,7 @@ use super::error::{AppError, AppResult, Kind};
 use super::previews::{self, PreviewCache};
 use super::{
     Action, App, Attachment, AttachmentId, Caller, DocState, DocumentId, Node, Series, Stored,
-    Tracking, input,
+    Tracking, UserId, input,
 };
 use crate::docnum::DocNumber;
 use crate::model::{Document, Secrecy, Urgency};
@@ -336,8 +336,20 @@ impl App {
     pub(crate) async fn pdf_of(&self, c: &Caller, d: &Stored) -> AppResult<Vec<u8>> {
         match d.state {
             DocState::Numbered | DocState::Sent => Ok(self.official_copy(c, d.id).await?.pdf),
-            _ => self.render_pdf(d.office_id, d.content.clone()).await,
+            _ => {
+                let signed_by = self.signed_by(d.id).await?;
+                self.render_pdf_signed(d.office_id, d.content.clone(), signed_by)
+                    .await
+            }
         }
+    }
+
+    /// Who signed draft `id` inside the office: their signature image goes
+    /// above the typed name, whatever name they typed.
+    pub(crate) async fn signed_by(&self, id: i64) -> AppResult<Option<UserId>> {
+        Ok(crate::store::workflow::signed_by(self.store(), id)
+            .await?
+            .map(UserId))
     }
 
     /// The official copy of document `id`, for the CLI (`doc official`).
@@ -350,8 +362,18 @@ impl App {
     /// Renders a document of office `office_id` to PDF on a blocking
     /// thread, with its signers' signature images.
     pub async fn render_pdf(&self, office_id: i64, doc: Document) -> AppResult<Vec<u8>> {
+        self.render_pdf_signed(office_id, doc, None).await
+    }
+
+    /// [`App::render_pdf`], the main part signed by user `signed_by`.
+    async fn render_pdf_signed(
+        &self,
+        office_id: i64,
+        doc: Document,
+        signed_by: Option<UserId>,
+    ) -> AppResult<Vec<u8>> {
         let opts = RenderOptions {
-            signatures: self.signature_images(office_id, &doc, None).await?,
+            signatures: self.signature_images(office_id, &doc, signed_by).await?,
             ..RenderOptions::default()
         };
         self.rendering(move |r| Ok(r.render_pdf(&doc, &opts)?))
@@ -367,7 +389,9 @@ impl App {
         dpi: f32,
     ) -> AppResult<Vec<u8>> {
         let d = self.document(c, id).await?;
-        self.render_png(d.office_id, d.content, page, dpi).await
+        let signed_by = self.signed_by(d.id).await?;
+        self.render_png_signed(d.office_id, d.content, page, dpi, signed_by)
+            .await
     }
 
     /// A preview of a document that is not stored: page 1 as PNG, or the
@@ -399,10 +423,22 @@ impl App {
         page: usize,
         dpi: f32,
     ) -> AppResult<Vec<u8>> {
+        self.render_png_signed(office_id, doc, page, dpi, None)
+            .await
+    }
+
+    async fn render_png_signed(
+        &self,
+        office_id: i64,
+        doc: Document,
+        page: usize,
+        dpi: f32,
+        signed_by: Option<UserId>,
+    ) -> AppResult<Vec<u8>> {
         let page = page.max(1);
         let dpi = dpi.clamp(30.0, 200.0);
         let opts = RenderOptions {
-            signatures: self.signature_images(office_id, &doc, None).await?,
+            signatures: self.signature_images(office_id, &doc, signed_by).await?,
             ..RenderOptions::default()
         };
         let key = PreviewCache::key(&doc, &opts.signatures, page, dpi);

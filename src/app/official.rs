@@ -171,7 +171,10 @@ impl App {
         let signer = self.signer_for(d.office_id).await?;
         // The signers' images as they are now; once made, the copy is
         // stored bytes and a later change of image does not reach it.
-        let signatures = self.signature_images(d.office_id, &d.content, None).await?;
+        let signed_by = self.signed_by(d.id).await?;
+        let signatures = self
+            .signature_images(d.office_id, &d.content, signed_by)
+            .await?;
         let office = offices::get(self.store(), d.office_id).await?.fields.name;
         let now = chrono::Utc::now();
         let _slot = self.render_slots.acquire().await.expect("never closed");

@@ -51,6 +51,25 @@ pub struct SettingsRequest {
     pub signer: Option<String>,
 }
 
+/// The office's workflow settings with its people, for the settings page.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkflowOverview {
+    pub settings: Settings,
+    pub people: Vec<Person>,
+}
+
+/// A user of the office, what they may do in the workflow and their
+/// acting roles.
+#[derive(Debug, Clone, Serialize)]
+pub struct Person {
+    pub user: User,
+    pub role_th: &'static str,
+    pub endorses: bool,
+    pub checks: bool,
+    pub signs: bool,
+    pub acting: Vec<ActingRole>,
+}
+
 /// An acting role as typed.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
@@ -151,6 +170,29 @@ impl App {
         Ok(wf::settings(self.store(), c.office.id).await?)
     }
 
+    /// What the office's workflow settings page shows: the settings, the
+    /// office's users (who may endorse, check and sign) and each one's
+    /// acting roles. For whoever manages the office's workflow.
+    pub async fn workflow_overview(&self, c: &Caller) -> AppResult<WorkflowOverview> {
+        c.may(Action::ManageWorkflow)?;
+        let settings = wf::settings(self.store(), c.office.id).await?;
+        let mut people = Vec::new();
+        for u in accounts::list(self.store(), Some(c.office.id)).await? {
+            if !u.active {
+                continue;
+            }
+            people.push(Person {
+                acting: wf::acting_roles(self.store(), u.id).await?,
+                endorses: u.role.may(Action::Endorse),
+                checks: u.role.may(Action::Check),
+                signs: u.role.may(Action::Sign),
+                role_th: u.role.thai(),
+                user: u,
+            });
+        }
+        Ok(WorkflowOverview { settings, people })
+    }
+
     fn role_for(&self, field: &str, u: &User, action: Action) -> AppResult<()> {
         if u.role.may(action) {
             Ok(())
@@ -222,7 +264,11 @@ impl App {
     /// Removes an acting role of a user of the office.
     pub async fn remove_acting(&self, c: &Caller, user: &str, id: i64) -> AppResult<()> {
         c.may(Action::ManageWorkflow)?;
-        let u = self.office_user(c, "user", user).await?;
+        // The user is named in the path: one outside the office is not found.
+        let u = self
+            .office_user(c, "user", user)
+            .await
+            .map_err(|_| AppError::not_found())?;
         if !wf::acting_roles(self.store(), u.id)
             .await?
             .iter()

@@ -660,6 +660,19 @@ pub fn reply_letter(
     Ok(doc)
 }
 
+/// The user who last signed draft `document_id` inside the office (its
+/// latest `sign` event), if anyone did.
+pub async fn signed_by(store: &Store, document_id: i64) -> Result<Option<i64>, StoreError> {
+    let row = sqlx::query(
+        "SELECT user_id FROM work_events WHERE document_id = $1 AND delivery_id IS NULL \
+         AND kind = 'sign' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(document_id)
+    .fetch_optional(store.reader())
+    .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?.flatten())
+}
+
 /// The receive-register number of an entry: `seq/year` (B.E.), Arabic.
 pub async fn entry_number(store: &Store, entry_id: i64) -> Result<Option<String>, StoreError> {
     let row = sqlx::query("SELECT seq, year FROM register_entries WHERE id = $1")

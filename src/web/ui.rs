@@ -272,6 +272,7 @@ struct May {
     dispatch: bool,
     inbox: bool,
     users: bool,
+    workflow: bool,
 }
 
 fn may_table(a: &Authed) -> May {
@@ -282,6 +283,7 @@ fn may_table(a: &Authed) -> May {
         dispatch: a.can(Action::Dispatch),
         inbox: a.can(Action::HandleInbox),
         users: a.can(Action::ManageUsers),
+        workflow: a.can(Action::ManageWorkflow),
     }
 }
 

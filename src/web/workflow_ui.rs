@@ -18,15 +18,19 @@ use super::AppState;
 use super::error::{ApiForm, ApiPath};
 use super::ui::{Page, UiUser, check_csrf, context, or_page, render};
 use crate::app::documents::Upload;
-use crate::app::review::{ReviewRequest, SubmitRequest};
+use crate::app::review::{ActingRequest, ReviewRequest, SettingsRequest, SubmitRequest};
 use crate::app::workflow::{
     AssignRequest, CorrectRequest, EndorseRequest, NoteRequest, PresentRequest, ReassignRequest,
 };
 use crate::app::{Action, AppError, DeliveryId, DocumentId, WorkEvent};
 
 /// The pages' templates, added to the UI's.
-pub const TEMPLATES: [(&str, &str); 3] = [
+pub const TEMPLATES: [(&str, &str); 4] = [
     ("work.html", include_str!("../../templates/web/work.html")),
+    (
+        "workflow.html",
+        include_str!("../../templates/web/workflow.html"),
+    ),
     (
         "inside_letter.html",
         include_str!("../../templates/web/inside_letter.html"),
@@ -46,6 +50,12 @@ pub fn routes() -> Router<AppState> {
         .route("/inside/work/{item}/{step}", post(work_step))
         .route("/inside/documents/{id}", get(draft_page))
         .route("/inside/documents/{id}/{step}", post(draft_step))
+        .route("/settings/workflow", get(settings_page).post(save_settings))
+        .route("/settings/workflow/acting", post(add_acting))
+        .route(
+            "/settings/workflow/acting/{user}/{id}/remove",
+            post(remove_acting),
+        )
 }
 
 /// What each timeline entry says, in Thai.
@@ -103,6 +113,12 @@ async fn letter_page(
     c.insert(
         "events",
         &work.events.iter().map(event_row).collect::<Vec<_>>(),
+    );
+    // Presenting is the first step: once the letter has been presented,
+    // it moves on by endorsements and assignments.
+    c.insert(
+        "ever_presented",
+        &work.events.iter().any(|e| e.kind == "present"),
     );
     c.insert("work", &work);
     c.insert(
@@ -351,4 +367,151 @@ async fn draft_step(
     };
     or_page(&state, &a, done)?;
     Ok(Redirect::to(&format!("/inside/documents/{id}")).into_response())
+}
+
+/// The settings page, with what was just saved or refused.
+async fn settings_view(
+    state: &AppState,
+    a: &super::auth::Authed,
+    saved: bool,
+    error: Option<AppError>,
+) -> Page {
+    let view = or_page(state, a, state.app.workflow_overview(&a.caller).await)?;
+    let name_of = |id: i64| {
+        view.people
+            .iter()
+            .find(|p| p.user.id == id)
+            .map(|p| p.user.username.clone())
+            .unwrap_or_else(|| format!("#{id}"))
+    };
+    let names = |ids: &[i64]| {
+        ids.iter()
+            .map(|i| name_of(*i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut c = context(a, "workflow");
+    c.insert("chain", &names(&view.settings.chain));
+    c.insert("checkers", &names(&view.settings.checkers));
+    c.insert(
+        "signer",
+        &view.settings.signer_id.map(name_of).unwrap_or_default(),
+    );
+    c.insert("settings", &view.settings);
+    c.insert("people", &view.people);
+    c.insert("saved", &saved);
+    let status = match &error {
+        Some(e) => super::error::ApiError::from(e.clone()).status,
+        None => axum::http::StatusCode::OK,
+    };
+    c.insert("error", &error.map(|e| e.message_th));
+    Ok(super::ui::render_status(state, status, "workflow.html", &c))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SavedQuery {
+    saved: Option<String>,
+}
+
+async fn settings_page(
+    State(state): State<AppState>,
+    UiUser(a): UiUser,
+    axum::extract::Query(q): axum::extract::Query<SavedQuery>,
+) -> Page {
+    settings_view(&state, &a, q.saved.is_some(), None).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SettingsForm {
+    csrf: String,
+    chain: String,
+    check_tiers: i64,
+    checkers: String,
+    signer: String,
+    require_signing: Option<String>,
+}
+
+fn names(list: &str) -> Vec<String> {
+    list.split([',', '\n'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    UiUser(a): UiUser,
+    ApiForm(f): ApiForm<SettingsForm>,
+) -> Page {
+    check_csrf(&state, &a, &f.csrf)?;
+    let req = SettingsRequest {
+        check_tiers: f.check_tiers,
+        require_signing: f.require_signing.is_some(),
+        chain: names(&f.chain),
+        checkers: names(&f.checkers),
+        signer: opt(&f.signer),
+    };
+    match state.app.set_workflow(&a.caller, &req).await {
+        Ok(_) => Ok(Redirect::to("/settings/workflow?saved=1").into_response()),
+        Err(e) if e.kind == crate::app::Kind::Invalid => {
+            settings_view(&state, &a, false, Some(e)).await
+        }
+        Err(e) => or_page(&state, &a, Err(e)),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ActingForm {
+    csrf: String,
+    user: String,
+    kind: String,
+    position: String,
+    for_position: String,
+    from: String,
+    to: String,
+}
+
+async fn add_acting(
+    State(state): State<AppState>,
+    UiUser(a): UiUser,
+    ApiForm(f): ApiForm<ActingForm>,
+) -> Page {
+    check_csrf(&state, &a, &f.csrf)?;
+    let req = ActingRequest {
+        user: f.user,
+        kind: f.kind,
+        position: f.position,
+        for_position: f.for_position,
+        from: f.from,
+        to: f.to,
+    };
+    match state.app.add_acting(&a.caller, &req).await {
+        Ok(_) => Ok(Redirect::to("/settings/workflow?saved=1").into_response()),
+        Err(e) if e.kind == crate::app::Kind::Invalid => {
+            settings_view(&state, &a, false, Some(e)).await
+        }
+        Err(e) => or_page(&state, &a, Err(e)),
+    }
+}
+
+async fn remove_acting(
+    State(state): State<AppState>,
+    UiUser(a): UiUser,
+    ApiPath((user, id)): ApiPath<(i64, i64)>,
+    ApiForm(f): ApiForm<StepForm>,
+) -> Page {
+    check_csrf(&state, &a, &f.csrf)?;
+    or_page(
+        &state,
+        &a,
+        state
+            .app
+            .remove_acting(&a.caller, &format!("#{user}"), id)
+            .await,
+    )?;
+    Ok(Redirect::to("/settings/workflow?saved=1").into_response())
 }

@@ -575,6 +575,13 @@ async fn inside_the_office_at_desktop_and_phone_in_chromium() {
             .contains("มอบหมาย นักวิเคราะห์")
     );
     b.shot("phone-assigned").await;
+    // Presented and decided: not offered for presenting again.
+    assert!(!b.text(By::Css("main")).await.contains("เสนอถึง"));
+    // The head's settings page: the chain, the check tiers, acting roles.
+    b.click("nav-workflow").await;
+    b.find(By::Id("settings-box")).await;
+    b.fits("the workflow settings").await;
+    b.shot("phone-workflow-settings").await;
     b.logout().await;
 
     // 4. The drafter drafts the reply and submits it.

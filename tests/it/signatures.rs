@@ -25,7 +25,8 @@ use crate::web::{Fixture, call, fixture, letter};
 on_both!(
     users_set_their_own_signature_image,
     the_official_copy_keeps_the_image_it_was_made_with,
-    the_profile_page_uploads_shows_and_removes
+    the_profile_page_uploads_shows_and_removes,
+    the_signer_who_signs_in_saraban_brings_their_image
 );
 
 /// The seed letter's signer, as `examples/seed-000.json` names him.
@@ -841,4 +842,70 @@ async fn the_profile_page_uploads_shows_and_removes(db: &TestDb) {
             &"/login".parse::<axum::http::HeaderValue>().unwrap()
         )
     );
+}
+
+/// A head signs a draft through the check-and-sign path, typing the name
+/// the letter prints (not their account's display name): their image goes
+/// on the official copy all the same, because saraban knows who signed.
+async fn the_signer_who_signs_in_saraban_brings_their_image(db: &TestDb) {
+    if !tools() {
+        return;
+    }
+    let f = fixture(db).await;
+    let (_, boss) = user_named(db, "dla.boss", "มท 0810.7", "ผอ.ศิริพันธ์ (บัญชีผู้ใช้)").await;
+    let (s, _, _) = send(
+        &f.router,
+        Method::PUT,
+        ME,
+        Some(&boss),
+        signature_png(500, 100),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let drafter = Some(f.tokens["dla.drafter"].as_str());
+    let (s, made) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/documents",
+        drafter,
+        Some(json!({ "document": letter("ลงนามในระบบพร้อมลายมือชื่อ", None) })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let id = made["id"].as_i64().unwrap();
+    // Before anyone signs, no account's display name is the printed name.
+    assert!(images(&official_pdf(&f, id).await).is_empty());
+    let (s, body) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/documents/{id}/submit"),
+        drafter,
+        Some(json!({ "signer": "dla.boss" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let (s, body) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/documents/{id}/sign"),
+        Some(&boss),
+        Some(json!({ "decision": "sign", "name": SIGNER })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    // The signed draft shows the image, and so does the official copy.
+    assert_eq!(images(&official_pdf(&f, id).await).len(), 1);
+    let (s, body) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/documents/{id}/number"),
+        Some(&f.tokens["dla.head"]),
+        Some(json!({ "series": "circular" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let copy = official_pdf(&f, id).await;
+    let found = images(&copy);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].1, found[0].2), (500, 100), "{found:?}");
 }

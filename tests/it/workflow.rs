@@ -983,3 +983,233 @@ async fn access_matrix_of_the_inside_work(db: &TestDb) {
     let verdict = saraban::store::audit::verify(db, None).await.unwrap();
     assert!(verdict.is_clean(), "{verdict:?}");
 }
+
+on_both!(the_workflow_settings_page_sets_the_chain_and_acting_roles);
+
+/// A form post (or a GET) to a UI page with a user's session: status,
+/// Location and body.
+async fn ui(
+    f: &crate::web::Fixture,
+    session: &str,
+    method: axum::http::Method,
+    uri: &str,
+    form: &[(&str, &str)],
+) -> (axum::http::StatusCode, String, String) {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, format!("saraban_session={session}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
+        .unwrap();
+    let resp = f.router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let location = resp
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
+}
+
+/// The office's workflow settings and its signers' acting roles, set on
+/// `/settings/workflow` by the head (or the administrator); other roles
+/// are refused, another office's acting role is not found, and a bad date
+/// is answered in Thai on the page.
+async fn the_workflow_settings_page_sets_the_chain_and_acting_roles(db: &TestDb) {
+    use axum::http::{Method as M, StatusCode};
+    let f = crate::web::fixture(db).await;
+    let session = |who: &'static str| async move {
+        let u = accounts::find(db, who).await.unwrap().unwrap();
+        accounts::open_session(db, &u).await.unwrap()
+    };
+    let head = session("dla.head").await;
+    let (s, _, page) = ui(&f, &head.secret, M::GET, "/settings/workflow", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("สายงานของหน่วยงาน") && page.contains("id=\"nav-workflow\""));
+    // Roles without it see neither the page nor the menu entry.
+    for who in ["dla.clerk", "dla.drafter", "dla.checker", "dla.signer"] {
+        let other = session(who).await;
+        let (s, _, _) = ui(&f, &other.secret, M::GET, "/settings/workflow", &[]).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{who}");
+        let (_, _, inbox) = ui(&f, &other.secret, M::GET, "/", &[]).await;
+        assert!(!inbox.contains("nav-workflow"), "{who}");
+        let (s, _, _) = ui(
+            &f,
+            &other.secret,
+            M::POST,
+            "/settings/workflow",
+            &[("csrf", other.csrf.as_str()), ("check_tiers", "2")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{who}");
+    }
+    let admin = session("dla.admin").await;
+    let (s, _, _) = ui(&f, &admin.secret, M::GET, "/settings/workflow", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+
+    // The chain, one check tier, the signer, numbering after signing.
+    let (s, to, _) = ui(
+        &f,
+        &head.secret,
+        M::POST,
+        "/settings/workflow",
+        &[
+            ("csrf", head.csrf.as_str()),
+            ("chain", "dla.checker, dla.head"),
+            ("check_tiers", "1"),
+            ("checkers", "dla.checker"),
+            ("signer", "dla.signer"),
+            ("require_signing", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (s, to.as_str()),
+        (StatusCode::SEE_OTHER, "/settings/workflow?saved=1")
+    );
+    let (_, settings) = crate::web::call(
+        &f.router,
+        M::GET,
+        "/api/v1/workflow",
+        Some(&f.tokens["dla.head"]),
+        None,
+    )
+    .await;
+    let id_of = |who: &str| {
+        let db = db.clone();
+        let who = who.to_string();
+        async move { accounts::find(&db, &who).await.unwrap().unwrap().id }
+    };
+    assert_eq!(settings["check_tiers"], 1);
+    assert_eq!(settings["require_signing"], true);
+    assert_eq!(
+        settings["chain"],
+        json!([id_of("dla.checker").await, id_of("dla.head").await])
+    );
+    assert_eq!(settings["signer_id"], id_of("dla.signer").await);
+    // Without the form's token nothing changes.
+    let (s, _, _) = ui(
+        &f,
+        &head.secret,
+        M::POST,
+        "/settings/workflow",
+        &[("csrf", "wrong"), ("check_tiers", "0")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // A drafter cannot sign: refused with the field's Thai message.
+    let (s, _, page) = ui(
+        &f,
+        &head.secret,
+        M::POST,
+        "/settings/workflow",
+        &[
+            ("csrf", head.csrf.as_str()),
+            ("check_tiers", "0"),
+            ("signer", "dla.drafter"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("ไม่มีบทบาทสำหรับขั้นตอนนี้"), "{page}");
+
+    // An acting role for the signer, shown on the page, then removed.
+    let form = |from: &'static str| {
+        vec![
+            ("user", "dla.signer"),
+            ("kind", "acting_for"),
+            ("position", "รองอธิบดี"),
+            ("for_position", "อธิบดีกรมส่งเสริมการปกครองท้องถิ่น"),
+            ("from", from),
+            ("to", "31/12/2569"),
+        ]
+    };
+    let mut bad = form("ไม่ใช่วันที่");
+    bad.push(("csrf", head.csrf.as_str()));
+    let (s, _, page) = ui(&f, &head.secret, M::POST, "/settings/workflow/acting", &bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("role=\"alert\""));
+    let mut good = form("1/12/2569");
+    good.push(("csrf", head.csrf.as_str()));
+    let (s, _, _) = ui(
+        &f,
+        &head.secret,
+        M::POST,
+        "/settings/workflow/acting",
+        &good,
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, roles) = crate::web::call(
+        &f.router,
+        M::GET,
+        "/api/v1/users/dla.signer/acting",
+        Some(&f.tokens["dla.head"]),
+        None,
+    )
+    .await;
+    let role = roles["acting"][0].clone();
+    assert_eq!(
+        role["for_position"], "อธิบดีกรมส่งเสริมการปกครองท้องถิ่น",
+        "{roles}"
+    );
+    assert_eq!(role["from"], "2569-12-01".replace("2569", "2026"));
+    let (_, _, page) = ui(&f, &head.secret, M::GET, "/settings/workflow", &[]).await;
+    assert!(page.contains("รองอธิบดี ปฏิบัติราชการแทน อธิบดีกรมส่งเสริมการปกครองท้องถิ่น"));
+    let signer = id_of("dla.signer").await;
+    let rid = role["id"].as_i64().unwrap();
+    // Another office's head cannot remove it.
+    let pl_office = offices::find(db, "พล 0023").await.unwrap();
+    let pl_head = accounts::add(
+        db,
+        &actor(),
+        &pl_office,
+        &NewUser {
+            username: "pl.boss",
+            display_name: "หัวหน้าจังหวัด",
+            role: Role::Head,
+            password: crate::web::PASSWORD,
+            must_change: false,
+        },
+    )
+    .await
+    .unwrap();
+    let pl = accounts::open_session(db, &pl_head).await.unwrap();
+    let (s, _, _) = ui(
+        &f,
+        &pl.secret,
+        M::POST,
+        &format!("/settings/workflow/acting/{signer}/{rid}/remove"),
+        &[("csrf", pl.csrf.as_str())],
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, _) = ui(
+        &f,
+        &head.secret,
+        M::POST,
+        &format!("/settings/workflow/acting/{signer}/{rid}/remove"),
+        &[("csrf", head.csrf.as_str())],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, roles) = crate::web::call(
+        &f.router,
+        M::GET,
+        "/api/v1/users/dla.signer/acting",
+        Some(&f.tokens["dla.head"]),
+        None,
+    )
+    .await;
+    assert_eq!(roles["acting"], json!([]));
+}
