@@ -23,6 +23,8 @@ pub enum Kind {
     Unauthenticated,
     /// Too many attempts; try later.
     TooMany,
+    /// The database is busy or away for now; try again.
+    Unavailable,
     /// The database or a renderer failed.
     Internal,
 }
@@ -121,6 +123,10 @@ impl From<StoreError> for AppError {
             StoreError::Duplicate { .. }
             | StoreError::IllegalTransition { .. }
             | StoreError::Frozen { .. } => Kind::Conflict,
+            StoreError::Busy(_) | StoreError::Serialization(_) => {
+                tracing::warn!(error = %e, "store busy");
+                Kind::Unavailable
+            }
             StoreError::Connect(..)
             | StoreError::Migrate(_)
             | StoreError::Database(_)

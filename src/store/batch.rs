@@ -106,7 +106,9 @@ async fn together(
         )
         .await
         {
-            Err(e @ StoreError::Database(_)) => return Err(e),
+            Err(
+                e @ (StoreError::Database(_) | StoreError::Busy(_) | StoreError::Serialization(_)),
+            ) => return Err(e),
             other => outcomes.push(other),
         }
     }

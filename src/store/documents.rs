@@ -654,9 +654,14 @@ pub async fn number(
     to: &str,
     date: Option<NaiveDate>,
 ) -> Result<(Stored, Issued), StoreError> {
-    let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
-    let issued = number_in(&mut tx, &mut audit, at, id, series, to, date).await?;
-    audit.commit(tx).await?;
+    let issued = store
+        .retrying(|| async {
+            let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
+            let issued = number_in(&mut tx, &mut audit, at, id, series, to, date).await?;
+            audit.commit(tx).await?;
+            Ok(issued)
+        })
+        .await?;
     Ok((get(store, id).await?, issued))
 }
 

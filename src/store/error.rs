@@ -42,7 +42,53 @@ pub enum StoreError {
         column: &'static str,
         value: String,
     },
-    Database(#[from] sqlx::Error),
+    /// The database could not take the work in time: every connection
+    /// busy past the wait, a statement past its timeout, a lock held by
+    /// another process, a serialisation conflict that kept coming back, or
+    /// the server going away. The caller may try again.
+    Busy(String),
+    /// The transaction lost a serialisation conflict or a deadlock
+    /// (SQLSTATE 40001, 40P01): run again, it may well pass
+    /// ([`crate::store::Store::retrying`]); still failing, it reads as busy.
+    Serialization(String),
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// Errors the caller can wait out become [`StoreError::Busy`].
+    fn from(e: sqlx::Error) -> StoreError {
+        let code = match &e {
+            sqlx::Error::Database(db) => db.code().map(|c| c.into_owned()),
+            _ => None,
+        };
+        if matches!(code.as_deref(), Some("40001" | "40P01")) {
+            StoreError::Serialization(e.to_string())
+        } else if is_transient(&e) {
+            StoreError::Busy(e.to_string())
+        } else {
+            StoreError::Database(e)
+        }
+    }
+}
+
+/// Whether `e` says "not now" rather than "never": pool exhausted or
+/// closed, connection lost, statement timeout or cancel (57014), admin
+/// shutdown or start-up (57P01–57P03), connection exceptions (08…),
+/// serialisation failure or deadlock (40001, 40P01), SQLite busy or locked.
+pub fn is_transient(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            matches!(code.as_ref(), "57014" | "57P01" | "57P02" | "57P03" | "40001" | "40P01")
+                || code.starts_with("08")
+                // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), with
+                // their extended codes.
+                || matches!(code.as_ref(), "5" | "6" | "261" | "517" | "262")
+                || db.message().contains("database is locked")
+        }
+        _ => false,
+    }
 }
 
 impl StoreError {
@@ -121,6 +167,12 @@ impl StoreError {
                 format!("ข้อมูลในฐานข้อมูลไม่ถูกต้อง: {column} = “{value}”"),
                 format!("unexpected value in the database: {column} = “{value}”"),
             ),
+            StoreError::Busy(e) | StoreError::Serialization(e) => (
+                "ขณะนี้ระบบมีงานค้างมาก หรือฐานข้อมูลไม่พร้อม ยังไม่ได้บันทึกสิ่งใด กรุณาลองใหม่อีกครั้งในอีกสักครู่".into(),
+                format!(
+                    "the database is busy or unavailable; nothing was saved, please try again shortly ({e})"
+                ),
+            ),
             StoreError::Database(e) => ("ฐานข้อมูลขัดข้อง".into(), format!("database error: {e}")),
         }
     }
@@ -154,6 +206,7 @@ impl StoreError {
             StoreError::Duplicate { .. } => "duplicate",
             StoreError::Rejected { .. } => "rejected",
             StoreError::Corrupt { .. } => "corrupt_data",
+            StoreError::Busy(_) | StoreError::Serialization(_) => "database_busy",
             StoreError::Database(_) => "database_error",
         }
     }

@@ -94,6 +94,44 @@ pub struct Store {
     issue_queue: batch::Slot,
 }
 
+/// How long work may wait for the database before it is answered "busy"
+/// (HTTP 503) rather than left hanging.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Reading connections (and, on PostgreSQL, writing ones: one pool).
+    pub connections: u32,
+    /// The longest wait for a free connection (SQLite's single writer
+    /// included): `SARABAN_DB_WAIT_MS`, 10 s by default.
+    pub wait: Duration,
+    /// PostgreSQL's `statement_timeout`: `SARABAN_DB_STATEMENT_TIMEOUT_MS`,
+    /// 30 s by default. (SQLite waits on another process's lock for
+    /// [`BUSY_TIMEOUT`].)
+    pub statement_timeout: Duration,
+}
+
+impl Limits {
+    /// `connections`, and the waits from the environment or the defaults.
+    pub fn from_env(connections: u32) -> Limits {
+        let ms = |var: &str, default: u64| {
+            Duration::from_millis(
+                std::env::var(var)
+                    .ok()
+                    .and_then(|v| v.trim().parse().ok())
+                    .filter(|&v| v > 0)
+                    .unwrap_or(default),
+            )
+        };
+        Limits {
+            connections,
+            wait: ms("SARABAN_DB_WAIT_MS", 10_000),
+            statement_timeout: ms("SARABAN_DB_STATEMENT_TIMEOUT_MS", 30_000),
+        }
+    }
+}
+
+/// How many times [`Store::retrying`] runs a transaction again.
+pub const RETRIES: u64 = 20;
+
 /// How long a SQLite writer waits for another process's lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -106,8 +144,18 @@ impl Store {
     }
 
     /// Opens with up to `connections` reading and (on PostgreSQL) writing
-    /// connections, without migrating.
+    /// connections, without migrating; waits as [`Limits::from_env`] says.
     pub async fn connect(location: &str, connections: u32) -> Result<Store, StoreError> {
+        Store::connect_limited(location, Limits::from_env(connections)).await
+    }
+
+    /// Opens with these limits, without migrating.
+    pub async fn connect_limited(location: &str, limits: Limits) -> Result<Store, StoreError> {
+        let Limits {
+            connections,
+            wait,
+            statement_timeout,
+        } = limits;
         sqlx::any::install_default_drivers();
         let url = database_url(location);
         let backend = if url.starts_with("postgres") {
@@ -143,7 +191,7 @@ impl Store {
                     AnyPoolOptions::new()
                         .max_connections(n)
                         .test_before_acquire(false)
-                        .acquire_timeout(Duration::from_secs(600))
+                        .acquire_timeout(wait)
                         .after_connect(|conn, _| {
                             Box::pin(async move { sqlite_pragmas(conn).await })
                         })
@@ -162,9 +210,19 @@ impl Store {
                 })
             }
             Backend::Postgres => {
+                let timeout_ms = statement_timeout.as_millis();
                 let pool = AnyPoolOptions::new()
                     .max_connections(connections.max(2))
-                    .acquire_timeout(Duration::from_secs(600))
+                    .acquire_timeout(wait)
+                    .after_connect(move |conn, _| {
+                        Box::pin(async move {
+                            // A statement stuck behind a lock or a runaway
+                            // plan ends with 57014, answered as busy.
+                            conn.execute(&*format!("SET statement_timeout = {timeout_ms}"))
+                                .await
+                                .map(|_| ())
+                        })
+                    })
                     .connect_with(options)
                     .await
                     .map_err(connect_err)?;
@@ -188,10 +246,26 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("migrations/postgres"),
         };
-        migrator
-            .run(&self.write)
-            .await
-            .map_err(|e| StoreError::Migrate(e.to_string()))?;
+        let mut conn = self.write.acquire().await?;
+        if self.backend == Backend::Postgres {
+            // An index built over a national table takes longer than a
+            // request's statement timeout; this connection is not reused.
+            conn.execute("SET statement_timeout = 0").await?;
+        }
+        let run = migrator.run(&mut *conn).await;
+        if self.backend == Backend::Postgres {
+            drop(conn.detach());
+        } else {
+            drop(conn);
+        }
+        run.map_err(|e| StoreError::Migrate(e.to_string()))?;
+        if !search::thai_trigrams(self).await? {
+            tracing::warn!(
+                "this PostgreSQL database's LC_CTYPE gives no trigrams for Thai: Thai searches \
+                 will read every document. Create the database with a UTF-8 locale \
+                 (initdb --locale=C.UTF-8, or CREATE DATABASE … LC_CTYPE 'C.UTF-8' TEMPLATE template0)"
+            );
+        }
         search::backfill(self).await?;
         // After the search backfill, which fills the filter columns of
         // documents from before the index (part of a document's state).
@@ -247,6 +321,36 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let audit = audit::Appender::start(&mut tx, actor, at).await?;
         Ok((tx, audit))
+    }
+
+    /// Runs `attempt`, one whole write transaction, again when it loses a
+    /// serialisation conflict or a deadlock (SQLSTATE 40001 or 40P01, which
+    /// PostgreSQL at SERIALIZABLE and distributed engines such as
+    /// CockroachDB report under contention), up to [`RETRIES`] more times
+    /// with a short growing pause. Nothing of a failed attempt was kept.
+    pub async fn retrying<T, F, Fut>(&self, mut attempt: F) -> Result<T, StoreError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, StoreError>>,
+    {
+        let mut tries = 0;
+        loop {
+            match attempt().await {
+                Err(StoreError::Serialization(e)) if tries < RETRIES => {
+                    tries += 1;
+                    tracing::debug!(tries, error = %e, "serialisation conflict: running again");
+                    // Full jitter over a growing window spreads the
+                    // transactions that collided, so one wins each round.
+                    let window = (4u64 << tries.min(6)).min(200);
+                    let noise = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| u64::from(d.subsec_nanos()));
+                    let pause = (noise ^ (noise >> 7)).wrapping_mul(0x9E37_79B9) % (window + 1);
+                    tokio::time::sleep(Duration::from_millis(pause)).await;
+                }
+                other => return other,
+            }
+        }
     }
 
     pub async fn close(&self) {

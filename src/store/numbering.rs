@@ -549,10 +549,14 @@ pub(crate) async fn issue_alone(
     series: Series,
     entry: &Entry,
 ) -> Result<Issued, StoreError> {
-    let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
-    let issued = issue_in(&mut tx, &mut audit, at, office, series, entry, None).await?;
-    audit.commit(tx).await?;
-    Ok(issued)
+    store
+        .retrying(|| async {
+            let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
+            let issued = issue_in(&mut tx, &mut audit, at, office, series, entry, None).await?;
+            audit.commit(tx).await?;
+            Ok(issued)
+        })
+        .await
 }
 
 /// The number `issue` would give now, without taking it.

@@ -57,27 +57,32 @@ async fn relay_to(
     items: &[(Office, i64)],
     targets: &[Vec<Office>],
 ) -> Result<Vec<Delivery>, StoreError> {
-    let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
-    let mut sent = Vec::new();
-    // Rows are matched to what the database returns by office, so an
-    // office relays at most once per round.
-    let mut rest: Vec<usize> = (0..items.len()).collect();
-    while !rest.is_empty() {
-        let mut seen = std::collections::HashSet::new();
-        let (round, later): (Vec<usize>, Vec<usize>) =
-            rest.into_iter().partition(|&i| seen.insert(items[i].0.id));
-        let batch: Vec<Item> = round
-            .iter()
-            .map(|&i| Item {
-                office: &items[i].0,
-                delivery: items[i].1,
-                to: &targets[i],
-            })
-            .collect();
-        sent.extend(relay_round(&mut tx, &mut audit, at, actor, &batch).await?);
-        rest = later;
-    }
-    audit.commit(tx).await?;
+    let mut sent = store
+        .retrying(|| async {
+            let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
+            let mut sent = Vec::new();
+            // Rows are matched to what the database returns by office, so an
+            // office relays at most once per round.
+            let mut rest: Vec<usize> = (0..items.len()).collect();
+            while !rest.is_empty() {
+                let mut seen = std::collections::HashSet::new();
+                let (round, later): (Vec<usize>, Vec<usize>) =
+                    rest.into_iter().partition(|&i| seen.insert(items[i].0.id));
+                let batch: Vec<Item> = round
+                    .iter()
+                    .map(|&i| Item {
+                        office: &items[i].0,
+                        delivery: items[i].1,
+                        to: &targets[i],
+                    })
+                    .collect();
+                sent.extend(relay_round(&mut tx, &mut audit, at, actor, &batch).await?);
+                rest = later;
+            }
+            audit.commit(tx).await?;
+            Ok(sent)
+        })
+        .await?;
     sent.sort_unstable_by_key(|d| d.id);
     Ok(sent)
 }

@@ -354,12 +354,16 @@ pub async fn dispatch(
     to: &[Office],
     deadline: Option<NaiveDate>,
 ) -> Result<Vec<Delivery>, StoreError> {
-    let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
-    let step = Step { at, actor, acting };
-    let doc = get_in(&mut tx, document_id).await?;
-    let sent = dispatch_in(&mut tx, &mut audit, step, &doc, to, deadline, None).await?;
-    audit.commit(tx).await?;
-    Ok(sent)
+    store
+        .retrying(|| async {
+            let (mut tx, mut audit) = store.begin_audited(actor, at).await?;
+            let step = Step { at, actor, acting };
+            let doc = get_in(&mut tx, document_id).await?;
+            let sent = dispatch_in(&mut tx, &mut audit, step, &doc, to, deadline, None).await?;
+            audit.commit(tx).await?;
+            Ok(sent)
+        })
+        .await
 }
 
 async fn dispatch_in(

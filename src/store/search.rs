@@ -22,6 +22,23 @@ use super::{Backend, Store, StoreError};
 use crate::model::{Document, Secrecy, Urgency};
 use crate::thai::to_arabic_digits;
 
+/// Whether PostgreSQL's trigram index can index Thai here: `pg_trgm`
+/// takes trigrams only from characters the database's `LC_CTYPE` calls
+/// letters, and under the C locale Thai has none, so every Thai search
+/// would read the whole table. A database created with a UTF-8 locale
+/// (`C.UTF-8`, as the README and `.ci/pg-start` do) gives them. Always
+/// true on SQLite, whose FTS5 trigram tokenizer is byte-based.
+pub async fn thai_trigrams(store: &Store) -> Result<bool, StoreError> {
+    if store.backend() != Backend::Postgres {
+        return Ok(true);
+    }
+    let n: Option<i32> = sqlx::query("SELECT array_length(show_trgm('ประชุม'), 1)")
+        .fetch_one(store.reader())
+        .await?
+        .try_get(0)?;
+    Ok(n.unwrap_or(0) > 0)
+}
+
 /// Search text as stored and as queried.
 pub fn normalize(text: &str) -> String {
     to_arabic_digits(&text.replace("\u{e4d}\u{e32}", "\u{e33}"))

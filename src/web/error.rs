@@ -115,6 +115,7 @@ impl From<AppError> for ApiError {
             Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
             Kind::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         ApiError {
@@ -137,6 +138,15 @@ impl IntoResponse for ApiError {
                 field: self.field.as_deref(),
             },
         };
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            // Busy, not broken: a client may try again shortly.
+            return (
+                self.status,
+                [(axum::http::header::RETRY_AFTER, "2")],
+                Json(body),
+            )
+                .into_response();
+        }
         (self.status, Json(body)).into_response()
     }
 }

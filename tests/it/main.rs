@@ -2,6 +2,7 @@
 
 mod audit;
 mod browser;
+mod busy;
 mod cascade;
 mod cli;
 mod dates;

@@ -1086,9 +1086,8 @@ async fn the_workflow_settings_page_sets_the_chain_and_acting_roles(db: &TestDb)
     )
     .await;
     let id_of = |who: &str| {
-        let db = db.clone();
         let who = who.to_string();
-        async move { accounts::find(&db, &who).await.unwrap().unwrap().id }
+        async move { accounts::find(db, &who).await.unwrap().unwrap().id }
     };
     assert_eq!(settings["check_tiers"], 1);
     assert_eq!(settings["require_signing"], true);
