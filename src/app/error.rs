@@ -127,6 +127,10 @@ impl From<StoreError> for AppError {
                 tracing::warn!(error = %e, "store busy");
                 Kind::Unavailable
             }
+            StoreError::StorageFull(_) => {
+                tracing::error!(error = %e, "the database's disk is full");
+                Kind::Unavailable
+            }
             StoreError::Connect(..)
             | StoreError::Migrate(_)
             | StoreError::Database(_)

@@ -107,7 +107,10 @@ async fn together(
         .await
         {
             Err(
-                e @ (StoreError::Database(_) | StoreError::Busy(_) | StoreError::Serialization(_)),
+                e @ (StoreError::Database(_)
+                | StoreError::Busy(_)
+                | StoreError::Serialization(_)
+                | StoreError::StorageFull(_)),
             ) => return Err(e),
             other => outcomes.push(other),
         }

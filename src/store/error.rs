@@ -51,6 +51,9 @@ pub enum StoreError {
     /// (SQLSTATE 40001, 40P01): run again, it may well pass
     /// ([`crate::store::Store::retrying`]); still failing, it reads as busy.
     Serialization(String),
+    /// The disk under the database is full (SQLITE_FULL, SQLSTATE 53100):
+    /// nothing was stored; writes pass again once there is room.
+    StorageFull(String),
     Database(sqlx::Error),
 }
 
@@ -63,6 +66,8 @@ impl From<sqlx::Error> for StoreError {
         };
         if matches!(code.as_deref(), Some("40001" | "40P01")) {
             StoreError::Serialization(e.to_string())
+        } else if matches!(code.as_deref(), Some("13" | "53100")) {
+            StoreError::StorageFull(e.to_string())
         } else if is_transient(&e) {
             StoreError::Busy(e.to_string())
         } else {
@@ -173,6 +178,12 @@ impl StoreError {
                     "the database is busy or unavailable; nothing was saved, please try again shortly ({e})"
                 ),
             ),
+            StoreError::StorageFull(e) => (
+                "พื้นที่จัดเก็บของฐานข้อมูลเต็ม ยังไม่ได้บันทึกสิ่งใด โปรดแจ้งผู้ดูแลระบบ แล้วลองใหม่".into(),
+                format!(
+                    "the database's disk is full; nothing was saved: tell the administrator, then try again ({e})"
+                ),
+            ),
             StoreError::Database(e) => ("ฐานข้อมูลขัดข้อง".into(), format!("database error: {e}")),
         }
     }
@@ -207,6 +218,7 @@ impl StoreError {
             StoreError::Rejected { .. } => "rejected",
             StoreError::Corrupt { .. } => "corrupt_data",
             StoreError::Busy(_) | StoreError::Serialization(_) => "database_busy",
+            StoreError::StorageFull(_) => "storage_full",
             StoreError::Database(_) => "database_error",
         }
     }

@@ -304,7 +304,22 @@ impl Store {
     /// first writes after reading.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
         let tx = match self.backend {
-            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Sqlite => match self.write.begin_with("BEGIN IMMEDIATE").await {
+                Err(e) if e.to_string().contains("non-zero transaction depth") => {
+                    // SQLite rolls a transaction back by itself on a full
+                    // disk or an I/O error; the driver's ROLLBACK then fails
+                    // and it still counts the transaction as open, so the
+                    // writer could never begin again. Close that connection
+                    // (the pool's only one) and begin on a fresh one.
+                    tracing::warn!(
+                        "the SQLite writer was left inside a failed transaction: reopening it"
+                    );
+                    let stuck = self.write.acquire().await?;
+                    drop(stuck.detach());
+                    self.write.begin_with("BEGIN IMMEDIATE").await?
+                }
+                other => other?,
+            },
             Backend::Postgres => self.write.begin().await?,
         };
         Ok(tx)

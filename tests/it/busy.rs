@@ -20,7 +20,7 @@ on_both!(a_full_pool_answers_busy_and_recovers);
 
 /// A router over `db` whose connections wait at most `wait`, with
 /// PostgreSQL statements cut at `statement`.
-async fn limited(
+pub(crate) async fn limited(
     db: &TestDb,
     connections: u32,
     wait_ms: u64,

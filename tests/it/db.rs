@@ -50,12 +50,17 @@ pub async fn postgres() -> Option<TestDb> {
         );
         return None;
     };
+    Some(postgres_in(&admin).await)
+}
+
+/// A fresh database in the cluster at `admin`.
+pub async fn postgres_in(admin: &str) -> TestDb {
     let name = format!(
         "saraban_t{}_{}",
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
-    let mut conn = sqlx::PgConnection::connect(&admin)
+    let mut conn = sqlx::PgConnection::connect(admin)
         .await
         .expect("the test cluster accepts connections");
     sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
@@ -66,17 +71,28 @@ pub async fn postgres() -> Option<TestDb> {
         .execute(&mut conn)
         .await
         .expect("create test database");
-    let base = admin.rsplit_once('/').map(|x| x.0).unwrap_or(&admin);
+    let base = admin.rsplit_once('/').map(|x| x.0).unwrap_or(admin);
     let location = format!("{base}/{name}");
     let store = Store::connect(&location, 70)
         .await
         .expect("PostgreSQL store opens");
     store.migrate().await.expect("migrations apply");
-    Some(TestDb {
+    TestDb {
         store,
         location,
         _dir: None,
-    })
+    }
+}
+
+/// A SQLite store in the file at `location` (which the caller keeps).
+pub async fn sqlite_at(location: &std::path::Path) -> TestDb {
+    let location = location.to_string_lossy().into_owned();
+    let store = Store::open(&location).await.expect("SQLite store opens");
+    TestDb {
+        store,
+        location,
+        _dir: None,
+    }
 }
 
 /// Runs an async test body against SQLite and against PostgreSQL.

@@ -8,6 +8,7 @@ mod cli;
 mod dates;
 mod db;
 mod docnum;
+mod faults;
 mod fuzz;
 mod imports;
 mod intake;
