@@ -21,7 +21,7 @@ workers = int(sys.argv[6]) if len(sys.argv) > 6 else 6
 host = urllib.parse.urlparse(base)
 stop_at = time.time() + float(minutes) * 60
 lock = threading.Lock()
-samples = []  # (latency ms, ok)
+samples = []  # (latency ms, ok, status)
 words = ["ประชุม", "มท 0810.7/ว", "การประเมิน", "ท้องถิ่น", "งบประมาณ", "ขอเชิญ"]
 letter = json.load(open("examples/letter.json"))
 
@@ -38,12 +38,13 @@ def request(conn, method, path, token, body=None):
         resp = conn.getresponse()
         payload = resp.read()
         ok = resp.status < 500
+        status = resp.status
     except (OSError, http.client.HTTPException):
         conn.close()
-        payload, ok, resp = b"", False, None
+        payload, ok, resp, status = b"", False, None, 0
     ms = (time.perf_counter() - t) * 1000
     with lock:
-        samples.append((ms, ok))
+        samples.append((ms, ok, status))
     if resp is None or resp.status >= 300 or not payload.startswith(b"{"):
         return None
     return json.loads(payload)
@@ -84,16 +85,18 @@ def rss_mib():
 threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(workers)]
 for t in threads:
     t.start()
-print("minute,requests,errors,p50_ms,p99_ms,rss_mib", flush=True)
+print("minute,requests,created,refused_4xx,errors,p50_ms,p99_ms,rss_mib", flush=True)
 minute = 0
 while time.time() < stop_at:
     time.sleep(max(0.0, min(60.0, stop_at - time.time())))
     minute += 1
     with lock:
         batch, samples[:] = list(samples), []
-    lat = sorted(ms for ms, _ in batch) or [0.0]
-    errors = sum(1 for _, ok in batch if not ok)
+    lat = sorted(ms for ms, _, _ in batch) or [0.0]
+    errors = sum(1 for _, ok, _ in batch if not ok)
+    created = sum(1 for _, _, st in batch if st == 201)
+    refused = sum(1 for _, _, st in batch if 400 <= st < 500)
     p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]
-    print(f"{minute},{len(batch)},{errors},{p(0.50):.1f},{p(0.99):.1f},{rss_mib():.1f}", flush=True)
+    print(f"{minute},{len(batch)},{created},{refused},{errors},{p(0.50):.1f},{p(0.99):.1f},{rss_mib():.1f}", flush=True)
 for t in threads:
     t.join(timeout=70)

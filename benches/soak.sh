@@ -10,8 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=${1:-30}
-cargo build --release --quiet
-bin=target/release/saraban
+if [ -z "${SARABAN_BIN:-}" ]; then cargo build --release --quiet; fi
+bin=${SARABAN_BIN:-target/release/saraban}
 dir=$(mktemp -d)
 db=${DATABASE_URL:-$dir/soak.db}
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -24,6 +24,7 @@ for _ in $(seq 1 600); do
 done
 sender=$("$bin" --database "$db" user add soak.dla --office "มท 0810.7" --role clerk --token | sed -n 's/^token: //p')
 receiver=$("$bin" --database "$db" user add soak.pl --office "พล 0023" --role clerk --token | sed -n 's/^token: //p')
-echo "# soak: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), database ${DATABASE_URL:+postgres}${DATABASE_URL:-sqlite}, ${minutes} min"
+kind=sqlite; [ -n "${DATABASE_URL:-}" ] && kind=postgresql
+echo "# soak: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), $kind, ${minutes} min"
 python3 benches/soak.py "http://127.0.0.1:$port" "$server" "$minutes" "$sender" "$receiver"
 echo "# server log warnings/errors: $(grep -c -E 'WARN|ERROR' "$dir/serve.log" || true)"
