@@ -4,6 +4,7 @@ mod audit;
 mod browser;
 mod cascade;
 mod cli;
+mod compose;
 mod dates;
 mod db;
 mod docnum;
