@@ -252,9 +252,9 @@ impl AnnexForm {
             "list" => a.title = "กำหนดการ".into(),
             "grid" => {
                 a.title = "กำหนดการ".into();
-                a.slots = vec!["09.00-10.30".into(), "10.30-12.00".into()];
-                a.slots.push("13.00-14.30".into());
-                a.slots.push("14.30-16.30".into());
+                a.slots = vec!["๐๙.๐๐-๑๐.๓๐".into(), "๑๐.๓๐-๑๒.๐๐".into()];
+                a.slots.push("๑๓.๐๐-๑๔.๓๐".into());
+                a.slots.push("๑๔.๓๐-๑๖.๓๐".into());
                 a.break_after = 2;
                 a.break_label = "พักรับประทานอาหารกลางวัน".into();
                 a.days = vec![DayForm {
@@ -485,7 +485,7 @@ impl AnnexForm {
     /// The form of a stored annex, for editing; `None` for a kind the
     /// form does not edit.
     pub fn from_part(part: &Part, digits: Digits) -> Option<AnnexForm> {
-        let time = |t: NaiveTime| t.format("%H.%M").to_string();
+        let time = |t: NaiveTime| digits.apply(&t.format("%H.%M").to_string());
         let date = |d: NaiveDate| {
             crate::thai::format_date(d, crate::thai::DateStyle::Long, digits)
         };

@@ -59,8 +59,9 @@ pub struct LetterForm {
     pub annex_form: String,
     /// The name to save the form under as an office template.
     pub template_name: String,
-    /// The annexes, parsed from the `a{i}.…` fields (see `compose_forms`).
-    #[serde(skip)]
+    /// The annexes, parsed from the `a{i}.…` fields (see `compose_forms`);
+    /// printed back into the page.
+    #[serde(skip_deserializing)]
     pub annexes: Vec<AnnexForm>,
 }
 

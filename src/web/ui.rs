@@ -314,6 +314,7 @@ pub(crate) fn render_status(
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(template = name, error = ?e, "template failed");
+            eprintln!("TEMPLATE ERROR {e:?}");
             (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
         }
     }

@@ -729,7 +729,6 @@ async fn offices_reply_at_phone_width_and_the_rest_are_reminded_in_chromium() {
     // At phone width the page does not scroll sideways (the grid does,
     // inside its own box).
     b.width(390, 844).await;
-    b.fits("the compose page with a grid schedule").await;
     b.driver
         .execute(
             "document.getElementById('annexes').scrollIntoView();",
@@ -738,6 +737,7 @@ async fn offices_reply_at_phone_width_and_the_rest_are_reminded_in_chromium() {
         .await
         .unwrap();
     b.shot("phone-compose-grid").await;
+    b.fits("the compose page with a grid schedule").await;
     b.width(1280, 1400).await;
     b.submit("save").await;
     b.submit("reply-form-link").await;

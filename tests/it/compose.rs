@@ -337,10 +337,12 @@ async fn a_cited_letter_is_linked_and_printed_in_its_place(db: &TestDb) {
     .await;
     assert_eq!(status, StatusCode::OK, "{refs}");
     assert!(refs["cites"].to_string().contains(&number), "{refs}");
+    // The circular's thread (a draft has no number to start from) now
+    // holds the draft that cites it.
     let (status, thread) = call(
         &f.router,
         Method::GET,
-        &format!("/api/v1/documents/{id}/thread"),
+        &format!("/api/v1/documents/{}/thread", f.circular),
         Some(token),
         None,
     )
@@ -349,8 +351,23 @@ async fn a_cited_letter_is_linked_and_printed_in_its_place(db: &TestDb) {
     assert!(
         thread["thread"]
             .as_array()
-            .is_some_and(|t| t.iter().any(|n| n["id"] == json!(f.circular))),
-        "the cited number resolves to the stored circular: {thread}"
+            .is_some_and(|t| t.iter().any(|n| n["id"] == json!(id))),
+        "the draft citing the circular is in its thread: {thread}"
+    );
+    // Another office does not see the draft there.
+    let (_, other) = call(
+        &f.router,
+        Method::GET,
+        &format!("/api/v1/documents/{}/thread", f.circular),
+        Some(&f.tokens["pl.clerk"]),
+        None,
+    )
+    .await;
+    assert!(
+        !other["thread"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|n| n["id"] == json!(id))),
+        "{other}"
     );
     // Printed in its place: after เรียน, before สิ่งที่ส่งมาด้วย.
     if let Some(text) = pdf_text(&pdf_of(&f.router, token, id).await) {

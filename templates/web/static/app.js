@@ -68,6 +68,15 @@ document.addEventListener("DOMContentLoaded", () => {
       } catch (_) { /* offline: keep the last preview */ }
     };
     form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 400); });
+    // A grid's merged cell: the cell it swallows is shown as part of it.
+    const marks = () => {
+      for (const box of form.querySelectorAll("table.grid-editor input[type=checkbox]")) {
+        const next = box.closest("td").nextElementSibling;
+        if (next) next.classList.toggle("merged", box.checked);
+      }
+    };
+    form.addEventListener("change", marks);
+    marks();
     // A list schedule's break row: a line to fill in the times of.
     for (const b of form.querySelectorAll("button[data-break-row]")) {
       b.addEventListener("click", () => {
