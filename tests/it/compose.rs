@@ -167,6 +167,20 @@ async fn every_kind_composes_through_the_form(db: &TestDb) {
         ),
         (
             vec![
+                ("kind", "sealed"),
+                ("subject", "ส่งสำเนาคำสั่งแต่งตั้งคณะทำงาน"),
+                ("to", "สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัด ทุกจังหวัด"),
+                ("body", "กรมส่งเสริมการปกครองท้องถิ่นขอส่งสำเนาคำสั่งแต่งตั้งคณะทำงานพัฒนาระบบสารบรรณ มาเพื่อโปรดทราบ"),
+            ],
+            "sealed",
+            vec![
+                "ถึงสำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดทุกจังหวัด",
+                "ขอส่งสำเนาคำสั่งแต่งตั้งคณะทำงาน",
+                "กรมส่งเสริมการปกครองท้องถิ่น",
+            ],
+        ),
+        (
+            vec![
                 ("kind", "letter"),
                 ("subject", "การฝึกอบรมหลักสูตรงานสารบรรณ"),
                 ("to", "ผู้ว่าราชการจังหวัด ทุกจังหวัด"),
@@ -238,9 +252,16 @@ async fn every_kind_composes_through_the_form(db: &TestDb) {
         .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(doc["kind"], kind);
-        let Some(text) = pdf_text(&pdf_of(&f.router, token, id).await) else {
+        let pdf = pdf_of(&f.router, token, id).await;
+        // Kept for a person to look at (`pdftoppm -png`).
+        let keep = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("compose");
+        std::fs::create_dir_all(&keep).unwrap();
+        std::fs::write(keep.join(format!("{kind}.pdf")), &pdf).unwrap();
+        let Some(text) = pdf_text(&pdf) else {
             return;
         };
+        // The sealed letter prints no เรื่อง (its subject is for the registers).
+        assert_eq!(text.contains("เรื่อง"), kind != "sealed", "{kind}: {text}");
         for e in expected {
             assert!(text.contains(&squeeze(e)), "{kind}: “{e}” not in {text}");
         }
