@@ -48,7 +48,12 @@ impl App {
 
     /// Saves `doc` as the office's template `name` (replacing one of the
     /// same name).
-    pub async fn save_template(&self, c: &Caller, name: &str, doc: &Document) -> AppResult<Template> {
+    pub async fn save_template(
+        &self,
+        c: &Caller,
+        name: &str,
+        doc: &Document,
+    ) -> AppResult<Template> {
         c.may(Action::Draft)?;
         let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
         if name.is_empty() || name.chars().count() > 120 {

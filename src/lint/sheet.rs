@@ -240,7 +240,11 @@ impl Sheet {
                 }
                 self.push(format!("{at}.to"), &s.to, Name);
                 self.lines(&format!("{at}.body"), &s.body, Prose);
-                self.lines(&format!("{at}.contact.owner_unit"), &s.contact.owner_unit, Name);
+                self.lines(
+                    &format!("{at}.contact.owner_unit"),
+                    &s.contact.owner_unit,
+                    Name,
+                );
                 self.signer(&format!("{at}.signer"), &s.signer);
             }
             Part::Schedule(x) => self.schedule(at, x),

@@ -111,8 +111,7 @@ pub enum InputError {
     Fields(Vec<FieldError>),
 }
 
-const KINDS: &str =
-    "letter, memo, order, announcement, sealed, schedule, project, form, document";
+const KINDS: &str = "letter, memo, order, announcement, sealed, schedule, project, form, document";
 
 impl Document {
     /// The main part's urgency (ด่วน …), for letters and memos.

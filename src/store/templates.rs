@@ -42,9 +42,8 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Template, StoreError> {
         office_id: row.try_get(1)?,
         name: row.try_get(2)?,
         kind: row.try_get(3)?,
-        content: serde_json::from_str(&content).map_err(|e| {
-            StoreError::invalid("content", "แม่แบบที่เก็บไว้อ่านไม่ได้", &e.to_string())
-        })?,
+        content: serde_json::from_str(&content)
+            .map_err(|e| StoreError::invalid("content", "แม่แบบที่เก็บไว้อ่านไม่ได้", &e.to_string()))?,
         created_by: row.try_get(5)?,
         created_at: row.try_get(6)?,
     })
@@ -139,10 +138,12 @@ pub async fn list(store: &Store, office_id: i64) -> Result<Vec<Template>, StoreE
 
 /// Template `id`, whoever owns it (the caller checks the office).
 pub async fn get(store: &Store, id: i64) -> Result<Option<Template>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM office_templates WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(store.reader())
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM office_templates WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(store.reader())
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 

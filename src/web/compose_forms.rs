@@ -347,7 +347,8 @@ impl AnnexForm {
                             None => paras.push(p),
                         }
                     }
-                    let budget_here = s.heading.contains("งบประมาณ") && !self.budget.trim().is_empty();
+                    let budget_here =
+                        s.heading.contains("งบประมาณ") && !self.budget.trim().is_empty();
                     if s.heading.trim().is_empty() && paras.is_empty() && items.is_empty() {
                         continue;
                     }
@@ -486,9 +487,7 @@ impl AnnexForm {
     /// form does not edit.
     pub fn from_part(part: &Part, digits: Digits) -> Option<AnnexForm> {
         let time = |t: NaiveTime| digits.apply(&t.format("%H.%M").to_string());
-        let date = |d: NaiveDate| {
-            crate::thai::format_date(d, crate::thai::DateStyle::Long, digits)
-        };
+        let date = |d: NaiveDate| crate::thai::format_date(d, crate::thai::DateStyle::Long, digits);
         let mut a = AnnexForm::default();
         match part {
             Part::Schedule(s) if s.days.is_empty() => {
@@ -599,11 +598,10 @@ impl<S: Send + Sync> FromRequest<S> for ComposeForm {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
-            ApiError::invalid("body", "อ่านแบบฟอร์มไม่ได้", "cannot read the form")
-        })?;
-        let malformed =
-            |_| ApiError::invalid("body", "แบบฟอร์มไม่ถูกต้อง", "malformed form data");
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::invalid("body", "อ่านแบบฟอร์มไม่ได้", "cannot read the form"))?;
+        let malformed = |_| ApiError::invalid("body", "แบบฟอร์มไม่ถูกต้อง", "malformed form data");
         let mut form: LetterForm = serde_urlencoded::from_bytes(&bytes).map_err(malformed)?;
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_bytes(&bytes).map_err(malformed)?;
@@ -737,8 +735,14 @@ mod tests {
         // The merged cell: one session over both morning slots.
         assert_eq!(d0.morning.len(), 1);
         assert_eq!(d0.morning[0].span, Some(2));
-        assert_eq!(d0.morning[0].start, NaiveTime::from_hms_opt(9, 0, 0).unwrap());
-        assert_eq!(d0.morning[0].end, NaiveTime::from_hms_opt(12, 0, 0).unwrap());
+        assert_eq!(
+            d0.morning[0].start,
+            NaiveTime::from_hms_opt(9, 0, 0).unwrap()
+        );
+        assert_eq!(
+            d0.morning[0].end,
+            NaiveTime::from_hms_opt(12, 0, 0).unwrap()
+        );
         assert_eq!(d0.afternoon.len(), 1);
         assert_eq!(s.days[1].morning.len(), 2);
         assert_eq!(s.days[1].morning[1].what, "อภิปราย");
@@ -908,7 +912,10 @@ mod tests {
             assert_eq!(back.kind, kind);
             assert_eq!(back.subject, "ทดสอบ");
         }
-        let Part::Order(o) = form("order").to_document(&office, &agency, today).unwrap().main
+        let Part::Order(o) = form("order")
+            .to_document(&office, &agency, today)
+            .unwrap()
+            .main
         else {
             panic!()
         };
@@ -932,7 +939,9 @@ mod tests {
         f.ref_number = "มท 0810.7/ว 2135".into();
         f.ref_date = "๓๒ ตุลาคม ๒๕๖๗".into();
         assert!(f.to_document(&office, &agency, today).is_err());
-        let e = form("nonsense").to_document(&office, &agency, today).unwrap_err();
+        let e = form("nonsense")
+            .to_document(&office, &agency, today)
+            .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("kind"));
     }
 

@@ -37,7 +37,11 @@ pub struct StartParams {
 
 /// The form a new draft starts from: empty, or the template's fields
 /// (dated today: the date is left blank).
-pub async fn starting_form(state: &AppState, a: &Authed, q: &StartParams) -> Result<LetterForm, Response> {
+pub async fn starting_form(
+    state: &AppState,
+    a: &Authed,
+    q: &StartParams,
+) -> Result<LetterForm, Response> {
     let Some(id) = q.template else {
         return Ok(LetterForm {
             kind: "letter".into(),

@@ -24,7 +24,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn list(State(state): State<AppState>, a: Authed) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "templates": state.app.templates(&a.caller).await? })))
+    Ok(Json(
+        json!({ "templates": state.app.templates(&a.caller).await? }),
+    ))
 }
 
 #[derive(Debug, Deserialize)]

@@ -26,9 +26,9 @@ use tera::{Context, Tera};
 use super::AppState;
 use super::api;
 use super::auth::{self, Authed};
-use super::error::{ApiError, ApiForm, ApiPath, ApiQuery};
 use super::compose_forms::ComposeForm;
 use super::compose_ui;
+use super::error::{ApiError, ApiForm, ApiPath, ApiQuery};
 use super::forms::LetterForm;
 use crate::app::accounts::NewUserRequest;
 use crate::app::deliveries::{DispatchRequest, ForwardRequest, Step};
@@ -314,7 +314,6 @@ pub(crate) fn render_status(
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(template = name, error = ?e, "template failed");
-            eprintln!("TEMPLATE ERROR {e:?}");
             (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
         }
     }

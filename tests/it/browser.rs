@@ -722,7 +722,11 @@ async fn offices_reply_at_phone_width_and_the_rest_are_reminded_in_chromium() {
         b.fill(&format!("a0.cell1.{j}"), text).await;
     }
     assert!(
-        b.find(By::Id("circular")).await.is_selected().await.unwrap(),
+        b.find(By::Id("circular"))
+            .await
+            .is_selected()
+            .await
+            .unwrap(),
         "the switch survives the round trip"
     );
     b.shot("compose-grid").await;

@@ -51,7 +51,11 @@ async fn page(
         .get(header::LOCATION)
         .map(|v| v.to_str().unwrap().to_string());
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, location, String::from_utf8_lossy(&bytes).to_string())
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&bytes).to_string(),
+    )
 }
 
 /// A logged-in session of `username`: (cookie value, CSRF token).
@@ -99,7 +103,28 @@ fn pdf_text(pdf: &[u8]) -> Option<String> {
                 .collect(),
         ),
         _ => {
-            skipped("pdftotext (poppler-utils) is not installed: the composed letters were not read");
+            skipped(
+                "pdftotext (poppler-utils) is not installed: the composed letters were not read",
+            );
+            None
+        }
+    }
+}
+
+/// How many pages pdfinfo counts; `None` (said loudly) without poppler.
+fn pdf_pages(pdf: &[u8]) -> Option<usize> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    match std::process::Command::new("pdfinfo").arg(&file).output() {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|n| n.trim().parse().ok()),
+        _ => {
+            skipped(
+                "pdfinfo (poppler-utils) is not installed: the preview's page count was not checked",
+            );
             None
         }
     }
@@ -112,12 +137,20 @@ async fn pdf_of(router: &Router, token: &str, id: i64) -> Vec<u8> {
         .unwrap();
     let resp = router.clone().oneshot(req).await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    resp.into_body().collect().await.unwrap().to_bytes().to_vec()
+    resp.into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec()
 }
 
 fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
+
+/// The fields posted, the kind stored, the Thai the PDF must hold.
+type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, Vec<&'a str>);
 
 const SIGNER: [(&str, &str); 2] = [
     ("signer_name", "นายศิริพันธ์ ศรีกิ่งพลี"),
@@ -128,7 +161,7 @@ async fn every_kind_composes_through_the_form(db: &TestDb) {
     let f = fixture(db).await;
     let s = session(db, "dla.drafter").await;
     let token = &f.tokens["dla.drafter"];
-    let mut cases: Vec<(Vec<(&str, &str)>, &str, Vec<&str>)> = vec![
+    let mut cases: Vec<Case> = vec![
         (
             vec![
                 ("kind", "memo"),
@@ -143,7 +176,10 @@ async fn every_kind_composes_through_the_form(db: &TestDb) {
             vec![
                 ("kind", "order"),
                 ("subject", "แต่งตั้งคณะทำงานพัฒนาระบบสารบรรณ"),
-                ("body", "เพื่อให้การพัฒนาระบบสารบรรณเป็นไปด้วยความเรียบร้อย\n\nทั้งนี้ ตั้งแต่บัดนี้เป็นต้นไป"),
+                (
+                    "body",
+                    "เพื่อให้การพัฒนาระบบสารบรรณเป็นไปด้วยความเรียบร้อย\n\nทั้งนี้ ตั้งแต่บัดนี้เป็นต้นไป",
+                ),
             ],
             "order",
             vec![
@@ -170,7 +206,10 @@ async fn every_kind_composes_through_the_form(db: &TestDb) {
                 ("kind", "sealed"),
                 ("subject", "ส่งสำเนาคำสั่งแต่งตั้งคณะทำงาน"),
                 ("to", "สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัด ทุกจังหวัด"),
-                ("body", "กรมส่งเสริมการปกครองท้องถิ่นขอส่งสำเนาคำสั่งแต่งตั้งคณะทำงานพัฒนาระบบสารบรรณ มาเพื่อโปรดทราบ"),
+                (
+                    "body",
+                    "กรมส่งเสริมการปกครองท้องถิ่นขอส่งสำเนาคำสั่งแต่งตั้งคณะทำงานพัฒนาระบบสารบรรณ มาเพื่อโปรดทราบ",
+                ),
             ],
             "sealed",
             vec![
@@ -205,7 +244,10 @@ async fn every_kind_composes_through_the_form(db: &TestDb) {
                 ("a1.sec0.heading", "หลักการและเหตุผล"),
                 ("a1.sec0.text", "เพื่อพัฒนาความรู้ของบุคลากร"),
                 ("a1.sec1.heading", "วัตถุประสงค์"),
-                ("a1.sec1.text", "- เพื่อให้ผู้เข้ารับการอบรมร่างหนังสือได้ถูกต้อง\n- เพื่อลดข้อผิดพลาด"),
+                (
+                    "a1.sec1.text",
+                    "- เพื่อให้ผู้เข้ารับการอบรมร่างหนังสือได้ถูกต้อง\n- เพื่อลดข้อผิดพลาด",
+                ),
                 ("a1.sec2.heading", "งบประมาณ"),
                 ("a1.sec2.text", ""),
                 ("a1.budget", "๙,๑๐๐"),
@@ -216,7 +258,10 @@ async fn every_kind_composes_through_the_form(db: &TestDb) {
                 ("a1.approver_position", "อธิบดีกรมส่งเสริมการปกครองท้องถิ่น"),
                 ("a2.kind", "list"),
                 ("a2.title", "กำหนดการประชุม"),
-                ("a2.items", "๐๙.๐๐ - ๐๙.๓๐ | ลงทะเบียน\n๐๙.๓๐ - ๑๐.๓๐ | ชี้แจงแนวทาง | ผู้อำนวยการกองคลัง\n๑๐.๓๐ - ๑๐.๔๕ | พักรับประทานอาหารว่าง"),
+                (
+                    "a2.items",
+                    "๐๙.๐๐ - ๐๙.๓๐ | ลงทะเบียน\n๐๙.๓๐ - ๑๐.๓๐ | ชี้แจงแนวทาง | ผู้อำนวยการกองคลัง\n๑๐.๓๐ - ๑๐.๔๕ | พักรับประทานอาหารว่าง",
+                ),
                 ("a3.kind", "form"),
                 ("a3.title", "แบบตอบรับการฝึกอบรม"),
                 ("a3.codes", "ลงทะเบียน | https://example.go.th/r/1"),
@@ -240,6 +285,8 @@ async fn every_kind_composes_through_the_form(db: &TestDb) {
     for (fields, _, _) in &mut cases {
         fields.extend(SIGNER);
     }
+    let letter_case = cases.last().unwrap().clone();
+    let mut letter_pdf = Vec::new();
     for (fields, kind, expected) in cases {
         let id = compose(&f.router, &s, &fields).await;
         let (status, doc) = call(
@@ -257,6 +304,9 @@ async fn every_kind_composes_through_the_form(db: &TestDb) {
         let keep = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("compose");
         std::fs::create_dir_all(&keep).unwrap();
         std::fs::write(keep.join(format!("{kind}.pdf")), &pdf).unwrap();
+        if kind == "letter" {
+            letter_pdf = pdf.clone();
+        }
         let Some(text) = pdf_text(&pdf) else {
             return;
         };
@@ -273,6 +323,38 @@ async fn every_kind_composes_through_the_form(db: &TestDb) {
             assert!(text.find("กำหนดการ").unwrap() < text.find("โครงการฝึกอบรม").unwrap());
         }
     }
+    // The live preview shows every page: page 1 says how many there are
+    // (as many as pdfinfo counts in the stored PDF), the others follow.
+    let letter_fields = {
+        let (fields, _, _) = &letter_case;
+        let mut all: Vec<(&str, &str)> = vec![("csrf", s.1.as_str()), ("annex_form", "1")];
+        all.extend(fields.iter().copied());
+        serde_urlencoded::to_string(&all).unwrap()
+    };
+    let preview = |page: usize| {
+        Request::post(format!("/ui/preview?page={page}"))
+            .header(header::COOKIE, format!("saraban_session={}", s.0))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(letter_fields.clone()))
+            .unwrap()
+    };
+    let first = f.router.clone().oneshot(preview(1)).await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let count: usize = first.headers()["x-page-count"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    if let Some(pages) = pdf_pages(&letter_pdf) {
+        assert_eq!(count, pages);
+    }
+    assert!(count >= 5, "the letter and its four annexes");
+    let last = f.router.clone().oneshot(preview(count)).await.unwrap();
+    assert_eq!(last.status(), StatusCode::OK);
+    let png = last.into_body().collect().await.unwrap().to_bytes();
+    assert!(png.starts_with(b"\x89PNG"));
+    let beyond = f.router.clone().oneshot(preview(count + 1)).await.unwrap();
+    assert_eq!(beyond.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Moving an annex up and removing one: the page comes back changed,
     // nothing saved.
     let before = crate::db::count(db, "SELECT COUNT(*) FROM documents").await;
@@ -290,7 +372,10 @@ async fn every_kind_composes_through_the_form(db: &TestDb) {
     assert_eq!(status, StatusCode::OK);
     let first = html.find("name=\"a0.kind\" value=\"form\"");
     let second = html.find("name=\"a1.kind\" value=\"list\"");
-    assert!(first.is_some() && second.is_some(), "the form annex moved up");
+    assert!(
+        first.is_some() && second.is_some(),
+        "the form annex moved up"
+    );
     assert_eq!(
         crate::db::count(db, "SELECT COUNT(*) FROM documents").await,
         before
@@ -512,7 +597,12 @@ async fn a_circular_is_numbered_in_the_w_series_by_default(db: &TestDb) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["document"]["series"], "normal", "{body}");
     // Naming another series still wins.
-    let third = compose(&f.router, &s, &[fields.as_slice(), &[("circular", "on")]].concat()).await;
+    let third = compose(
+        &f.router,
+        &s,
+        &[fields.as_slice(), &[("circular", "on")]].concat(),
+    )
+    .await;
     let (status, body) = call(
         &f.router,
         Method::POST,
@@ -542,7 +632,14 @@ async fn templates_belong_to_their_office(db: &TestDb) {
         ("a0.items", "09.00-09.30 | ลงทะเบียน"),
     ];
     fields.extend(SIGNER);
-    let (status, _, html) = page(&f.router, Method::POST, "/ui/templates", &s.0, Some(&fields)).await;
+    let (status, _, html) = page(
+        &f.router,
+        Method::POST,
+        "/ui/templates",
+        &s.0,
+        Some(&fields),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{}", error_of(&html));
     assert!(html.contains("id=\"template-saved\""));
     let (status, list) = call(
@@ -586,7 +683,10 @@ async fn templates_belong_to_their_office(db: &TestDb) {
         None,
     )
     .await;
-    assert_eq!((status, list["templates"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
+    assert_eq!(
+        (status, list["templates"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(0))
+    );
     let (status, _, _) = page(
         &f.router,
         Method::POST,
@@ -596,6 +696,49 @@ async fn templates_belong_to_their_office(db: &TestDb) {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // A role that does not draft gets neither the page nor the save.
+    let admin = session(db, "dla.admin").await;
+    let (status, _, _) = page(
+        &f.router,
+        Method::GET,
+        &format!("/documents/new?template={id}"),
+        &admin.0,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut fields_admin: Vec<(&str, &str)> = fields.clone();
+    fields_admin[0] = ("csrf", admin.1.as_str());
+    let (status, _, _) = page(
+        &f.router,
+        Method::POST,
+        "/ui/templates",
+        &admin.0,
+        Some(&fields_admin),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = page(
+        &f.router,
+        Method::POST,
+        &format!("/templates/{id}/delete"),
+        &admin.0,
+        Some(&[("csrf", admin.1.as_str())]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Without the session's CSRF token nothing is saved.
+    let mut no_token = fields.clone();
+    no_token[0] = ("csrf", "wrong");
+    let (status, _, _) = page(
+        &f.router,
+        Method::POST,
+        "/ui/templates",
+        &s.0,
+        Some(&no_token),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     // The access matrix of the template routes: role × office.
     let secret = {
         let (status, body) = call(
@@ -620,23 +763,119 @@ async fn templates_belong_to_their_office(db: &TestDb) {
     let save = |doc: i64| Some(json!({ "name": format!("จาก {doc}"), "document_id": doc }));
     let cases: Vec<(&str, Method, String, Option<Value>, StatusCode)> = vec![
         ("dla.clerk", M::GET, "/api/v1/templates".into(), None, ok),
-        ("dla.admin", M::GET, "/api/v1/templates".into(), None, forbidden),
-        ("dla.head", M::GET, format!("/api/v1/templates/{id}"), None, ok),
-        ("dla.signer", M::GET, format!("/api/v1/templates/{id}"), None, ok),
-        ("dla.admin", M::GET, format!("/api/v1/templates/{id}"), None, forbidden),
-        ("pl.clerk", M::GET, format!("/api/v1/templates/{id}"), None, missing),
-        ("pl.drafter", M::GET, format!("/api/v1/templates/{id}"), None, missing),
-        ("dla.drafter", M::GET, "/api/v1/templates/999999".into(), None, missing),
-        ("pl.clerk", M::POST, format!("/api/v1/templates/{id}/draft"), None, missing),
-        ("dla.admin", M::POST, format!("/api/v1/templates/{id}/draft"), None, forbidden),
-        ("dla.checker", M::POST, format!("/api/v1/templates/{id}/draft"), None, created),
-        ("dla.drafter", M::POST, "/api/v1/templates".into(), save(plain), created),
-        ("dla.admin", M::POST, "/api/v1/templates".into(), save(plain), forbidden),
+        (
+            "dla.admin",
+            M::GET,
+            "/api/v1/templates".into(),
+            None,
+            forbidden,
+        ),
+        (
+            "dla.head",
+            M::GET,
+            format!("/api/v1/templates/{id}"),
+            None,
+            ok,
+        ),
+        (
+            "dla.signer",
+            M::GET,
+            format!("/api/v1/templates/{id}"),
+            None,
+            ok,
+        ),
+        (
+            "dla.admin",
+            M::GET,
+            format!("/api/v1/templates/{id}"),
+            None,
+            forbidden,
+        ),
+        (
+            "pl.clerk",
+            M::GET,
+            format!("/api/v1/templates/{id}"),
+            None,
+            missing,
+        ),
+        (
+            "pl.drafter",
+            M::GET,
+            format!("/api/v1/templates/{id}"),
+            None,
+            missing,
+        ),
+        (
+            "dla.drafter",
+            M::GET,
+            "/api/v1/templates/999999".into(),
+            None,
+            missing,
+        ),
+        (
+            "pl.clerk",
+            M::POST,
+            format!("/api/v1/templates/{id}/draft"),
+            None,
+            missing,
+        ),
+        (
+            "dla.admin",
+            M::POST,
+            format!("/api/v1/templates/{id}/draft"),
+            None,
+            forbidden,
+        ),
+        (
+            "dla.checker",
+            M::POST,
+            format!("/api/v1/templates/{id}/draft"),
+            None,
+            created,
+        ),
+        (
+            "dla.drafter",
+            M::POST,
+            "/api/v1/templates".into(),
+            save(plain),
+            created,
+        ),
+        (
+            "dla.admin",
+            M::POST,
+            "/api/v1/templates".into(),
+            save(plain),
+            forbidden,
+        ),
         // Another office's document, and a secret one (even its author's).
-        ("pl.drafter", M::POST, "/api/v1/templates".into(), save(plain), missing),
-        ("pl.drafter", M::POST, "/api/v1/templates".into(), save(secret), missing),
-        ("dla.clerk", M::POST, "/api/v1/templates".into(), save(secret), missing),
-        ("dla.drafter", M::POST, "/api/v1/templates".into(), save(secret), invalid),
+        (
+            "pl.drafter",
+            M::POST,
+            "/api/v1/templates".into(),
+            save(plain),
+            missing,
+        ),
+        (
+            "pl.drafter",
+            M::POST,
+            "/api/v1/templates".into(),
+            save(secret),
+            missing,
+        ),
+        (
+            "dla.clerk",
+            M::POST,
+            "/api/v1/templates".into(),
+            save(secret),
+            missing,
+        ),
+        (
+            "dla.drafter",
+            M::POST,
+            "/api/v1/templates".into(),
+            save(secret),
+            invalid,
+        ),
         (
             "dla.drafter",
             M::POST,
@@ -651,13 +890,38 @@ async fn templates_belong_to_their_office(db: &TestDb) {
             Some(json!({ "name": "  ", "document": letter("ว่าง", None) })),
             invalid,
         ),
-        ("pl.clerk", M::DELETE, format!("/api/v1/templates/{id}"), None, missing),
-        ("dla.admin", M::DELETE, format!("/api/v1/templates/{id}"), None, forbidden),
-        ("dla.drafter", M::DELETE, format!("/api/v1/templates/{id}"), None, gone),
-        ("dla.drafter", M::GET, format!("/api/v1/templates/{id}"), None, missing),
+        (
+            "pl.clerk",
+            M::DELETE,
+            format!("/api/v1/templates/{id}"),
+            None,
+            missing,
+        ),
+        (
+            "dla.admin",
+            M::DELETE,
+            format!("/api/v1/templates/{id}"),
+            None,
+            forbidden,
+        ),
+        (
+            "dla.drafter",
+            M::DELETE,
+            format!("/api/v1/templates/{id}"),
+            None,
+            gone,
+        ),
+        (
+            "dla.drafter",
+            M::GET,
+            format!("/api/v1/templates/{id}"),
+            None,
+            missing,
+        ),
     ];
     for (who, method, uri, body, expected) in cases {
-        let (status, answer) = call(&f.router, method.clone(), &uri, Some(&f.tokens[who]), body).await;
+        let (status, answer) =
+            call(&f.router, method.clone(), &uri, Some(&f.tokens[who]), body).await;
         assert_eq!(status, expected, "{who} {method} {uri}: {answer}");
         if status.is_client_error() {
             assert!(
