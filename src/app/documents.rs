@@ -54,11 +54,12 @@ pub struct SearchParams {
 /// subject phrase) before listing them.
 const RANKED: usize = 100;
 
-const KINDS: [&str; 7] = [
+const KINDS: [&str; 8] = [
     "letter",
     "memo",
     "order",
     "announcement",
+    "sealed",
     "schedule",
     "project",
     "form",
@@ -251,7 +252,7 @@ impl App {
         if d.state == DocState::Draft {
             self.require_signature(c, id.0).await?;
         }
-        let series = input::series(req.series.as_deref())?;
+        let series = input::series(req.series.as_deref())?.or(default_series(&d.content));
         let to = input::optional(req.to.as_deref())
             .map(str::to_string)
             .unwrap_or_else(|| search::recipient_of(&d.content).to_string());
@@ -284,7 +285,7 @@ impl App {
     ) -> AppResult<(Stored, Vec<(Series, String, bool)>)> {
         c.may(Action::Number)?;
         let d = self.own_document(c, id).await?;
-        let default = documents::default_series(&d.content).unwrap_or(Series::Normal);
+        let default = default_series(&d.content).unwrap_or(Series::Normal);
         let mut options = Vec::new();
         for s in [
             Series::Normal,
@@ -411,6 +412,43 @@ impl App {
         } else {
             self.render_png(c.office.id, doc, page, dpi).await
         }
+    }
+
+    /// Every page of a document that is not stored, as PNG at `dpi` (the
+    /// live preview shows them all); each page is cached, so asking for
+    /// one of them next with [`App::preview`] does not lay it out again.
+    pub async fn preview_pages(
+        &self,
+        c: &Caller,
+        doc: Document,
+        dpi: f32,
+    ) -> AppResult<Vec<Vec<u8>>> {
+        c.may(Action::Read)?;
+        refuse_top_secret(&doc)?;
+        let dpi = dpi.clamp(30.0, 200.0);
+        let opts = RenderOptions {
+            signatures: self.signature_images(c.office.id, &doc, None).await?,
+            ..RenderOptions::default()
+        };
+        let first = PreviewCache::key(&doc, &opts.signatures, 1, dpi);
+        let keys_doc = doc.clone();
+        let sigs = opts.signatures.clone();
+        let pages = self
+            .rendering(move |renderer| {
+                let prepared = renderer.prepare(&doc)?;
+                let laid = renderer.layout(&prepared, None, &opts)?;
+                Ok(crate::render::png_pages(&laid, dpi))
+            })
+            .await?;
+        for (i, png) in pages.iter().enumerate() {
+            let key = if i == 0 {
+                first
+            } else {
+                PreviewCache::key(&keys_doc, &sigs, i + 1, dpi)
+            };
+            self.previews.put(key, Arc::new(png.clone()));
+        }
+        Ok(pages)
     }
 
     /// Page `page` (from 1) of a document of office `office_id` as PNG at
@@ -754,6 +792,16 @@ fn unsupported(what: &str) -> AppError {
         ),
     )
     .on("attachment")
+}
+
+/// The series a document is numbered in when the caller names none (UI,
+/// API and CLI alike): a circular letter (หนังสือเวียน) its `ว` series,
+/// otherwise its kind's own.
+pub fn default_series(doc: &Document) -> Option<Series> {
+    match &doc.main {
+        crate::model::Part::Letter(l) if l.circular => Some(Series::Circular),
+        _ => documents::default_series(doc),
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub mod replies;
 pub mod review;
 pub mod signatures;
 pub mod signing;
+pub mod templates;
 pub mod workflow;
 
 use std::path::PathBuf;
@@ -35,6 +36,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use error::{AppError, AppResult, Kind};
+pub use templates::{Template, TemplateId};
 
 // What the entry points see of the store: types, never its functions.
 pub use crate::store::accounts::{Action, Role, User};

@@ -457,6 +457,7 @@ fn reminder_letter(
         signer: letter.signer.clone(),
         contact: letter.contact.clone(),
         copies_to: Vec::new(),
+        circular: false,
     };
     Document {
         digits,

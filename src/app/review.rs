@@ -116,6 +116,7 @@ fn the_signer(doc: &mut crate::model::Document) -> Option<&mut Signer> {
         Part::Memo(m) => Some(&mut m.signer),
         Part::Order(o) => Some(&mut o.signer),
         Part::Announcement(a) => Some(&mut a.signer),
+        Part::Sealed(s) => Some(&mut s.signer),
         _ => None,
     }
 }

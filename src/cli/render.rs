@@ -11,7 +11,8 @@ use saraban::render::{self, RenderOptions, Renderer};
 #[derive(Debug, Args)]
 pub struct RenderArgs {
     /// The document as JSON; its `kind` is letter, memo, order,
-    /// announcement, schedule, project, form, or document (main + annexes).
+    /// announcement, sealed, schedule, project, form, or document (main +
+    /// annexes).
     data: PathBuf,
     /// Where to write the PDF (default: DATA with .pdf).
     #[arg(short, long)]

@@ -229,6 +229,24 @@ impl Sheet {
                 self.lines(&format!("{at}.body"), &a.body, Prose);
                 self.signer(&format!("{at}.signer"), &a.signer);
             }
+            Part::Sealed(s) => {
+                if main {
+                    self.main_facts(at, s.date, s.number.as_ref(), false);
+                }
+                self.push(format!("{at}.issuer"), &s.issuer, Office);
+                self.names.push(s.issuer.clone());
+                if let Some(n) = &s.number {
+                    self.push(format!("{at}.number"), n, Code);
+                }
+                self.push(format!("{at}.to"), &s.to, Name);
+                self.lines(&format!("{at}.body"), &s.body, Prose);
+                self.lines(
+                    &format!("{at}.contact.owner_unit"),
+                    &s.contact.owner_unit,
+                    Name,
+                );
+                self.signer(&format!("{at}.signer"), &s.signer);
+            }
             Part::Schedule(x) => self.schedule(at, x),
             Part::Project(x) => self.project(at, x),
             Part::Form(x) => self.form(at, x),

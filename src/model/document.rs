@@ -16,6 +16,7 @@ pub enum Part {
     Memo(Memo),
     Order(Order),
     Announcement(Announcement),
+    Sealed(Sealed),
     Schedule(Schedule),
     Project(Project),
     Form(Form),
@@ -30,6 +31,7 @@ impl Part {
             Part::Memo(m) => vec![&m.signer],
             Part::Order(o) => vec![&o.signer],
             Part::Announcement(a) => vec![&a.signer],
+            Part::Sealed(s) => vec![&s.signer],
             Part::Project(p) => vec![&p.proposer, &p.approver],
             Part::Schedule(_) | Part::Form(_) => vec![],
         }
@@ -43,6 +45,7 @@ impl Validate for Part {
             Part::Memo(x) => x.validate_into(c),
             Part::Order(x) => x.validate_into(c),
             Part::Announcement(x) => x.validate_into(c),
+            Part::Sealed(x) => x.validate_into(c),
             Part::Schedule(x) => x.validate_into(c),
             Part::Project(x) => x.validate_into(c),
             Part::Form(x) => x.validate_into(c),
@@ -108,7 +111,7 @@ pub enum InputError {
     Fields(Vec<FieldError>),
 }
 
-const KINDS: &str = "letter, memo, order, announcement, schedule, project, form, document";
+const KINDS: &str = "letter, memo, order, announcement, sealed, schedule, project, form, document";
 
 impl Document {
     /// The main part's urgency (ด่วน …), for letters and memos.
@@ -116,6 +119,7 @@ impl Document {
         match &self.main {
             Part::Letter(x) => x.urgency,
             Part::Memo(x) => x.urgency,
+            Part::Sealed(x) => x.urgency,
             _ => None,
         }
     }
@@ -135,6 +139,7 @@ impl Document {
         match &self.main {
             Part::Letter(x) => &x.to,
             Part::Memo(x) => &x.to,
+            Part::Sealed(x) => &x.to,
             _ => "",
         }
     }
@@ -266,6 +271,7 @@ fn part_from_value(value: serde_json::Value, at: &str) -> Result<Part, InputErro
         "memo" => Part::Memo(de(value, at)?),
         "order" => Part::Order(de(value, at)?),
         "announcement" => Part::Announcement(de(value, at)?),
+        "sealed" => Part::Sealed(de(value, at)?),
         "schedule" => Part::Schedule(de(value, at)?),
         "project" => Part::Project(de(value, at)?),
         "form" => Part::Form(de(value, at)?),

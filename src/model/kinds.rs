@@ -47,6 +47,9 @@ pub struct Letter {
     /// สำเนาส่ง.
     #[serde(default)]
     pub copies_to: Vec<String>,
+    /// A circular (หนังสือเวียน): numbered in the `ว` series by default.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub circular: bool,
 }
 
 /// บันทึกข้อความ (หนังสือภายใน).
@@ -70,6 +73,35 @@ pub struct Memo {
     pub salutation: Option<Salutation>,
     pub body: Vec<String>,
     pub signer: Signer,
+}
+
+/// หนังสือประทับตรา (แบบ ๓): `ที่ …`, `ถึง …`, the text, then the ส่วนราชการ,
+/// the date and the office's seal with the initials of the head of the
+/// division beside it, and the unit that issues it. It prints no เรื่อง;
+/// `subject` is what the registers record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sealed {
+    #[serde(default)]
+    pub urgency: Option<Urgency>,
+    #[serde(default)]
+    pub number: Option<String>,
+    #[serde(default)]
+    pub office_code: Option<String>,
+    /// The ส่วนราชการ that sends it, under the text: `กรมส่งเสริมการปกครองท้องถิ่น`.
+    pub issuer: String,
+    pub date: NaiveDate,
+    /// For the registers only (not printed).
+    pub subject: String,
+    /// ถึง: the addressee.
+    pub to: String,
+    pub body: Vec<String>,
+    /// Who initials beside the seal (their signature image, if any, is
+    /// placed there; the name is not printed).
+    pub signer: Signer,
+    /// หน่วยงานที่ออกหนังสือ and its telephone, at the foot.
+    #[serde(default)]
+    pub contact: Contact,
 }
 
 /// คำสั่ง: `คำสั่ง{issuer} ที่ ๑๒๕/๒๕๖๗ เรื่อง … สั่ง ณ วันที่ …`.
@@ -126,6 +158,10 @@ pub struct GridSession {
     pub start: NaiveTime,
     pub end: NaiveTime,
     pub what: String,
+    /// How many of the half's time-slot columns it covers (a merged cell);
+    /// by default one, the half's last session taking what is left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<u8>,
 }
 
 /// One day of a grid schedule: the sessions before and after the break.
@@ -355,6 +391,23 @@ impl Validate for Memo {
     }
 }
 
+impl Validate for Sealed {
+    fn validate_into(&self, c: &mut Checker<'_>) {
+        check_number(c, "number", self.number.as_deref(), false);
+        c.opt_short("office_code", self.office_code.as_deref());
+        c.line("issuer", &self.issuer);
+        c.date("date", self.date);
+        c.line("subject", &self.subject);
+        c.line("to", &self.to);
+        check_paragraphs(c, "body", &self.body, true);
+        check_signer(c, "signer", &self.signer);
+        let mut cc = c.at("contact");
+        check_lines(&mut cc, "owner_unit", &self.contact.owner_unit, false);
+        cc.opt_short("phone", self.contact.phone.as_deref());
+        cc.opt_short("fax", self.contact.fax.as_deref());
+    }
+}
+
 impl Validate for Order {
     fn validate_into(&self, c: &mut Checker<'_>) {
         c.line("issuer", &self.issuer);
@@ -435,6 +488,12 @@ impl Validate for Schedule {
                     if s.end < s.start {
                         sc.at("end")
                             .error("เวลาสิ้นสุดอยู่ก่อนเวลาเริ่ม", "ends before it starts");
+                    }
+                    if matches!(s.span, Some(n) if n == 0 || n > 12) {
+                        sc.at("span").error(
+                            "ช่องที่รวมต้องมี ๑ ถึง ๑๒ ช่วงเวลา",
+                            "a merged cell covers 1 to 12 time slots",
+                        );
                     }
                 }
             }

@@ -233,6 +233,11 @@ fn known_names(doc: &Document) -> Vec<String> {
                 names.push(a.issuer.clone());
                 add_signer(&mut names, &a.signer);
             }
+            Part::Sealed(s) => {
+                names.push(s.issuer.clone());
+                names.push(s.to.clone());
+                names.extend(s.contact.owner_unit.iter().cloned());
+            }
             Part::Project(p) => {
                 add_signer(&mut names, &p.proposer);
                 add_signer(&mut names, &p.approver);
@@ -319,6 +324,12 @@ fn meta(main: &Part) -> Meta {
             a.number.clone(),
             Some(a.date),
         ),
+        Part::Sealed(s) => (
+            s.subject.clone(),
+            s.issuer.clone(),
+            s.number.clone(),
+            Some(s.date),
+        ),
         Part::Schedule(s) => (
             s.title.join(" "),
             String::new(),
@@ -377,6 +388,7 @@ fn part_view(prep: &Prep, part: &Part, field: &str) -> Result<(Value, Option<Val
             ),
             None,
         ),
+        Part::Sealed(s) => sealed(prep, s),
         Part::Schedule(s) => (schedule(prep, s), None),
         Part::Project(p) => (project(prep, p, field)?, None),
         Part::Form(f) => form(prep, f, field)?,
@@ -523,6 +535,36 @@ fn memo(prep: &Prep, m: &Memo) -> (Value, Option<Value>) {
     (data, Some(overlay))
 }
 
+/// หนังสือประทับตรา: the text, then the ส่วนราชการ, the date, the seal's
+/// place and the issuing unit's lines.
+fn sealed(prep: &Prep, s: &Sealed) -> (Value, Option<Value>) {
+    let body = prep.paras(&s.body);
+    prep.keep_last(&body, &s.issuer);
+    let c = &s.contact;
+    let mut contact: Vec<String> = prep.texts(&c.owner_unit);
+    if let Some(p) = &c.phone {
+        contact.push(prep.value(&format!("โทร. {p}")));
+    }
+    if let Some(f) = &c.fax {
+        contact.push(prep.value(&format!("โทรสาร {f}")));
+    }
+    let data = json!({
+        "kind": "sealed",
+        "urgency": s.urgency.map(Urgency::thai),
+        "secrecy": Value::Null,
+        "issuer": prep.text(&s.issuer),
+        "date": prep.date(s.date),
+        "body": body,
+        "signer": prep.signer(&s.signer),
+        "contact": contact,
+    });
+    let overlay = json!({
+        "number": number_line(prep, s.number.as_deref(), s.office_code.as_deref()),
+        "to": prep.text(&s.to),
+    });
+    (data, Some(overlay))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn directive(
     prep: &Prep,
@@ -609,17 +651,24 @@ fn grid(prep: &Prep, s: &Schedule) -> Value {
     if s.days.is_empty() {
         return Value::Null;
     }
+    // A half is as wide as its widest day: sessions count one column,
+    // a merged one (`span`) as many as it covers.
+    let width = |half: &[GridSession]| -> usize {
+        half.iter()
+            .map(|x| usize::from(x.span.unwrap_or(1).max(1)))
+            .sum()
+    };
     let am = s
         .days
         .iter()
-        .map(|d| d.morning.len())
+        .map(|d| width(&d.morning))
         .max()
         .unwrap_or(0)
         .max(1);
     let pm = s
         .days
         .iter()
-        .map(|d| d.afternoon.len())
+        .map(|d| width(&d.afternoon))
         .max()
         .unwrap_or(0)
         .max(1);
@@ -635,10 +684,22 @@ fn grid(prep: &Prep, s: &Schedule) -> Value {
     };
     let mut days: Vec<Value> = Vec::new();
     let cell = |text: String, colspan: usize, rowspan: usize, header: bool| json!({ "text": text, "colspan": colspan, "rowspan": rowspan, "header": header });
-    // Sessions fill their half; the last one takes what is left.
-    let spans = |n: usize, width: usize| -> Vec<usize> {
-        (0..n)
-            .map(|i| if i + 1 == n { width - i } else { 1 })
+    // Sessions fill their half, each its own span (one by default); the
+    // last one takes what is left.
+    let spans = |half: &[GridSession], width: usize| -> Vec<usize> {
+        let mut used = 0;
+        half.iter()
+            .enumerate()
+            .map(|(i, x)| {
+                let own = usize::from(x.span.unwrap_or(1).max(1));
+                let span = if i + 1 == half.len() {
+                    width.saturating_sub(used).max(1)
+                } else {
+                    own
+                };
+                used += span;
+                span
+            })
             .collect()
     };
     for day in &s.days {
@@ -649,7 +710,7 @@ fn grid(prep: &Prep, s: &Schedule) -> Value {
                 header.push(cell(String::new(), width, 1, true));
                 row.push(cell(String::new(), width, 1, false));
             }
-            for (x, span) in half.iter().zip(spans(half.len(), width)) {
+            for (x, span) in half.iter().zip(spans(half, width)) {
                 header.push(cell(time(x), span, 1, true));
                 row.push(cell(prep.cell(&x.what), span, 1, false));
             }

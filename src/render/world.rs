@@ -37,6 +37,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/typst/announcement.typ"),
     ),
     (
+        "/sealed.typ",
+        include_str!("../../templates/typst/sealed.typ"),
+    ),
+    (
         "/schedule.typ",
         include_str!("../../templates/typst/schedule.typ"),
     ),

@@ -230,6 +230,7 @@ pub fn cover_letter(
             ..Contact::default()
         },
         copies_to: Vec::new(),
+        circular: false,
     };
     // Names never broken across lines: the original's, and the agencies'.
     let mut names = original.names.clone();

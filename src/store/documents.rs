@@ -129,6 +129,13 @@ fn facts(doc: &Document, office: &str) -> Facts {
             x.subject.clone(),
             x.issuer.clone(),
         ),
+        Part::Sealed(x) => (
+            "sealed",
+            x.number.clone(),
+            Some(x.date),
+            x.subject.clone(),
+            x.issuer.clone(),
+        ),
         Part::Schedule(x) => (
             "schedule",
             None,
@@ -163,7 +170,7 @@ pub(crate) fn subject_and_date(doc: &Document) -> (String, Option<NaiveDate>) {
 /// The series a kind is numbered in when none is asked for.
 pub fn default_series(doc: &Document) -> Option<Series> {
     match &doc.main {
-        Part::Letter(_) | Part::Memo(_) => Some(Series::Normal),
+        Part::Letter(_) | Part::Memo(_) | Part::Sealed(_) => Some(Series::Normal),
         Part::Order(_) => Some(Series::Order),
         Part::Announcement(_) => Some(Series::Announcement),
         _ => None,
@@ -176,6 +183,7 @@ pub(crate) fn set_number(doc: &mut Document, number: &str) {
         Part::Memo(x) => &mut x.number,
         Part::Order(x) => &mut x.number,
         Part::Announcement(x) => &mut x.number,
+        Part::Sealed(x) => &mut x.number,
         _ => return,
     };
     *slot = Some(number.to_string());
@@ -188,6 +196,7 @@ pub(crate) fn set_date(doc: &mut Document, date: NaiveDate) {
         Part::Memo(x) => x.date = date,
         Part::Order(x) => x.date = date,
         Part::Announcement(x) => x.date = date,
+        Part::Sealed(x) => x.date = date,
         _ => {}
     }
 }
@@ -257,6 +266,7 @@ pub async fn create_draft_read_by(
     check(doc)?;
     let (mut tx, mut audit) = store.begin_audited(actor, Utc::now()).await?;
     let stored = insert_draft_in(&mut tx, &mut audit, office, doc).await?;
+    link_citations_in(&mut tx, stored.id, None, doc).await?;
     super::accounts::name_readers_in(&mut tx, &mut audit, stored.id, readers).await?;
     save_version_in(&mut tx, stored.id, &content_json(doc), actor).await?;
     audit.commit(tx).await?;
@@ -497,9 +507,76 @@ pub async fn update(
     check(doc)?;
     let mut tx = store.begin_write().await?;
     let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    let old = get_in(&mut tx, id).await?;
     update_in(&mut tx, &mut audit, actor, id, doc).await?;
+    link_citations_in(&mut tx, id, Some(&old.content), doc).await?;
     audit.commit(tx).await?;
     get(store, id).await
+}
+
+/// The letters a document's อ้างถึง names by number (and date), as
+/// canonical keys.
+fn citations(doc: &Document) -> Vec<(String, Option<String>)> {
+    let Part::Letter(l) = &doc.main else {
+        return Vec::new();
+    };
+    l.references
+        .iter()
+        .filter_map(|r| {
+            let key = DocNumber::parse(r.number.as_deref()?).ok()?.key();
+            Some((key, r.date.map(|d| d.to_string())))
+        })
+        .collect()
+}
+
+/// Keeps a draft's typed links (`cites`, by number and date, resolved when
+/// read) in step with the อ้างถึง it prints: links for references the
+/// content gained, none left for those it lost (`old`: the content before
+/// this write). A letter already linked by id (a cover above the letter it
+/// forwards) is not linked twice; links added by hand stay.
+pub(crate) async fn link_citations_in(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    old: Option<&Document>,
+    doc: &Document,
+) -> Result<(), StoreError> {
+    let now = citations(doc);
+    if let Some(old) = old {
+        for (key, date) in citations(old).into_iter().filter(|c| !now.contains(c)) {
+            sqlx::query(
+                "DELETE FROM doc_references WHERE from_id = $1 AND relation = 'cites' \
+                 AND to_id IS NULL AND ext_number = $2 AND COALESCE(ext_date, '') = $3",
+            )
+            .bind(id)
+            .bind(&key)
+            .bind(date.unwrap_or_default())
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    for (key, date) in now {
+        let linked: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM doc_references r LEFT JOIN documents d ON d.id = r.to_id \
+             WHERE r.from_id = $1 AND (r.ext_number = $2 OR d.number = $2)",
+        )
+        .bind(id)
+        .bind(&key)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+        if linked == 0 {
+            sqlx::query(
+                "INSERT INTO doc_references (from_id, relation, to_id, ext_number, ext_date) \
+                 VALUES ($1, 'cites', NULL, $2, $3)",
+            )
+            .bind(id)
+            .bind(&key)
+            .bind(date)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// [`update`] inside a write transaction (signing replaces the signature

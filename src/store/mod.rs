@@ -29,6 +29,7 @@ pub mod routing;
 pub mod search;
 pub mod signatures;
 pub mod synth;
+pub mod templates;
 pub mod tracking;
 pub mod workflow;
 

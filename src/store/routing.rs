@@ -316,6 +316,7 @@ pub fn deadline_in(doc: &crate::model::Document) -> Option<NaiveDate> {
         Part::Memo(x) => &x.body,
         Part::Order(x) => &x.body,
         Part::Announcement(x) => &x.body,
+        Part::Sealed(x) => &x.body,
         _ => return None,
     };
     crate::parse::deadlines_in(body)

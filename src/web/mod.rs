@@ -13,6 +13,8 @@
 
 pub mod api;
 pub mod auth;
+pub mod compose_forms;
+pub mod compose_ui;
 pub mod error;
 pub mod forms;
 pub mod intake_ui;
@@ -22,6 +24,7 @@ pub mod public;
 pub mod reply_api;
 pub mod reply_page;
 pub mod reply_ui;
+pub mod template_api;
 pub mod throttle;
 pub mod ui;
 pub mod workflow_api;

@@ -26,6 +26,8 @@ use tera::{Context, Tera};
 use super::AppState;
 use super::api;
 use super::auth::{self, Authed};
+use super::compose_forms::ComposeForm;
+use super::compose_ui;
 use super::error::{ApiError, ApiForm, ApiPath, ApiQuery};
 use super::forms::LetterForm;
 use crate::app::accounts::NewUserRequest;
@@ -36,7 +38,11 @@ use crate::app::registers::register_kind;
 use crate::app::{Action, DeliveryId, DeliveryState, DocState, DocumentId, Role, Stored, bangkok};
 use crate::thai::{DateStyle, Digits, format_date};
 
-const TEMPLATES: [(&str, &str); 20] = [
+const TEMPLATES: [(&str, &str); 21] = [
+    (
+        "compose_annexes.html",
+        include_str!("../../templates/web/compose_annexes.html"),
+    ),
     (
         "intake.html",
         include_str!("../../templates/web/intake.html"),
@@ -204,6 +210,7 @@ pub fn routes() -> Router<AppState> {
         .route("/offices/{id}/certificate", post(install_certificate))
         .route("/users", get(users_page).post(add_user))
         .merge(super::workflow_ui::routes())
+        .merge(compose_ui::routes())
 }
 
 fn font(index: usize) -> Response {
@@ -475,7 +482,7 @@ fn listed_row(l: &Listed) -> Value {
     v
 }
 
-fn compose_context(a: &Authed, form: &LetterForm, error: Option<&ApiError>) -> Context {
+pub(crate) fn compose_context(a: &Authed, form: &LetterForm, error: Option<&ApiError>) -> Context {
     let mut c = context(a, "compose");
     c.insert("form", form);
     c.insert("error", &error.map(|e| e.message_th.clone()));
@@ -487,25 +494,30 @@ fn compose_context(a: &Authed, form: &LetterForm, error: Option<&ApiError>) -> C
     c
 }
 
-async fn compose_page(State(state): State<AppState>, UiUser(a): UiUser) -> Page {
+async fn compose_page(
+    State(state): State<AppState>,
+    UiUser(a): UiUser,
+    ApiQuery(q): ApiQuery<compose_ui::StartParams>,
+) -> Page {
     if !a.can(Action::Draft) {
         return Err(error_page(&state, &a, ApiError::forbidden()));
     }
-    let form = LetterForm {
-        kind: "letter".into(),
-        ..LetterForm::default()
-    };
+    let form = compose_ui::starting_form(&state, &a, &q).await?;
     let mut c = compose_context(&a, &form, None);
     c.insert("action", "/documents");
+    compose_ui::lists(&state, &a, &mut c).await;
     Ok(render(&state, "compose.html", &c))
 }
 
 async fn create_document(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    ApiForm(f): ApiForm<LetterForm>,
+    ComposeForm(f): ComposeForm,
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
+    if !f.op.is_empty() {
+        return Ok(compose_ui::edited(&state, &a, f).await);
+    }
     let readers: Vec<String> = f.readers.split(',').map(|s| s.trim().to_string()).collect();
     let agency = or_page(&state, &a, state.app.agency(&a.caller).await)?;
     let made = match f.to_document(a.office(), &agency, a.today()) {
@@ -522,6 +534,7 @@ async fn create_document(
             let status = e.status;
             let mut c = compose_context(&a, &f, Some(&e));
             c.insert("action", "/documents");
+            compose_ui::lists(&state, &a, &mut c).await;
             Err(render_status(&state, status, "compose.html", &c))
         }
     }
@@ -616,6 +629,7 @@ async fn edit_page(
     c.insert("action", &format!("/documents/{id}/edit"));
     c.insert("doc_id", &id);
     c.insert("forward", &p.forward);
+    compose_ui::lists(&state, &a, &mut c).await;
     Ok(render(&state, "compose.html", &c))
 }
 
@@ -624,9 +638,14 @@ async fn update_document(
     UiUser(a): UiUser,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<EditParams>,
-    ApiForm(f): ApiForm<LetterForm>,
+    ComposeForm(f): ComposeForm,
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
+    if !f.op.is_empty() {
+        let mut f = f;
+        f.doc_id = Some(id);
+        return Ok(compose_ui::edited(&state, &a, f).await);
+    }
     let d = or_page(
         &state,
         &a,
@@ -653,6 +672,7 @@ async fn update_document(
             c.insert("action", &format!("/documents/{id}/edit"));
             c.insert("doc_id", &id);
             c.insert("forward", &p.forward);
+            compose_ui::lists(&state, &a, &mut c).await;
             Err(render_status(&state, status, "compose.html", &c))
         }
     }
@@ -899,7 +919,7 @@ fn field_label(field: &str) -> String {
 async fn lint_draft(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    ApiForm(f): ApiForm<LetterForm>,
+    ComposeForm(f): ComposeForm,
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
     let made = form_document(&state, &a, &f).await;
@@ -937,12 +957,13 @@ async fn lint_draft(
         .collect();
     c.insert("linted", &checked.is_ok());
     c.insert("findings", &findings);
+    compose_ui::lists(&state, &a, &mut c).await;
     Ok(render(&state, "compose.html", &c))
 }
 
 /// The document the compose form describes: a new one, or the stored
 /// draft `doc_id` with the form's fields merged in.
-async fn form_document(
+pub(crate) async fn form_document(
     state: &AppState,
     a: &Authed,
     f: &LetterForm,
@@ -957,11 +978,20 @@ async fn form_document(
     }
 }
 
-/// The live preview: the compose form's fields → page 1 as PNG.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PreviewParams {
+    page: Option<usize>,
+}
+
+/// The live preview: the compose form's fields → a page as PNG. Page 1
+/// (the default) lays out every page and says how many there are
+/// (`X-Page-Count`); the others then come from the preview cache.
 async fn preview(
     State(state): State<AppState>,
     UiUser(a): UiUser,
-    ApiForm(f): ApiForm<LetterForm>,
+    ApiQuery(p): ApiQuery<PreviewParams>,
+    ComposeForm(f): ComposeForm,
 ) -> Response {
     if let Err(e) = a.check_csrf(&f.csrf) {
         return e.into_response();
@@ -971,8 +1001,26 @@ async fn preview(
         Ok(d) => d,
         Err(e) => return e.into_response(),
     };
-    match state.app.preview(&a.caller, doc, 1, 60.0, false).await {
-        Ok(png) => ([(header::CONTENT_TYPE, "image/png")], png).into_response(),
+    let page = p.page.unwrap_or(1).max(1);
+    if page > 1 {
+        return match state.app.preview(&a.caller, doc, page, 60.0, false).await {
+            Ok(png) => ([(header::CONTENT_TYPE, "image/png")], png).into_response(),
+            Err(e) => ApiError::from(e).into_response(),
+        };
+    }
+    match state.app.preview_pages(&a.caller, doc, 60.0).await {
+        Ok(mut pages) if !pages.is_empty() => {
+            let count = pages.len().to_string();
+            (
+                [
+                    (header::CONTENT_TYPE, "image/png".to_string()),
+                    (header::HeaderName::from_static("x-page-count"), count),
+                ],
+                pages.swap_remove(0),
+            )
+                .into_response()
+        }
+        Ok(_) => ApiError::invalid("page", "ไม่มีหน้านี้", "no such page").into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
 }
@@ -1062,6 +1110,7 @@ async fn search_page(
             ("memo", "บันทึกข้อความ"),
             ("order", "คำสั่ง"),
             ("announcement", "ประกาศ"),
+            ("sealed", "หนังสือประทับตรา"),
         ]
         .map(|(key, thai)| json!({ "key": key, "thai": thai })),
     );

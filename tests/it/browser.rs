@@ -703,6 +703,53 @@ async fn offices_reply_at_phone_width_and_the_rest_are_reminded_in_chromium() {
     b.fill("signer_name", "นายศิริพันธ์ ศรีกิ่งพลี").await;
     b.fill("signer_position", "อธิบดีกรมส่งเสริมการปกครองท้องถิ่น")
         .await;
+    // หนังสือเวียน, with a grid schedule: days × time slots, a merged cell,
+    // the lunch break.
+    b.click("circular").await;
+    SelectElement::new(&b.find(By::Id("new_annex")).await)
+        .await
+        .unwrap()
+        .select_by_value("grid")
+        .await
+        .unwrap();
+    b.submit("add-annex").await;
+    b.fill("a0.title", "กำหนดการ\nการประชุมชี้แจงระบบสารบรรณอิเล็กทรอนิกส์")
+        .await;
+    b.fill("a0.day0", "๑๕/๑๒/๒๕๘๐").await;
+    b.fill("a0.cell0.0", "ลงทะเบียนและพิธีเปิด").await;
+    b.click("a0.merge0.0").await;
+    b.fill("a0.cell0.2", "ชี้แจงการใช้แบบตอบรับ").await;
+    b.fill("a0.cell0.3", "ถาม - ตอบ").await;
+    b.submit("a0-addday").await;
+    b.fill("a0.day1", "๑๖/๑๒/๒๕๘๐").await;
+    for (j, text) in ["ฝึกปฏิบัติ", "ฝึกปฏิบัติ (ต่อ)", "สรุปผล", "ปิดการประชุม"]
+        .iter()
+        .enumerate()
+    {
+        b.fill(&format!("a0.cell1.{j}"), text).await;
+    }
+    assert!(
+        b.find(By::Id("circular"))
+            .await
+            .is_selected()
+            .await
+            .unwrap(),
+        "the switch survives the round trip"
+    );
+    b.shot("compose-grid").await;
+    // At phone width the page does not scroll sideways (the grid does,
+    // inside its own box).
+    b.width(390, 844).await;
+    b.driver
+        .execute(
+            "document.getElementById('annexes').scrollIntoView();",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    b.shot("phone-compose-grid").await;
+    b.fits("the compose page with a grid schedule").await;
+    b.width(1280, 1400).await;
     b.submit("save").await;
     b.submit("reply-form-link").await;
     // The starter form: attending or not, and who; a number is added.
@@ -740,11 +787,15 @@ async fn offices_reply_at_phone_width_and_the_rest_are_reminded_in_chromium() {
 
     // 2. Numbered and sent to four provinces.
     b.click("number-link").await;
-    b.find(By::Css("input[value='circular']"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    // The ว series is offered by default for a circular.
+    assert!(
+        b.find(By::Css("input[name='series'][value='circular']"))
+            .await
+            .is_selected()
+            .await
+            .unwrap(),
+        "a circular is numbered in the ว series by default"
+    );
     b.click("confirm").await;
     b.submit("number").await;
     b.fill("to-codes", "พล 0023, สข 0023, ชม 0023, ขก 0023")

@@ -28,6 +28,7 @@ fn date_of(doc: &Document) -> Option<NaiveDate> {
         Part::Memo(m) => Some(m.date),
         Part::Order(o) => Some(o.date),
         Part::Announcement(a) => Some(a.date),
+        Part::Sealed(s) => Some(s.date),
         Part::Schedule(s) => s.session.as_ref().map(|x| x.date),
         Part::Form(f) => f.session.as_ref().map(|x| x.date),
         Part::Project(_) => None,

@@ -5,6 +5,7 @@ mod browser;
 mod busy;
 mod cascade;
 mod cli;
+mod compose;
 mod dates;
 mod db;
 mod docnum;

@@ -128,6 +128,22 @@ pub const KINDS: &[Kind] = &[
         english: "signature image",
     },
     Kind {
+        prefix: "template",
+        table: "office_templates",
+        columns: &[
+            ("id", Int),
+            ("office_id", Int),
+            ("name", Text),
+            ("kind", Text),
+            ("content", Text),
+            ("created_by", Text),
+            ("created_at", Text),
+        ],
+        children: None,
+        thai: "แม่แบบหนังสือ",
+        english: "template",
+    },
+    Kind {
         prefix: "document",
         table: "documents",
         columns: &[
