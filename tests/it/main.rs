@@ -11,6 +11,7 @@ mod fuzz;
 mod imports;
 mod intake;
 mod lint;
+mod mail;
 mod login;
 mod money;
 mod ocr;

@@ -1065,7 +1065,11 @@ fn openapi_describes_every_route() {
         .keys()
         .map(|k| k.trim_start_matches("/api/v1").to_string())
         .collect();
-    let source = ["src/web/api.rs", "src/web/workflow_api.rs"]
+    let source = [
+        "src/web/api.rs",
+        "src/web/workflow_api.rs",
+        "src/web/mail_api.rs",
+    ]
         .map(|f| std::fs::read_to_string(crate::support::root().join(f)).unwrap())
         .join("\n");
     let routed: std::collections::BTreeSet<String> = source
