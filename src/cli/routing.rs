@@ -55,7 +55,8 @@ pub struct DispatchArgs {
     /// below receives it and forwards it with its own numbered cover
     /// letter, and so on down to the local organisations (a national run).
     #[arg(long, conflicts_with = "personalise")]
-    relay: bool,    /// Also send it by e-mail, from the office's mailbox, to every
+    relay: bool,
+    /// Also send it by e-mail, from the office's mailbox, to every
     /// recipient with an address (offices outside saraban always get it
     /// by e-mail). Secret letters are refused.
     #[arg(long, conflicts_with = "relay")]

@@ -31,8 +31,8 @@ pub struct Batch {
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 async fn tls(stream: TcpStream, host: &str) -> Result<Box<dyn Io>, MailError> {
-    let name = tokio_rustls::rustls::pki_types::ServerName::try_from(host.to_string())
-        .map_err(err)?;
+    let name =
+        tokio_rustls::rustls::pki_types::ServerName::try_from(host.to_string()).map_err(err)?;
     let s = tokio_rustls::TlsConnector::from(super::tls_config())
         .connect(name, stream)
         .await
@@ -81,9 +81,12 @@ pub async fn fetch_new(
     last_uid: u32,
     max: usize,
 ) -> Result<Batch, MailError> {
-    tokio::time::timeout(TIMEOUT, fetch_inner(server, folder, uid_validity, last_uid, max))
-        .await
-        .map_err(|_| MailError("the IMAP server did not answer in time".into()))?
+    tokio::time::timeout(
+        TIMEOUT,
+        fetch_inner(server, folder, uid_validity, last_uid, max),
+    )
+    .await
+    .map_err(|_| MailError("the IMAP server did not answer in time".into()))?
 }
 
 async fn fetch_inner(

@@ -120,9 +120,7 @@ fn bounce(m: &Message) -> Option<Bounce> {
                 original = MessageParser::default()
                     .parse_headers(head)
                     .and_then(|h| h.message_id().map(bare_id))
-                    .or_else(|| {
-                        field(&String::from_utf8_lossy(head), "Message-ID").map(bare_id)
-                    });
+                    .or_else(|| field(&String::from_utf8_lossy(head), "Message-ID").map(bare_id));
             }
             _ => {}
         }

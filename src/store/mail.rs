@@ -59,12 +59,10 @@ fn settings_row(r: &AnyRow) -> Result<MailSettings, StoreError> {
 }
 
 pub async fn settings(store: &Store, office_id: i64) -> Result<Option<MailSettings>, StoreError> {
-    let row = sqlx::query(&format!(
-        "SELECT {SETTINGS} FROM office_mail WHERE id = $1"
-    ))
-    .bind(office_id)
-    .fetch_optional(store.reader())
-    .await?;
+    let row = sqlx::query(&format!("SELECT {SETTINGS} FROM office_mail WHERE id = $1"))
+        .bind(office_id)
+        .fetch_optional(store.reader())
+        .await?;
     row.as_ref().map(settings_row).transpose()
 }
 
@@ -256,10 +254,7 @@ pub async fn mail_delivery(store: &Store, id: i64) -> Result<Option<MailDelivery
 }
 
 /// The e-mail rows of deliveries `ids`.
-pub async fn mail_deliveries(
-    store: &Store,
-    ids: &[i64],
-) -> Result<Vec<MailDelivery>, StoreError> {
+pub async fn mail_deliveries(store: &Store, ids: &[i64]) -> Result<Vec<MailDelivery>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -419,10 +414,11 @@ pub async fn message(
 
 /// Where fetching stopped last time: (UIDVALIDITY, last UID).
 pub async fn fetch_state(store: &Store, office_id: i64) -> Result<Option<(i64, i64)>, StoreError> {
-    let row = sqlx::query("SELECT uid_validity, last_uid FROM mail_fetch_state WHERE office_id = $1")
-        .bind(office_id)
-        .fetch_optional(store.reader())
-        .await?;
+    let row =
+        sqlx::query("SELECT uid_validity, last_uid FROM mail_fetch_state WHERE office_id = $1")
+            .bind(office_id)
+            .fetch_optional(store.reader())
+            .await?;
     row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
 }
 
@@ -553,11 +549,12 @@ pub async fn delivery_by_message_id(
     ids: &[String],
 ) -> Result<Option<i64>, StoreError> {
     for id in ids {
-        let row = sqlx::query("SELECT id FROM mail_deliveries WHERE message_id = $1 AND office_id = $2")
-            .bind(id)
-            .bind(office_id)
-            .fetch_optional(store.reader())
-            .await?;
+        let row =
+            sqlx::query("SELECT id FROM mail_deliveries WHERE message_id = $1 AND office_id = $2")
+                .bind(id)
+                .bind(office_id)
+                .fetch_optional(store.reader())
+                .await?;
         if let Some(r) = row {
             return Ok(Some(r.try_get(0)?));
         }

@@ -164,7 +164,11 @@ async fn save_my_email(
 ) -> Page {
     check_csrf(&state, &a, &f.csrf)?;
     let id = UserId(a.user.id);
-    or_page(&state, &a, state.app.set_user_email(&a.caller, id, &f.email).await)?;
+    or_page(
+        &state,
+        &a,
+        state.app.set_user_email(&a.caller, id, &f.email).await,
+    )?;
     Ok(Redirect::to("/profile").into_response())
 }
 

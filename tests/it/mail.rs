@@ -125,7 +125,10 @@ async fn numbered(
         Method::POST,
         "/api/v1/documents",
         Some(&dla("dla.drafter")),
-        Some(json!({ "document": letter(subject, secrecy) })),
+        Some(json!({
+            "document": letter(subject, secrecy),
+            "readers": ["dla.drafter", "dla.clerk"],
+        })),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
@@ -222,7 +225,16 @@ async fn letters_go_and_come_back_by_email(db: &TestDb) {
     let f = fixture(db).await;
     let t = tag(db);
     let pw = password_file();
-    set_up_mail(&f, db, &host, smtp, imap_port, &t, pw.path().to_str().unwrap()).await;
+    set_up_mail(
+        &f,
+        db,
+        &host,
+        smtp,
+        imap_port,
+        &t,
+        pw.path().to_str().unwrap(),
+    )
+    .await;
     let clerk = f.tokens["dla.clerk"].clone();
 
     // Out: a letter with an enclosure to พล 0023, outside saraban.
@@ -247,7 +259,10 @@ async fn letters_go_and_come_back_by_email(db: &TestDb) {
         (row.get(0), row.get(1), row.get(2));
     assert_eq!(state, "sent");
     assert_eq!(address, format!("pl-{t}@saraban.test"));
-    assert!(message_id.starts_with(&format!("saraban.{delivery}.")), "{message_id}");
+    assert!(
+        message_id.starts_with(&format!("saraban.{delivery}.")),
+        "{message_id}"
+    );
 
     let got = wait_for(&host, imap_port, &format!("pl-{t}@saraban.test"), 1).await;
     assert_eq!(got.len(), 1, "the letter did not arrive");
@@ -273,14 +288,24 @@ async fn letters_go_and_come_back_by_email(db: &TestDb) {
     let (official, _) = app.official(&dla_op, DocumentId(id)).await.unwrap();
     let pdf = files.iter().find(|(n, _)| n.ends_with(".pdf")).unwrap();
     assert_eq!(pdf.1, official);
-    assert!(pdf.0.contains("๒๕"), "the file is named by the number: {}", pdf.0);
+    let number: String = sqlx::query("SELECT number FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.store.reader())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        saraban::thai::to_arabic_digits(&pdf.0),
+        format!("{}.pdf", number.replace('/', "-")),
+        "the file is named by the number"
+    );
     let enclosure = files.iter().find(|(n, _)| n == "บัญชีรายชื่อ.txt").unwrap();
     assert_eq!(enclosure.1, "รายชื่อผู้เข้าร่วมประชุม\n".as_bytes());
     match pdftotext(&pdf.1) {
         Some(text) => assert!(
-            text.split_whitespace().collect::<String>().contains(
-                &subject.split_whitespace().collect::<String>()
-            ),
+            text.split_whitespace()
+                .collect::<String>()
+                .contains(&subject.split_whitespace().collect::<String>()),
             "{text}"
         ),
         None => skipped("pdftotext of the e-mailed letter (install poppler-utils)"),
@@ -316,19 +341,30 @@ async fn letters_go_and_come_back_by_email(db: &TestDb) {
         .multipart(
             MultiPart::mixed()
                 .singlepart(SinglePart::plain("ส่งหนังสือตามที่แนบ".to_string()))
-                .singlepart(
-                    Attachment::new("letter.pdf".into())
-                        .body(official.clone(), ContentType::parse("application/pdf").unwrap()),
-                ),
+                .singlepart(Attachment::new("letter.pdf".into()).body(
+                    official.clone(),
+                    ContentType::parse("application/pdf").unwrap(),
+                )),
         )
         .unwrap();
     smtp_send(&host, smtp, incoming).await;
     // The DLA's mailbox now holds the bounce, the reply and the letter.
     let waiting = wait_for(&host, imap_port, &format!("dla-{t}@saraban.test"), 3).await;
-    assert_eq!(waiting.len(), 3, "the bounce, reply and letter did not all arrive");
+    assert_eq!(
+        waiting.len(),
+        3,
+        "the bounce, reply and letter did not all arrive"
+    );
 
     // In: the clerk fetches.
-    let (s, body) = call(&f.router, Method::POST, "/api/v1/mail/fetch", Some(&clerk), None).await;
+    let (s, body) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/mail/fetch",
+        Some(&clerk),
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(
         (
@@ -352,7 +388,11 @@ async fn letters_go_and_come_back_by_email(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(
-        (row.get::<String, _>(0), row.get::<Option<i64>, _>(1), row.get::<String, _>(2)),
+        (
+            row.get::<String, _>(0),
+            row.get::<Option<i64>, _>(1),
+            row.get::<String, _>(2)
+        ),
         ("reply".to_string(), Some(delivery), "recorded".to_string())
     );
     let row = sqlx::query("SELECT state, bounce_status FROM mail_deliveries WHERE id = $1")
@@ -365,7 +405,14 @@ async fn letters_go_and_come_back_by_email(db: &TestDb) {
     assert!(status.starts_with("5."), "a permanent failure: {status}");
 
     // The waiting letter: pre-filled through the intake and registered.
-    let (s, body) = call(&f.router, Method::GET, "/api/v1/mail/messages", Some(&clerk), None).await;
+    let (s, body) = call(
+        &f.router,
+        Method::GET,
+        "/api/v1/mail/messages",
+        Some(&clerk),
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     let list = body["messages"].as_array().unwrap();
     assert_eq!(list.len(), 1, "{body}");
@@ -381,12 +428,6 @@ async fn letters_go_and_come_back_by_email(db: &TestDb) {
     .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     let upload = &body["uploads"][0];
-    let number: String = sqlx::query("SELECT number FROM documents WHERE id = $1")
-        .bind(id)
-        .fetch_one(db.store.reader())
-        .await
-        .unwrap()
-        .get(0);
     let read_number = upload["prefill"]["letter"]["number"]["printed"]
         .as_str()
         .unwrap_or_default()
@@ -401,12 +442,20 @@ async fn letters_go_and_come_back_by_email(db: &TestDb) {
         Method::POST,
         "/api/v1/intake/register",
         Some(&clerk),
-        Some(json!({ "letters": [{ "upload": upload["upload"], "confirm_duplicate": true }] })),
+        // The clerk confirms what the pre-fill could not read (the sender).
+        Some(json!({ "letters": [{
+            "upload": upload["upload"],
+            "sender": upload["prefill"]["letter"]["issuer"].as_str().unwrap_or("กรมส่งเสริมการปกครองท้องถิ่น"),
+            "confirm_duplicate": true,
+        }] })),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
-    let received = body["letters"][0]["id"].as_i64().unwrap();
-    assert!(body["letters"][0]["receive_seq"].as_i64().unwrap() >= 1, "{body}");
+    let received = body["received"][0]["id"].as_i64().unwrap();
+    assert!(
+        body["received"][0]["receive_seq"].as_i64().unwrap() >= 1,
+        "{body}"
+    );
     let row = sqlx::query("SELECT state, received_id FROM mail_messages WHERE id = $1")
         .bind(mid)
         .fetch_one(db.store.reader())
@@ -416,22 +465,42 @@ async fn letters_go_and_come_back_by_email(db: &TestDb) {
         (row.get::<String, _>(0), row.get::<Option<i64>, _>(1)),
         ("registered".to_string(), Some(received))
     );
-    let (_, body) = call(&f.router, Method::GET, "/api/v1/mail/messages", Some(&clerk), None).await;
+    let (_, body) = call(
+        &f.router,
+        Method::GET,
+        "/api/v1/mail/messages",
+        Some(&clerk),
+        None,
+    )
+    .await;
     assert_eq!(body["messages"], json!([]));
 
     // Never fetched twice: nothing new; and forgetting the last UID, the
     // Message-IDs still keep each message once.
-    let (_, body) = call(&f.router, Method::POST, "/api/v1/mail/fetch", Some(&clerk), None).await;
+    let (_, body) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/mail/fetch",
+        Some(&clerk),
+        None,
+    )
+    .await;
     assert_eq!(body["fetched"]["letters"], json!(0), "{body}");
     assert_eq!(body["fetched"]["known"], json!(0), "{body}");
-    crate::db::raw(db, "DELETE FROM mail_fetch_state").await.unwrap();
-    let (_, body) = call(&f.router, Method::POST, "/api/v1/mail/fetch", Some(&clerk), None).await;
+    crate::db::raw(db, "DELETE FROM mail_fetch_state")
+        .await
+        .unwrap();
+    let (_, body) = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/mail/fetch",
+        Some(&clerk),
+        None,
+    )
+    .await;
     assert_eq!(body["fetched"]["letters"], json!(0), "{body}");
     assert_eq!(body["fetched"]["known"], json!(3), "{body}");
-    assert_eq!(
-        count(db, "SELECT COUNT(*) FROM mail_messages").await,
-        3
-    );
+    assert_eq!(count(db, "SELECT COUNT(*) FROM mail_messages").await, 3);
 
     // The tracking tree says it went by e-mail and came back.
     let report = audit::verify(db, None).await.unwrap();
@@ -456,7 +525,16 @@ async fn secret_letters_never_go_by_email(db: &TestDb) {
     let f = fixture(db).await;
     let pw = password_file();
     // No server is contacted: the refusal comes first.
-    set_up_mail(&f, db, "127.0.0.1", 1, 1, "secret", pw.path().to_str().unwrap()).await;
+    set_up_mail(
+        &f,
+        db,
+        "127.0.0.1",
+        1,
+        1,
+        "secret",
+        pw.path().to_str().unwrap(),
+    )
+    .await;
     let clerk = f.tokens["dla.clerk"].clone();
     for secrecy in ["confidential", "secret"] {
         let id = numbered(&f, db, "รายงานการสืบสวนข้อเท็จจริง", Some(secrecy), false).await;
@@ -486,12 +564,19 @@ async fn secret_letters_never_go_by_email(db: &TestDb) {
             assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
             assert_eq!(body["error"]["code"], json!("secret_by_email"), "{body}");
             assert!(
-                body["error"]["message_th"].as_str().unwrap().contains("หนังสือลับไม่ส่งทางอีเมล"),
+                body["error"]["message_th"]
+                    .as_str()
+                    .unwrap()
+                    .contains("หนังสือลับไม่ส่งทางอีเมล"),
                 "{body}"
             );
         }
         assert_eq!(
-            count(db, &format!("SELECT COUNT(*) FROM deliveries WHERE document_id = {id}")).await,
+            count(
+                db,
+                &format!("SELECT COUNT(*) FROM deliveries WHERE document_id = {id}")
+            )
+            .await,
             0
         );
     }
@@ -529,45 +614,177 @@ async fn mail_settings_access_matrix(db: &TestDb) {
     )
     .await
     .unwrap();
-    let pl_admin = accounts::add_token(db, &actor(), &pl_admin, "test").await.unwrap();
+    let pl_admin = accounts::add_token(db, &actor(), &pl_admin, "test")
+        .await
+        .unwrap();
     let tok = |w: &str| f.tokens[w].clone();
     let cases: Vec<(String, Method, String, Option<Value>, StatusCode)> = vec![
         // Own office's administrator: reads and sets.
-        (tok("dla.admin"), Method::GET, format!("/api/v1/offices/{dla}/mail"), None, StatusCode::OK),
-        (tok("dla.admin"), Method::PUT, format!("/api/v1/offices/{dla}/mail"),
-            Some(json!({ "smtp_host": "smtp.dla.go.th", "from_address": "saraban@dla.go.th", "password": "env:DLA_MAIL" })), StatusCode::OK),
+        (
+            tok("dla.admin"),
+            Method::GET,
+            format!("/api/v1/offices/{dla}/mail"),
+            None,
+            StatusCode::OK,
+        ),
+        (
+            tok("dla.admin"),
+            Method::PUT,
+            format!("/api/v1/offices/{dla}/mail"),
+            Some(
+                json!({ "smtp_host": "smtp.dla.go.th", "from_address": "saraban@dla.go.th", "password": "env:DLA_MAIL" }),
+            ),
+            StatusCode::OK,
+        ),
         // The password itself is refused.
-        (tok("dla.admin"), Method::PUT, format!("/api/v1/offices/{dla}/mail"),
-            Some(json!({ "smtp_host": "smtp.dla.go.th", "from_address": "saraban@dla.go.th", "password": "hunter2" })), StatusCode::UNPROCESSABLE_ENTITY),
-        (tok("dla.admin"), Method::PUT, format!("/api/v1/offices/{dla}/mail"),
-            Some(json!({ "smtp_security": "rot13" })), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            tok("dla.admin"),
+            Method::PUT,
+            format!("/api/v1/offices/{dla}/mail"),
+            Some(
+                json!({ "smtp_host": "smtp.dla.go.th", "from_address": "saraban@dla.go.th", "password": "hunter2" }),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            tok("dla.admin"),
+            Method::PUT,
+            format!("/api/v1/offices/{dla}/mail"),
+            Some(json!({ "smtp_security": "rot13" })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         // Other roles of the office: forbidden.
-        (tok("dla.clerk"), Method::GET, format!("/api/v1/offices/{dla}/mail"), None, StatusCode::FORBIDDEN),
-        (tok("dla.head"), Method::PUT, format!("/api/v1/offices/{dla}/mail"), Some(json!({})), StatusCode::FORBIDDEN),
+        (
+            tok("dla.clerk"),
+            Method::GET,
+            format!("/api/v1/offices/{dla}/mail"),
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            tok("dla.head"),
+            Method::PUT,
+            format!("/api/v1/offices/{dla}/mail"),
+            Some(json!({})),
+            StatusCode::FORBIDDEN,
+        ),
         // An office below: only whether it is outside, and its address.
-        (tok("dla.admin"), Method::PUT, format!("/api/v1/offices/{pl}/mail"),
-            Some(json!({ "outside": true, "email": "pl@saraban.test" })), StatusCode::OK),
-        (tok("dla.admin"), Method::PUT, format!("/api/v1/offices/{pl}/mail"),
-            Some(json!({ "smtp_host": "smtp.pl.go.th" })), StatusCode::FORBIDDEN),
-        (tok("dla.admin"), Method::PUT, format!("/api/v1/offices/{pl}/mail"),
-            Some(json!({ "outside": true, "email": "" })), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            tok("dla.admin"),
+            Method::PUT,
+            format!("/api/v1/offices/{pl}/mail"),
+            Some(json!({ "outside": true, "email": "pl@saraban.test" })),
+            StatusCode::OK,
+        ),
+        (
+            tok("dla.admin"),
+            Method::PUT,
+            format!("/api/v1/offices/{pl}/mail"),
+            Some(json!({ "smtp_host": "smtp.pl.go.th" })),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            tok("dla.admin"),
+            Method::PUT,
+            format!("/api/v1/offices/{pl}/mail"),
+            Some(json!({ "outside": true, "email": "" })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         // An office above or beside: not found.
-        (pl_admin.clone(), Method::GET, format!("/api/v1/offices/{dla}/mail"), None, StatusCode::NOT_FOUND),
-        (pl_admin.clone(), Method::PUT, format!("/api/v1/offices/{dla}/mail"), Some(json!({})), StatusCode::NOT_FOUND),
-        (pl_admin.clone(), Method::GET, format!("/api/v1/offices/{pl}/mail"), None, StatusCode::OK),
-        (pl_admin.clone(), Method::GET, "/api/v1/offices/999999/mail".into(), None, StatusCode::NOT_FOUND),
+        (
+            pl_admin.clone(),
+            Method::GET,
+            format!("/api/v1/offices/{dla}/mail"),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            pl_admin.clone(),
+            Method::PUT,
+            format!("/api/v1/offices/{dla}/mail"),
+            Some(json!({})),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            pl_admin.clone(),
+            Method::GET,
+            format!("/api/v1/offices/{pl}/mail"),
+            None,
+            StatusCode::OK,
+        ),
+        (
+            pl_admin.clone(),
+            Method::GET,
+            "/api/v1/offices/999999/mail".into(),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
         // Users' addresses: one's own; the office's administrator.
-        (tok("pl.clerk"), Method::PUT, "/api/v1/me/email".into(), Some(json!({ "email": "clerk@pl.go.th" })), StatusCode::OK),
-        (tok("pl.clerk"), Method::PUT, "/api/v1/me/email".into(), Some(json!({ "email": "not an address" })), StatusCode::UNPROCESSABLE_ENTITY),
-        (tok("pl.clerk"), Method::GET, "/api/v1/me/email".into(), None, StatusCode::OK),
+        (
+            tok("pl.clerk"),
+            Method::PUT,
+            "/api/v1/me/email".into(),
+            Some(json!({ "email": "clerk@pl.go.th" })),
+            StatusCode::OK,
+        ),
+        (
+            tok("pl.clerk"),
+            Method::PUT,
+            "/api/v1/me/email".into(),
+            Some(json!({ "email": "not an address" })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            tok("pl.clerk"),
+            Method::GET,
+            "/api/v1/me/email".into(),
+            None,
+            StatusCode::OK,
+        ),
         // The mailbox's messages: the inbox's roles.
-        (tok("dla.drafter"), Method::GET, "/api/v1/mail/messages".into(), None, StatusCode::FORBIDDEN),
-        (tok("dla.clerk"), Method::GET, "/api/v1/mail/messages".into(), None, StatusCode::OK),
-        (tok("dla.drafter"), Method::POST, "/api/v1/mail/fetch".into(), None, StatusCode::FORBIDDEN),
-        (tok("dla.clerk"), Method::POST, "/api/v1/mail/messages/1/dismiss".into(), None, StatusCode::NOT_FOUND),
-        (tok("dla.clerk"), Method::GET, "/api/v1/mail/messages/1/file".into(), None, StatusCode::NOT_FOUND),
+        (
+            tok("dla.drafter"),
+            Method::GET,
+            "/api/v1/mail/messages".into(),
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            tok("dla.clerk"),
+            Method::GET,
+            "/api/v1/mail/messages".into(),
+            None,
+            StatusCode::OK,
+        ),
+        (
+            tok("dla.drafter"),
+            Method::POST,
+            "/api/v1/mail/fetch".into(),
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            tok("dla.clerk"),
+            Method::POST,
+            "/api/v1/mail/messages/1/dismiss".into(),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            tok("dla.clerk"),
+            Method::GET,
+            "/api/v1/mail/messages/1/file".into(),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
         // พล 0023 has no mailbox: nothing to fetch.
-        (tok("pl.clerk"), Method::POST, "/api/v1/mail/fetch".into(), None, StatusCode::CONFLICT),
+        (
+            tok("pl.clerk"),
+            Method::POST,
+            "/api/v1/mail/fetch".into(),
+            None,
+            StatusCode::CONFLICT,
+        ),
     ];
     for (token, method, uri, body, want) in cases {
         let (s, got) = call(&f.router, method.clone(), &uri, Some(&token), body.clone()).await;
@@ -576,22 +793,66 @@ async fn mail_settings_access_matrix(db: &TestDb) {
     let pl_clerk = user_id(db, "pl.clerk").await;
     let dla_clerk = user_id(db, "dla.clerk").await;
     for (token, uri, want) in [
-        (tok("dla.admin"), format!("/api/v1/users/{dla_clerk}/email"), StatusCode::OK),
-        (tok("dla.admin"), format!("/api/v1/users/{pl_clerk}/email"), StatusCode::NOT_FOUND),
-        (tok("pl.drafter"), format!("/api/v1/users/{pl_clerk}/email"), StatusCode::FORBIDDEN),
-        (pl_admin.clone(), format!("/api/v1/users/{pl_clerk}/email"), StatusCode::OK),
+        (
+            tok("dla.admin"),
+            format!("/api/v1/users/{dla_clerk}/email"),
+            StatusCode::OK,
+        ),
+        (
+            tok("dla.admin"),
+            format!("/api/v1/users/{pl_clerk}/email"),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            tok("pl.drafter"),
+            format!("/api/v1/users/{pl_clerk}/email"),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            pl_admin.clone(),
+            format!("/api/v1/users/{pl_clerk}/email"),
+            StatusCode::OK,
+        ),
     ] {
-        let (s, got) = call(&f.router, Method::PUT, &uri, Some(&token), Some(json!({ "email": "x@saraban.test" }))).await;
+        let (s, got) = call(
+            &f.router,
+            Method::PUT,
+            &uri,
+            Some(&token),
+            Some(json!({ "email": "x@saraban.test" })),
+        )
+        .await;
         assert_eq!(s, want, "PUT {uri}: {got}");
     }
     // What was set reads back; the chain records it and stays whole.
-    let (_, body) = call(&f.router, Method::GET, "/api/v1/me/email", Some(&tok("pl.clerk")), None).await;
+    let (_, body) = call(
+        &f.router,
+        Method::GET,
+        "/api/v1/me/email",
+        Some(&tok("pl.clerk")),
+        None,
+    )
+    .await;
     assert_eq!(body["email"], json!("x@saraban.test"));
-    let (_, body) = call(&f.router, Method::GET, &format!("/api/v1/offices/{pl}/mail"), Some(&tok("dla.admin")), None).await;
+    let (_, body) = call(
+        &f.router,
+        Method::GET,
+        &format!("/api/v1/offices/{pl}/mail"),
+        Some(&tok("dla.admin")),
+        None,
+    )
+    .await;
     assert_eq!(body["mail"]["email"], json!("pl@saraban.test"));
     assert_eq!(body["mail"]["settings"]["outside"], json!(true));
     assert_eq!(body["mail"]["own"], json!(false));
-    assert!(count(db, "SELECT COUNT(*) FROM audit_events WHERE object LIKE 'office_mail:%'").await >= 2);
+    assert!(
+        count(
+            db,
+            "SELECT COUNT(*) FROM audit_events WHERE object LIKE 'office_mail:%'"
+        )
+        .await
+            >= 2
+    );
     let report = audit::verify(db, None).await.unwrap();
     assert!(report.is_clean(), "{report:?}");
 }
@@ -658,7 +919,11 @@ async fn urgent_notices_at_once_the_rest_in_a_digest(db: &TestDb) {
         ("การประชุมประจำเดือน", None),
     ] {
         let d = app
-            .create_draft(&dla, &urgent_letter(subject, urgency), &Vec::<String>::new())
+            .create_draft(
+                &dla,
+                &urgent_letter(subject, urgency),
+                &Vec::<String>::new(),
+            )
             .await
             .unwrap();
         app.number(&dla, DocumentId(d.id), &NumberRequest::default())
@@ -696,7 +961,11 @@ async fn urgent_notices_at_once_the_rest_in_a_digest(db: &TestDb) {
     assert!(text.contains("ขอให้รายงานสถานการณ์อุทกภัยโดยด่วน"), "{text}");
     assert!(!text.contains("การประชุมประจำเดือน"), "{text}");
     assert_eq!(
-        count(db, "SELECT COUNT(*) FROM mail_notices WHERE sent_at IS NULL").await,
+        count(
+            db,
+            "SELECT COUNT(*) FROM mail_notices WHERE sent_at IS NULL"
+        )
+        .await,
         1
     );
     // The daily digest: the rest, once.

@@ -1070,8 +1070,8 @@ fn openapi_describes_every_route() {
         "src/web/workflow_api.rs",
         "src/web/mail_api.rs",
     ]
-        .map(|f| std::fs::read_to_string(crate::support::root().join(f)).unwrap())
-        .join("\n");
+    .map(|f| std::fs::read_to_string(crate::support::root().join(f)).unwrap())
+    .join("\n");
     let routed: std::collections::BTreeSet<String> = source
         .split(".route(")
         .skip(1)

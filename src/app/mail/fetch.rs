@@ -110,7 +110,11 @@ impl App {
                 Some(b) => {
                     let ids: Vec<String> = b.original.iter().cloned().collect();
                     let d = mail::delivery_by_message_id(self.store(), office_id, &ids).await?;
-                    ("bounce", d, Some(b.status.clone()).filter(|s| !s.is_empty()))
+                    (
+                        "bounce",
+                        d,
+                        Some(b.status.clone()).filter(|s| !s.is_empty()),
+                    )
                 }
                 None => {
                     let d = mail::delivery_by_message_id(self.store(), office_id, &head.refers_to)
@@ -162,7 +166,11 @@ impl App {
 
     /// The caller's office's fetched messages: waiting for the clerk, or
     /// all (replies and bounces too), newest first.
-    pub async fn mail_messages(&self, c: &Caller, pending_only: bool) -> AppResult<Vec<MailMessage>> {
+    pub async fn mail_messages(
+        &self,
+        c: &Caller,
+        pending_only: bool,
+    ) -> AppResult<Vec<MailMessage>> {
         c.may(Action::HandleInbox)?;
         Ok(mail::messages(self.store(), c.office.id, pending_only).await?)
     }
@@ -198,8 +206,7 @@ impl App {
             )
             .await?;
         if let Some(u) = read.first() {
-            mail::set_upload(self.store(), &c.actor(), c.now, c.office.id, m.id, u.upload)
-                .await?;
+            mail::set_upload(self.store(), &c.actor(), c.now, c.office.id, m.id, u.upload).await?;
         }
         Ok(read)
     }

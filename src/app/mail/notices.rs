@@ -54,10 +54,7 @@ impl App {
             };
             let text = format!(
                 "{}{}: {}{}",
-                urgency
-                    .as_deref()
-                    .map(|_| "[ด่วน] ")
-                    .unwrap_or_default(),
+                urgency.as_deref().map(|_| "[ด่วน] ").unwrap_or_default(),
                 item.kind.thai(),
                 item.number
                     .as_deref()

@@ -76,7 +76,10 @@ impl App {
                     return Err(AppError::invalid(
                         "to",
                         format!("{} อยู่นอกระบบแต่ไม่มีที่อยู่อีเมล", o.fields.name),
-                        format!("{} is outside saraban and has no e-mail address", o.fields.name),
+                        format!(
+                            "{} is outside saraban and has no e-mail address",
+                            o.fields.name
+                        ),
                     ));
                 }
                 plan.to.insert(o.id, address.to_string());
@@ -98,7 +101,11 @@ impl App {
             return Err(secret_refused());
         }
         let settings = mail::settings(self.store(), c.office.id).await?;
-        if settings.as_ref().and_then(|s| smtp_server(s).ok().flatten()).is_none() {
+        if settings
+            .as_ref()
+            .and_then(|s| smtp_server(s).ok().flatten())
+            .is_none()
+        {
             return Err(AppError::new(
                 Kind::Conflict,
                 "no_mailbox",
@@ -139,15 +146,19 @@ impl App {
                 bytes: documents::attachment_bytes(self.store(), a.id).await?,
             });
         }
-        let number = doc.number.clone().unwrap_or_default();
         let digits = c.office.fields.digits;
+        let number = digits.apply(&doc.number.clone().unwrap_or_default());
         let date = doc
             .date
             .map(|d| format_date(d, DateStyle::Long, digits))
             .unwrap_or_default();
         let pdf_name = file_name(&format!(
             "{}.pdf",
-            if number.is_empty() { "หนังสือ".to_string() } else { number.clone() }
+            if number.is_empty() {
+                "หนังสือ".to_string()
+            } else {
+                number.clone()
+            }
         ));
         let mut results = Vec::new();
         for d in deliveries {

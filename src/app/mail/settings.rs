@@ -1,12 +1,13 @@
 //! The office's mailbox settings, offices outside saraban, users'
 //! addresses. Who: the administrator of the office (ManageOffices) for its
-//! own mailbox; for an office below theirs, only whether it is outside
-//! saraban and its address. Any other office reads as not found.
+//! own mailbox; for an office below theirs (or, from a central office —
+//! กรม, กอง, กลุ่มงาน — any office not above it), only whether it is
+//! outside saraban and its address. Any other office reads as not found.
 
 use serde::{Deserialize, Serialize};
 
 use super::super::error::{AppError, AppResult};
-use super::super::{Action, App, Caller, Principal, UserId};
+use super::super::{Action, App, Caller, OfficeKind, Principal, UserId};
 use super::{MailSettings, Security, resolve_password};
 use crate::mailer::Server;
 use crate::store::{accounts, mail, offices};
@@ -82,6 +83,16 @@ impl App {
             .await
             .map_err(|_| AppError::not_found())?;
         if chain.iter().any(|o| o.id == c.office.id) {
+            return Ok(false);
+        }
+        // A central office (กรม, กอง, กลุ่มงาน) keeps the agency's list of
+        // offices outside saraban: any office that is not above it.
+        let central = matches!(
+            c.office.fields.kind,
+            OfficeKind::Department | OfficeKind::Division | OfficeKind::Group
+        );
+        let mine = offices::chain(self.store(), c.office.id).await?;
+        if central && !mine.iter().any(|o| o.id == office_id) {
             Ok(false)
         } else {
             Err(AppError::not_found())
@@ -101,8 +112,8 @@ impl App {
                 imap_folder: "INBOX".into(),
                 ..MailSettings::default()
             });
-        let password_found = !settings.password.is_empty()
-            && resolve_password(&settings.password).is_ok();
+        let password_found =
+            !settings.password.is_empty() && resolve_password(&settings.password).is_ok();
         Ok(MailSettingsView {
             office_id,
             office_name: office.fields.name.clone(),
@@ -180,7 +191,8 @@ impl App {
                     "give the address letters are sent from",
                 ));
             }
-            let smtp_security = security("smtp_security", &input.smtp_security, Security::Starttls)?;
+            let smtp_security =
+                security("smtp_security", &input.smtp_security, Security::Starttls)?;
             let imap_security = security("imap_security", &input.imap_security, Security::Tls)?;
             s.smtp_host = input.smtp_host.trim().to_string();
             s.smtp_security = smtp_security.key().into();
@@ -265,8 +277,7 @@ impl App {
             let target = accounts::get(self.store(), user.0)
                 .await
                 .map_err(|_| AppError::not_found())?;
-            if target.office_id != c.office.id && !matches!(c.principal, Principal::Operator(_))
-            {
+            if target.office_id != c.office.id && !matches!(c.principal, Principal::Operator(_)) {
                 return Err(AppError::not_found());
             }
         }
