@@ -11,6 +11,8 @@ use saraban::app::mail::MailSettingsInput;
 
 use super::db::DbArgs;
 
+// Parsed once per run: the size of the `set` variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum MailCommand {
     /// Fetch new messages over IMAP: one office, or every office with a mailbox.

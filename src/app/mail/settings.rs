@@ -167,9 +167,8 @@ impl App {
         }
         if own {
             let password = input.password.trim();
-            if !password.is_empty()
-                && !(password.starts_with("env:") || password.starts_with("file:"))
-            {
+            let referenced = password.starts_with("env:") || password.starts_with("file:");
+            if !(password.is_empty() || referenced) {
                 return Err(AppError::invalid(
                     "password",
                     "ห้ามบันทึกรหัสผ่านในระบบ ให้ระบุที่อยู่ของรหัสผ่านเป็น env:ชื่อตัวแปร หรือ file:/ที่อยู่ไฟล์",
