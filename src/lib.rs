@@ -8,6 +8,7 @@ pub mod codes;
 pub mod docnum;
 pub mod intake;
 pub mod lint;
+pub mod mailer;
 pub mod model;
 pub mod parse;
 pub mod render;

@@ -31,6 +31,9 @@ pub struct DispatchRequest {
     pub to: String,
     /// A deadline (B.E. or C.E.); by default the letter's own.
     pub deadline: Option<String>,
+    /// Also by e-mail to every recipient with an address (offices outside
+    /// saraban always get it by e-mail).
+    pub by_email: bool,
 }
 
 /// Forwarding a received letter.
@@ -106,10 +109,11 @@ impl App {
         req: &DispatchRequest,
     ) -> AppResult<Vec<Delivery>> {
         c.may(Action::Dispatch)?;
-        self.own_document(c, id).await?;
+        let doc = self.own_document(c, id).await?;
         let to = input::required("to", &req.to, "กรุณาระบุผู้รับ", "name the recipients")?;
         let deadline = input::optional_date("deadline", req.deadline.as_deref())?;
         let to = routing::recipients(self.store(), &c.office, to).await?;
+        let by_mail = self.mail_plan(c, &doc, &to, req.by_email).await?;
         let sent = routing::dispatch(
             self.store(),
             &c.actor(),
@@ -121,6 +125,10 @@ impl App {
         )
         .await?;
         self.personal_reply_letters(c, id).await;
+        // The deliveries exist: what e-mail did is recorded on them.
+        if let Err(e) = self.send_planned(c, &doc, &sent, &by_mail).await {
+            tracing::error!(document = id.0, error = %e, "letter not sent by e-mail");
+        }
         Ok(sent)
     }
 

@@ -436,6 +436,13 @@ impl App {
             &regs,
         )
         .await?;
+        // Letters that came by e-mail: their messages are registered now.
+        let pairs: Vec<(i64, i64)> = uploads
+            .iter()
+            .map(|u| u.id)
+            .zip(done.iter().map(|r| r.id))
+            .collect();
+        self.mail_registered(c, &pairs).await;
         Ok(done.into_iter().map(|r| self.received_view(c, r)).collect())
     }
 

@@ -18,6 +18,7 @@ pub mod error;
 pub mod input;
 pub mod intake;
 pub mod lint;
+pub mod mail;
 pub mod offices;
 pub mod official;
 pub mod previews;

@@ -11,8 +11,7 @@
 //! and handed only to them; an endorsement is made by the person it was
 //! presented to, and never changed afterwards (a later note corrects it).
 //!
-//! E-mail notices are not sent yet (no mailbox is configured anywhere):
-//! [`App::notify`] is the seam where they will go.
+//! E-mail notices go through [`App::notify`] (`app::mail::notices`).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -1017,16 +1016,12 @@ impl App {
         }
     }
 
-    /// Where notices to the people given new items will be sent: by
-    /// e-mail once an office has a mailbox (urgent ones at once, the rest
-    /// in a daily digest). No office has one yet, so this only logs.
+    /// Notices to the people given new items: by e-mail when the office
+    /// has a mailbox (urgent ones at once, the rest in a daily digest;
+    /// `app::mail::notices`).
     pub(crate) async fn notify(&self, c: &Caller, items: &[i64]) {
         if !items.is_empty() {
-            tracing::debug!(
-                office = c.office.id,
-                ?items,
-                "work items opened (no mailbox: no e-mail)"
-            );
+            self.mail_notices(c, items).await;
         }
     }
 }

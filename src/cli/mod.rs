@@ -8,6 +8,7 @@ mod codes;
 mod db;
 mod letters;
 mod lint;
+mod mail;
 mod number;
 mod parse;
 mod render;
@@ -91,6 +92,9 @@ enum Command {
     Backup { file: std::path::PathBuf },
     /// Replace the SQLite database with a backup (stop `serve` first).
     Restore { file: std::path::PathBuf },
+    /// The office's mailbox: set it up, fetch messages now, send digests.
+    #[command(subcommand)]
+    Mail(mail::MailCommand),
     /// Check PDFs someone holds: is each an official copy this saraban
     /// issued, unaltered, not cancelled or replaced, its signature valid?
     Verify {
@@ -126,6 +130,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Backup { file } => db::backup_cmd(&args.db, file),
         Command::Restore { file } => db::restore_cmd(&args.db, file),
         Command::Verify { files } => db::verify(&args.db, files),
+        Command::Mail(cmd) => mail::run(&args.db, cmd),
     }
 }
 

@@ -56,6 +56,11 @@ pub struct DispatchArgs {
     /// letter, and so on down to the local organisations (a national run).
     #[arg(long, conflicts_with = "personalise")]
     relay: bool,
+    /// Also send it by e-mail, from the office's mailbox, to every
+    /// recipient with an address (offices outside saraban always get it
+    /// by e-mail). Secret letters are refused.
+    #[arg(long, conflicts_with = "relay")]
+    by_email: bool,
 }
 
 #[derive(Debug, Args)]
@@ -132,6 +137,7 @@ pub fn dispatch(db: &DbArgs, args: DispatchArgs) -> anyhow::Result<ExitCode> {
         let req = DispatchRequest {
             to: args.to.clone(),
             deadline: args.deadline.clone(),
+            by_email: args.by_email,
         };
         let sent = app.dispatch(&caller, doc, &req).await?;
         println!(

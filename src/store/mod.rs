@@ -19,6 +19,8 @@ pub mod graph;
 pub mod imports;
 pub mod inbox;
 pub mod intake;
+pub mod mail;
+pub mod notices;
 pub mod numbering;
 pub mod offices;
 pub mod personalise;

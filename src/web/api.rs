@@ -89,6 +89,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/tokens/{tid}", delete(revoke_token))
         .merge(super::workflow_api::routes())
         .merge(super::template_api::routes())
+        .merge(super::mail_api::routes())
         .route("/intake", post(intake_prefill))
         .route("/intake/register", post(intake_register))
         .route("/received/{id}", get(received_letter))

@@ -31,6 +31,8 @@ pub fn routes() -> Router<AppState> {
 async fn intake_page(State(state): State<AppState>, UiUser(a): UiUser) -> Page {
     let mut c = context(&a, "intake");
     c.insert("step", "upload");
+    // Letters fetched from the office's mailbox, waiting.
+    super::mail_ui::intake_mail(&state, &a, &mut c).await;
     Ok(render(&state, "intake.html", &c))
 }
 
@@ -128,7 +130,17 @@ async fn intake_upload(
         .map(|(name, bytes)| Upload { name, bytes })
         .collect();
     let read = state.app.intake_prefill(&a.caller, &uploads).await;
-    let mut c = context(&a, "intake");
+    confirm_page(&state, &a, read).await
+}
+
+/// The pre-filled forms to confirm (files uploaded, or a message fetched
+/// from the office's mailbox), or the upload step with the error.
+pub(crate) async fn confirm_page(
+    state: &AppState,
+    a: &super::auth::Authed,
+    read: crate::app::AppResult<Vec<IntakeUpload>>,
+) -> Page {
+    let mut c = context(a, "intake");
     match read {
         Ok(read) => {
             c.insert("step", "confirm");
@@ -154,13 +166,13 @@ async fn intake_upload(
                     { "key": "secret", "thai": "ลับมาก" },
                 ]),
             );
-            Ok(render(&state, "intake.html", &c))
+            Ok(render(state, "intake.html", &c))
         }
         Err(e) => {
             let e: ApiError = e.into();
             c.insert("step", "upload");
             c.insert("error", &json!({ "th": e.message_th, "en": e.message_en }));
-            Ok(render_status(&state, e.status, "intake.html", &c))
+            Ok(render_status(state, e.status, "intake.html", &c))
         }
     }
 }

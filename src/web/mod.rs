@@ -19,6 +19,8 @@ pub mod error;
 pub mod forms;
 pub mod intake_ui;
 pub mod login;
+pub mod mail_api;
+pub mod mail_ui;
 pub mod profile;
 pub mod public;
 pub mod reply_api;
@@ -110,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(ui::routes())
         .merge(intake_ui::routes())
+        .merge(mail_ui::routes())
         .merge(public::routes())
         .merge(reply_page::routes())
         .merge(reply_ui::routes())
@@ -183,10 +186,15 @@ pub async fn serve(app: App, addr: SocketAddr) -> anyhow::Result<()> {
     tracing::info!(%local, "listening");
     // Peer addresses feed the login throttle (`throttle::ClientAddr`) and
     // the public pages' limiter.
+    // Fetching the offices' mailboxes and the daily digest of notices.
+    let mail = app.start_mail_schedule();
     let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    for task in mail {
+        task.abort();
+    }
     app.close().await;
     tracing::info!("stopped");
     Ok(())

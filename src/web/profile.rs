@@ -42,6 +42,9 @@ async fn profile_view(state: &AppState, a: &Authed, error: Option<ApiError>) -> 
     let mut c = ui::context(a, "profile");
     c.insert("signature", &signature);
     c.insert("max_kb", &(MAX_SIGNATURE / 1024));
+    // The address for notices of new work (app::mail::notices).
+    let email = ui::or_page(state, a, state.app.my_email(&a.caller).await)?;
+    c.insert("email", &email);
     let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
     if let Some(e) = error {
         c.insert("error", &e.message_th);

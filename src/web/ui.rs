@@ -38,7 +38,7 @@ use crate::app::registers::register_kind;
 use crate::app::{Action, DeliveryId, DeliveryState, DocState, DocumentId, Role, Stored, bangkok};
 use crate::thai::{DateStyle, Digits, format_date};
 
-const TEMPLATES: [(&str, &str); 21] = [
+const TEMPLATES: [(&str, &str); 22] = [
     (
         "compose_annexes.html",
         include_str!("../../templates/web/compose_annexes.html"),
@@ -46,6 +46,10 @@ const TEMPLATES: [(&str, &str); 21] = [
     (
         "intake.html",
         include_str!("../../templates/web/intake.html"),
+    ),
+    (
+        "mail_settings.html",
+        include_str!("../../templates/web/mail_settings.html"),
     ),
     (
         "received.html",
@@ -401,6 +405,8 @@ async fn delivery_page(
     if let Some(fwd) = d.forward_id {
         c.insert("forwarded_with", &fwd);
     }
+    let mail = super::mail_ui::mail_map(&state, &a, &[d.id]).await;
+    c.insert("mail", &mail.get(d.id.to_string()));
     Ok(render(&state, "delivery.html", &c))
 }
 
@@ -754,6 +760,8 @@ struct DispatchForm {
     /// Offices typed by code or name, comma-separated.
     to: String,
     deadline: String,
+    /// "ส่งทางอีเมลด้วย" ticked.
+    by_email: Option<String>,
 }
 
 async fn dispatch_document(
@@ -772,6 +780,7 @@ async fn dispatch_document(
             "offices" => f.offices.push(v),
             "to" => f.to = v,
             "deadline" => f.deadline = v,
+            "by_email" => f.by_email = Some(v),
             _ => {}
         }
     }
@@ -786,6 +795,7 @@ async fn dispatch_document(
     let body = DispatchRequest {
         to: to.join(","),
         deadline: Some(f.deadline),
+        by_email: f.by_email.is_some(),
     };
     or_page(
         &state,
@@ -861,6 +871,7 @@ async fn tracking_page(
     c.insert("mine", &mine);
     c.insert("reply_form", &reply_form);
     c.insert("t", &t);
+    c.insert("mail", &super::mail_ui::tracking_mail(&state, &a, &t).await);
     Ok(render(&state, "tracking.html", &c))
 }
 

@@ -506,6 +506,7 @@ async fn inside_the_office_at_desktop_and_phone_in_chromium() {
             &DispatchRequest {
                 to: "พล 0023".into(),
                 deadline: None,
+                ..Default::default()
             },
         )
         .await

@@ -15,6 +15,7 @@ mod imports;
 mod intake;
 mod lint;
 mod login;
+mod mail;
 mod money;
 mod ocr;
 mod official;

@@ -630,6 +630,7 @@ async fn personal_letters_are_signed_too(db: &TestDb) {
             &DispatchRequest {
                 to: "พล 0023,สข 0023".into(),
                 deadline: None,
+                ..Default::default()
             },
         )
         .await

@@ -1069,6 +1069,7 @@ fn openapi_describes_every_route() {
         "src/web/api.rs",
         "src/web/workflow_api.rs",
         "src/web/template_api.rs",
+        "src/web/mail_api.rs",
     ]
     .map(|f| std::fs::read_to_string(crate::support::root().join(f)).unwrap())
     .join("\n");

@@ -89,6 +89,7 @@ async fn sent_to_phitsanulok(app: &App, dla: &Caller, subject: &str, secret: boo
             &DispatchRequest {
                 to: "พล 0023".into(),
                 deadline: None,
+                ..Default::default()
             },
         )
         .await
@@ -366,6 +367,7 @@ async fn present_endorse_assign_reply_check_sign_number_send(db: &TestDb) {
         &DispatchRequest {
             to: "มท 0810.7".into(),
             deadline: None,
+            ..Default::default()
         },
     )
     .await
