@@ -101,19 +101,75 @@ async fn receive_and_forward(f: &Fixture, who: &str, id: i64, to: Option<&str>) 
     )
 }
 
-async fn enclosures_and_the_chain_travel_down(db: &TestDb) {
-    let f = fixture(db).await;
-    let dla = Some(f.tokens["dla.clerk"].as_str());
+/// A circular of the DLA's, drafted as `dla.clerk`: its id.
+async fn circular_draft(f: &Fixture, subject: &str) -> i64 {
     let (s, made) = call(
         &f.router,
         Method::POST,
         "/api/v1/documents",
-        dla,
-        Some(json!({ "document": letter("การประชุมชี้แจงพร้อมเอกสารแนบ", None) })),
+        Some(&f.tokens["dla.clerk"]),
+        Some(json!({ "document": letter(subject, None) })),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{made}");
-    let root = made["id"].as_i64().unwrap();
+    made["id"].as_i64().unwrap()
+}
+
+/// Where a circular went down DLA → จังหวัดพิษณุโลก → อำเภอเนินมะปราง →
+/// วังยาง: its number, the offices' deliveries and the cover letters.
+struct Chain {
+    number: String,
+    at_pl: i64,
+    pl_cover: i64,
+    pl_number: String,
+    nmp_cover: i64,
+    nmp_number: String,
+    at_wy: i64,
+}
+
+/// Numbers draft `root` in the ว series, sends it to the province, and
+/// has the province and the district receive and forward it to วังยาง.
+async fn send_down(f: &Fixture, root: i64) -> Chain {
+    let dla = Some(f.tokens["dla.clerk"].as_str());
+    let (s, body) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/documents/{root}/number"),
+        dla,
+        Some(json!({ "series": "circular" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let number = body["document"]["number"].as_str().unwrap().to_string();
+    let (s, body) = call(
+        &f.router,
+        Method::POST,
+        &format!("/api/v1/documents/{root}/dispatch"),
+        dla,
+        Some(json!({ "to": "พล 0023" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let at_pl = delivery_of(f, "pl.clerk", &number).await;
+    let (pl_cover, pl_number) = receive_and_forward(f, "pl.clerk", at_pl, None).await;
+    let at_nmp = delivery_of(f, "nmp.clerk", &pl_number).await;
+    let (nmp_cover, nmp_number) =
+        receive_and_forward(f, "nmp.clerk", at_nmp, Some("องค์การบริหารส่วนตำบลวังยาง")).await;
+    let at_wy = delivery_of(f, "wy.clerk", &nmp_number).await;
+    Chain {
+        number,
+        at_pl,
+        pl_cover,
+        pl_number,
+        nmp_cover,
+        nmp_number,
+        at_wy,
+    }
+}
+
+async fn enclosures_and_the_chain_travel_down(db: &TestDb) {
+    let f = fixture(db).await;
+    let root = circular_draft(&f, "การประชุมชี้แจงพร้อมเอกสารแนบ").await;
     let files: [(&str, &[u8]); 2] = [
         ("schedule.pdf", b"%PDF-1.4\n% schedule\n%%EOF\n"),
         (
@@ -136,32 +192,14 @@ async fn enclosures_and_the_chain_travel_down(db: &TestDb) {
         let v: Value = serde_json::from_slice(&body).unwrap();
         attached.push((v["id"].as_i64().unwrap(), bytes.to_vec()));
     }
-    let (s, body) = call(
-        &f.router,
-        Method::POST,
-        &format!("/api/v1/documents/{root}/number"),
-        dla,
-        Some(json!({ "series": "circular" })),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{body}");
-    let number = body["document"]["number"].as_str().unwrap().to_string();
-    let (s, body) = call(
-        &f.router,
-        Method::POST,
-        &format!("/api/v1/documents/{root}/dispatch"),
-        dla,
-        Some(json!({ "to": "พล 0023" })),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{body}");
-
-    let at_pl = delivery_of(&f, "pl.clerk", &number).await;
-    let (pl_cover, pl_number) = receive_and_forward(&f, "pl.clerk", at_pl, None).await;
-    let at_nmp = delivery_of(&f, "nmp.clerk", &pl_number).await;
-    let (nmp_cover, nmp_number) =
-        receive_and_forward(&f, "nmp.clerk", at_nmp, Some("องค์การบริหารส่วนตำบลวังยาง")).await;
-    let at_wy = delivery_of(&f, "wy.clerk", &nmp_number).await;
+    let Chain {
+        number,
+        at_pl,
+        pl_cover,
+        nmp_cover,
+        at_wy,
+        ..
+    } = send_down(&f, root).await;
 
     // วังยาง's view of its delivery: the original first, then the
     // province's cover; the original with both its files.
@@ -333,42 +371,16 @@ async fn enclosures_and_the_chain_travel_down(db: &TestDb) {
 /// own delivery.
 async fn search_ranks_the_number_first_and_opens_the_callers_delivery(db: &TestDb) {
     let f = fixture(db).await;
-    let dla = Some(f.tokens["dla.clerk"].as_str());
-    let (s, made) = call(
-        &f.router,
-        Method::POST,
-        "/api/v1/documents",
-        dla,
-        Some(json!({ "document": letter("การอบรมเชิงปฏิบัติการระบบบัญชี", None) })),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{made}");
-    let root = made["id"].as_i64().unwrap();
-    let (s, body) = call(
-        &f.router,
-        Method::POST,
-        &format!("/api/v1/documents/{root}/number"),
-        dla,
-        Some(json!({ "series": "circular" })),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{body}");
-    let number = body["document"]["number"].as_str().unwrap().to_string();
-    let (s, body) = call(
-        &f.router,
-        Method::POST,
-        &format!("/api/v1/documents/{root}/dispatch"),
-        dla,
-        Some(json!({ "to": "พล 0023" })),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{body}");
-    let at_pl = delivery_of(&f, "pl.clerk", &number).await;
-    let (pl_cover, pl_number) = receive_and_forward(&f, "pl.clerk", at_pl, None).await;
-    let at_nmp = delivery_of(&f, "nmp.clerk", &pl_number).await;
-    let (nmp_cover, nmp_number) =
-        receive_and_forward(&f, "nmp.clerk", at_nmp, Some("องค์การบริหารส่วนตำบลวังยาง")).await;
-    let at_wy = delivery_of(&f, "wy.clerk", &nmp_number).await;
+    let root = circular_draft(&f, "การอบรมเชิงปฏิบัติการระบบบัญชี").await;
+    let Chain {
+        number,
+        at_pl,
+        pl_cover,
+        pl_number,
+        nmp_cover,
+        nmp_number,
+        at_wy,
+    } = send_down(&f, root).await;
 
     let thai = saraban::thai::to_thai_digits(&number);
     for q in [number.as_str(), thai.as_str()] {
