@@ -366,8 +366,12 @@ impl App {
 
     /// Relays dispatched deliveries down every level at once: each office
     /// below receives and forwards with its own numbered cover letter.
+    /// Offices outside saraban get their cover letter, with every letter
+    /// above it, by e-mail from the relaying office's mailbox.
     pub async fn relay(&self, c: &Caller, sent: &[Delivery]) -> AppResult<Vec<Delivery>> {
-        Ok(routing::relay_down(self.store(), &c.actor(), c.now, sent).await?)
+        let made = routing::relay_down(self.store(), &c.actor(), c.now, sent).await?;
+        self.relay_by_mail(c, &made).await?;
+        Ok(made)
     }
 
     /// One personal letter per delivery of a dispatched letter.

@@ -44,6 +44,9 @@ pub struct ForwardRequest {
     pub to: Option<String>,
     /// A cover letter drafted (and perhaps edited) with `draft_cover`.
     pub cover: Option<i64>,
+    /// Also by e-mail to every recipient with an address (offices outside
+    /// saraban always get it by e-mail, with every letter above).
+    pub by_email: bool,
 }
 
 /// What an office does with a letter delivered to it (forwarding aside).
@@ -113,7 +116,8 @@ impl App {
         let to = input::required("to", &req.to, "กรุณาระบุผู้รับ", "name the recipients")?;
         let deadline = input::optional_date("deadline", req.deadline.as_deref())?;
         let to = routing::recipients(self.store(), &c.office, to).await?;
-        let by_mail = self.mail_plan(c, &doc, &to, req.by_email).await?;
+        let secret = doc.content.secrecy().is_some();
+        let by_mail = self.mail_plan(c, secret, &to, req.by_email).await?;
         let sent = routing::dispatch(
             self.store(),
             &c.actor(),
@@ -328,8 +332,13 @@ impl App {
         req: &ForwardRequest,
     ) -> AppResult<Forwarded> {
         c.may(Action::HandleInbox)?;
-        self.readable_delivery(c, id).await?;
+        let received = self.readable_delivery(c, id).await?;
         let to = self.forward_recipients(c, req.to.as_deref()).await?;
+        // Offices outside saraban get the cover and every letter above it
+        // by e-mail; nothing secret goes that way.
+        let letter = documents::get(self.store(), received.document_id).await?;
+        let secret = self.carries_secret(&letter, Some(id.0)).await?;
+        let by_mail = self.mail_plan(c, secret, &to, req.by_email).await?;
         // An office that numbers only signed letters forwards with a
         // signed cover letter, not a one-click one.
         match req.cover {
@@ -345,7 +354,7 @@ impl App {
             }
         }
         let actor = c.actor();
-        Ok(match req.cover {
+        let done = match req.cover {
             Some(cover) => {
                 self.own_document(c, DocumentId(cover)).await?;
                 routing::forward_draft(self.store(), &actor, c.now, &c.office, id.0, cover, &to)
@@ -354,7 +363,15 @@ impl App {
             None => {
                 routing::forward(self.store(), &actor, c.now, &c.office, id.0, Some(&to)).await?
             }
-        })
+        };
+        // The deliveries exist: what e-mail did is recorded on them.
+        if let Err(e) = self
+            .send_planned(c, &done.cover, &done.deliveries, &by_mail)
+            .await
+        {
+            tracing::error!(delivery = id.0, error = %e, "cover letter not sent by e-mail");
+        }
+        Ok(done)
     }
 
     /// Drafts the cover letter for forwarding, for the clerk to edit.

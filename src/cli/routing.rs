@@ -95,6 +95,10 @@ pub struct ForwardArgs {
     /// Send this (edited) cover letter, by #id.
     #[arg(long, conflicts_with = "draft")]
     cover: Option<String>,
+    /// Also by e-mail to every recipient with an address (offices outside
+    /// saraban always get it by e-mail).
+    #[arg(long, conflicts_with = "draft")]
+    by_email: bool,
 }
 
 #[derive(Debug, Args)]
@@ -246,6 +250,7 @@ pub fn forward(db: &DbArgs, args: ForwardArgs) -> anyhow::Result<ExitCode> {
         let req = ForwardRequest {
             to: args.to.clone(),
             cover,
+            by_email: args.by_email,
         };
         let done = app.forward(&caller, id, &req).await?;
         let number = done

@@ -298,7 +298,8 @@ pub async fn record_sent(
         sqlx::query(
             "INSERT INTO mail_deliveries (id, office_id, address, message_id, state, error, sent_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET address = $3, \
-             message_id = $4, state = $5, error = $6, sent_at = $7",
+             message_id = $4, state = $5, error = $6, sent_at = $7, answer_id = NULL, \
+             answered_at = NULL, bounce_status = NULL",
         )
         .bind(s.delivery_id)
         .bind(office_id)

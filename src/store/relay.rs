@@ -90,8 +90,8 @@ async fn relay_to(
 /// Relays deliveries down every level below them: each recipient with
 /// offices under it forwards to them, and so on down to the local
 /// organisations; one transaction per level. Deliveries already acted on,
-/// and offices with nobody below, are left as they are. Gives every
-/// delivery made.
+/// offices with nobody below and offices outside saraban are left as they
+/// are. Gives every delivery made.
 pub async fn relay_down(
     store: &Store,
     actor: &Actor,
@@ -108,11 +108,17 @@ pub async fn relay_down(
             .into_iter()
             .map(|o| (o.id, o))
             .collect();
+        // An office outside saraban got its letter by e-mail and relays
+        // nothing here.
+        let outside = super::mail::outside_offices(store, &ids).await?;
         let (mut items, mut targets) = (Vec::new(), Vec::new());
         for d in level.iter().filter(|d| !d.state.acted()) {
             let Some(office) = offices.get(&d.to_office) else {
                 continue;
             };
+            if outside.contains(&office.id) {
+                continue;
+            }
             if !office.fields.kind.has_offices_below() {
                 continue;
             }

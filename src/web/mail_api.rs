@@ -2,7 +2,8 @@
 //! mailbox settings (its administrator; the password only as `env:VAR` /
 //! `file:/path`), users' addresses for notices, fetching the mailbox now,
 //! the fetched messages and what the clerk does with them (pre-fill
-//! through the intake, dismiss, the .eml as a download).
+//! through the intake, dismiss, the .eml as a download), and sending a
+//! failed or bounced delivery by e-mail again.
 
 use axum::Json;
 use axum::Router;
@@ -16,8 +17,8 @@ use super::AppState;
 use super::api::download;
 use super::auth::Authed;
 use super::error::{ApiJson, ApiPath, ApiQuery, ApiResult};
-use crate::app::UserId;
 use crate::app::mail::MailSettingsInput;
+use crate::app::{DeliveryId, UserId};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/mail/messages/{id}/prefill", post(prefill))
         .route("/mail/messages/{id}/dismiss", post(dismiss))
         .route("/mail/messages/{id}/file", get(file))
+        .route("/deliveries/{id}/resend-email", post(resend))
 }
 
 async fn get_settings(
@@ -131,6 +133,15 @@ async fn dismiss(
 ) -> ApiResult<Json<Value>> {
     let m = state.app.mail_dismiss(&a.caller, id).await?;
     Ok(Json(json!({ "message": m })))
+}
+
+async fn resend(
+    State(state): State<AppState>,
+    a: Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Value>> {
+    let m = state.app.resend_mail(&a.caller, DeliveryId(id)).await?;
+    Ok(Json(json!({ "mail": m, "state_th": m.thai() })))
 }
 
 async fn file(

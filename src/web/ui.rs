@@ -417,6 +417,7 @@ struct DeliveryForm {
     reason: String,
     to: String,
     cover: Option<i64>,
+    by_email: Option<String>,
 }
 
 async fn delivery_action(
@@ -433,6 +434,7 @@ async fn delivery_action(
         "receive" => step(Step::Receive).await.map(|_| here),
         "acknowledge" => step(Step::Acknowledge).await.map(|_| here),
         "return" => step(Step::Return(&f.reason)).await.map(|_| here),
+        "resend-email" => app.resend_mail(caller, id).await.map(|_| here),
         "cover" => app
             .draft_cover(caller, id, Some(&f.to))
             .await
@@ -444,6 +446,7 @@ async fn delivery_action(
                 &ForwardRequest {
                     to: Some(f.to.clone()),
                     cover: f.cover,
+                    by_email: f.by_email.is_some(),
                 },
             )
             .await

@@ -53,7 +53,7 @@ async fn found(f: &Fixture, who: &str, q: &str) -> Vec<(i64, Option<i64>)> {
 }
 
 /// The delivery in `who`'s inbox of the letter numbered `number`.
-async fn delivery_of(f: &Fixture, who: &str, number: &str) -> i64 {
+pub(crate) async fn delivery_of(f: &Fixture, who: &str, number: &str) -> i64 {
     let (s, inbox) = call(
         &f.router,
         Method::GET,
@@ -75,7 +75,12 @@ async fn delivery_of(f: &Fixture, who: &str, number: &str) -> i64 {
 
 /// Receives delivery `id` and forwards it (to `to`, or one level down);
 /// the cover letter's number.
-async fn receive_and_forward(f: &Fixture, who: &str, id: i64, to: Option<&str>) -> (i64, String) {
+pub(crate) async fn receive_and_forward(
+    f: &Fixture,
+    who: &str,
+    id: i64,
+    to: Option<&str>,
+) -> (i64, String) {
     let t = Some(f.tokens[who].as_str());
     let (s, body) = call(
         &f.router,

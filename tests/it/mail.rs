@@ -42,7 +42,7 @@ on_both!(
 );
 
 /// The test mail server: (host, SMTP port, IMAP port).
-fn mail_server() -> Option<(String, u16, u16)> {
+pub(crate) fn mail_server() -> Option<(String, u16, u16)> {
     let v = std::env::var("SARABAN_TEST_MAIL").ok()?;
     let mut parts = v.trim().split(':');
     let host = parts.next()?.to_string();
@@ -53,7 +53,7 @@ fn mail_server() -> Option<(String, u16, u16)> {
 
 /// A tag unique to this run, so both backends' runs (and reruns) use
 /// their own mailboxes on the shared server.
-fn tag(db: &TestDb) -> String {
+pub(crate) fn tag(db: &TestDb) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -62,13 +62,13 @@ fn tag(db: &TestDb) -> String {
 }
 
 /// The server's password (every mailbox's), in a file the settings name.
-fn password_file() -> tempfile::NamedTempFile {
+pub(crate) fn password_file() -> tempfile::NamedTempFile {
     let f = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(f.path(), "secret\n").unwrap();
     f
 }
 
-async fn office_id(db: &TestDb, q: &str) -> i64 {
+pub(crate) async fn office_id(db: &TestDb, q: &str) -> i64 {
     offices::find(db, q).await.unwrap().id
 }
 
@@ -91,7 +91,7 @@ async fn inbox_of(host: &str, port: u16, user: &str) -> Vec<Vec<u8>> {
 }
 
 /// Waits (at most 30 s, polling) until `user` has `n` messages.
-async fn wait_for(host: &str, port: u16, user: &str, n: usize) -> Vec<Vec<u8>> {
+pub(crate) async fn wait_for(host: &str, port: u16, user: &str, n: usize) -> Vec<Vec<u8>> {
     let start = Instant::now();
     loop {
         let got = inbox_of(host, port, user).await;
@@ -112,7 +112,7 @@ async fn smtp_send(host: &str, port: u16, m: Message) {
 }
 
 /// A numbered DLA letter (with one enclosure when `enclosure`); its id.
-async fn numbered(
+pub(crate) async fn numbered(
     f: &Fixture,
     db: &TestDb,
     subject: &str,
@@ -159,7 +159,7 @@ async fn numbered(
     id
 }
 
-async fn operator(app: &App, office: &str) -> Caller {
+pub(crate) async fn operator(app: &App, office: &str) -> Caller {
     let op = saraban::app::admin::Operator::named("test");
     app.act_as(&op, office).await.unwrap()
 }
@@ -507,7 +507,7 @@ async fn letters_go_and_come_back_by_email(db: &TestDb) {
     assert!(report.is_clean(), "{report:?}");
 }
 
-fn pdftotext(pdf: &[u8]) -> Option<String> {
+pub(crate) fn pdftotext(pdf: &[u8]) -> Option<String> {
     let dir = tempfile::tempdir().ok()?;
     let path = dir.path().join("letter.pdf");
     std::fs::write(&path, pdf).ok()?;

@@ -16,6 +16,7 @@ mod intake;
 mod lint;
 mod login;
 mod mail;
+mod mail_down;
 mod money;
 mod ocr;
 mod official;
