@@ -525,6 +525,81 @@ impl App {
         .await?)
     }
 
+    /// Attaches several files to the caller's own unsent document in one
+    /// transaction: all of them, or none when one is refused.
+    pub async fn attach_many(
+        &self,
+        c: &Caller,
+        id: DocumentId,
+        files: &[Upload<'_>],
+    ) -> AppResult<Vec<Attachment>> {
+        c.may(Action::Draft)?;
+        self.own_document(c, id).await?;
+        if files.is_empty() {
+            return Err(AppError::invalid("file", "กรุณาเลือกไฟล์", "choose a file"));
+        }
+        let mut typed = Vec::with_capacity(files.len());
+        for f in files {
+            typed.push(documents::NewAttachment {
+                name: f.name.trim(),
+                media_type: sniff(f.name, f.bytes)?,
+                bytes: f.bytes,
+            });
+        }
+        Ok(documents::attach_all(self.store(), &c.actor(), id.0, &typed).await?)
+    }
+
+    /// Removes a file from the caller's own unsent document.
+    pub async fn detach(
+        &self,
+        c: &Caller,
+        id: DocumentId,
+        aid: AttachmentId,
+    ) -> AppResult<Attachment> {
+        c.may(Action::Draft)?;
+        self.own_document(c, id).await?;
+        Ok(documents::detach(self.store(), &c.actor(), id.0, aid.0).await?)
+    }
+
+    /// The first page of an attachment of a document the caller may see,
+    /// as a PNG: a PDF's first page or a photo, at `dpi`; other files have
+    /// none (404).
+    pub async fn attachment_preview(
+        &self,
+        c: &Caller,
+        id: DocumentId,
+        aid: AttachmentId,
+        dpi: f32,
+    ) -> AppResult<Vec<u8>> {
+        self.document(c, id).await?;
+        let attachment = documents::attachments(self.store(), id.0)
+            .await?
+            .into_iter()
+            .find(|x| x.id == aid.0)
+            .ok_or_else(AppError::not_found)?;
+        let kind = match attachment.media_type.as_str() {
+            "application/pdf" => "pdf",
+            "image/png" => "png",
+            "image/jpeg" => "jpg",
+            _ => return Err(AppError::not_found()),
+        };
+        let bytes = documents::attachment_bytes(self.store(), aid.0).await?;
+        let dpi = dpi.clamp(20.0, 150.0);
+        self.rendering(move |renderer| {
+            let original = if kind == "pdf" {
+                let sizes = crate::intake::raster::pdf_page_sizes(&bytes).map_err(|e| {
+                    AppError::invalid("attachment", "อ่านไฟล์ PDF ไม่ได้", e.to_string())
+                })?;
+                let first = sizes.into_iter().take(1).collect();
+                crate::render::stamp::Original::Pdf(&bytes, first)
+            } else {
+                crate::render::stamp::Original::Image(&bytes, kind)
+            };
+            Ok(renderer.first_page_png(&original, dpi)?)
+        })
+        .await
+    }
+
     /// One attachment of a document the caller may see, to stream.
     pub async fn attachment(
         &self,

@@ -497,12 +497,16 @@ pub fn png_pages(laid: &Laidout, dpi: f32) -> Vec<Vec<u8>> {
 
 /// A PNG image of page `index` (from 0) at `dpi`, if there is such a page.
 pub fn png_page(laid: &Laidout, index: usize, dpi: f32) -> Option<Vec<u8>> {
-    let page = laid.doc.pages().get(index)?;
+    Some(page_png(laid.doc.pages().get(index)?, dpi))
+}
+
+/// One laid-out page as a PNG at `dpi`.
+pub(crate) fn page_png(page: &typst_layout::Page, dpi: f32) -> Vec<u8> {
     let options = typst_render::RenderOptions {
         pixel_per_pt: typst::utils::Scalar::new(f64::from(dpi) / 72.0),
         ..Default::default()
     };
-    Some(opaque_png(&typst_render::render(page, &options)))
+    opaque_png(&typst_render::render(page, &options))
 }
 
 /// A page as an RGB PNG over white, compressed for speed: previews are

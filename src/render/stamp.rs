@@ -38,6 +38,48 @@ impl Renderer {
         stamp: &Stamp,
         dated: NaiveDate,
     ) -> Result<Vec<u8>, RenderError> {
+        let doc = self.lay_out_original(original, Some(stamp), dated)?;
+        let options = PdfOptions {
+            ident: typst::foundations::Smart::Custom(format!("saraban:stamp:{}", stamp.number)),
+            creator: typst::foundations::Smart::Custom(Some("saraban".into())),
+            timestamp: Datetime::from_ymd_hms(
+                dated.year(),
+                dated.month() as u8,
+                dated.day() as u8,
+                0,
+                0,
+                0,
+            )
+            .map(Timestamp::new_utc),
+            ..PdfOptions::default()
+        };
+        typst_pdf::pdf(&doc, &options).map_err(|errors| RenderError::Pdf(messages(&errors)))
+    }
+
+    /// The first page of a file as it came (an enclosure's PDF, a photo),
+    /// without a stamp, as a PNG at `dpi`: the page preview of a file.
+    pub fn first_page_png(
+        &self,
+        original: &Original<'_>,
+        dpi: f32,
+    ) -> Result<Vec<u8>, RenderError> {
+        let today = chrono::Utc::now().date_naive();
+        let doc = self.lay_out_original(original, None, today)?;
+        let page = doc
+            .pages()
+            .first()
+            .ok_or_else(|| RenderError::Typst("the file has no page".into()))?;
+        Ok(super::page_png(page, dpi))
+    }
+
+    /// The file laid out page by page, the stamp (when given) at the top
+    /// right of the first page.
+    fn lay_out_original(
+        &self,
+        original: &Original<'_>,
+        stamp: Option<&Stamp>,
+        dated: NaiveDate,
+    ) -> Result<PagedDocument, RenderError> {
         let (bytes, kind, pages) = match original {
             Original::Pdf(b, sizes) => (
                 *b,
@@ -55,15 +97,15 @@ impl Renderer {
         };
         let data = serde_json::json!({
             "fonts": fonts::FAMILIES,
-            "title": format!("เลขรับ {}", stamp.number),
-            "author": stamp.office,
+            "title": stamp.map(|s| format!("เลขรับ {}", s.number)).unwrap_or_default(),
+            "author": stamp.map(|s| s.office.clone()).unwrap_or_default(),
             "keywords": [],
             "digits": "thai",
             "stamp": {
-                "office": stamp.office,
-                "number": stamp.number,
-                "date": stamp.date,
-                "time": stamp.time,
+                "office": stamp.map(|s| s.office.clone()),
+                "number": stamp.map(|s| s.number.clone()),
+                "date": stamp.map(|s| s.date.clone()),
+                "time": stamp.map(|s| s.time.clone()),
                 "kind": kind,
                 "pages": pages,
             },
@@ -90,21 +132,6 @@ impl Renderer {
         let result = typst::compile::<PagedDocument>(&world).output;
         comemo::evict(10);
         let doc = result.map_err(|errors| RenderError::Typst(messages(&errors)))?;
-        let doc = text_layer::strip_break_marks(&doc);
-        let options = PdfOptions {
-            ident: typst::foundations::Smart::Custom(format!("saraban:stamp:{}", stamp.number)),
-            creator: typst::foundations::Smart::Custom(Some("saraban".into())),
-            timestamp: Datetime::from_ymd_hms(
-                dated.year(),
-                dated.month() as u8,
-                dated.day() as u8,
-                0,
-                0,
-                0,
-            )
-            .map(Timestamp::new_utc),
-            ..PdfOptions::default()
-        };
-        typst_pdf::pdf(&doc, &options).map_err(|errors| RenderError::Pdf(messages(&errors)))
+        Ok(text_layer::strip_break_marks(&doc))
     }
 }

@@ -1350,6 +1350,14 @@ pub struct Attachment {
     pub sha256: String,
 }
 
+/// A file to attach: its name, sniffed media type and bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAttachment<'a> {
+    pub name: &'a str,
+    pub media_type: &'a str,
+    pub bytes: &'a [u8],
+}
+
 /// Attaches a file to a document that is not yet sent.
 pub async fn attach(
     store: &Store,
@@ -1359,22 +1367,24 @@ pub async fn attach(
     media_type: &str,
     bytes: &[u8],
 ) -> Result<Attachment, StoreError> {
-    if bytes.len() > MAX_ATTACHMENT {
-        return Err(StoreError::invalid(
-            "attachment",
-            &format!("ไฟล์ใหญ่เกิน {} MB", MAX_ATTACHMENT / 1024 / 1024),
-            &format!("file larger than {} MB", MAX_ATTACHMENT / 1024 / 1024),
-        ));
-    }
-    if bytes.is_empty() {
-        return Err(StoreError::invalid(
-            "attachment",
-            "ไฟล์ว่างเปล่า",
-            "empty file",
-        ));
-    }
-    if name.trim().is_empty() || name.contains(['/', '\\']) || name.chars().count() > 255 {
-        return Err(StoreError::invalid("name", "ชื่อไฟล์ไม่ถูกต้อง", "bad file name"));
+    let file = NewAttachment {
+        name,
+        media_type,
+        bytes,
+    };
+    Ok(attach_all(store, actor, id, &[file]).await?.remove(0))
+}
+
+/// Attaches files to a document that is not yet sent, all in one
+/// transaction: all of them, or none when one is refused.
+pub async fn attach_all(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    files: &[NewAttachment<'_>],
+) -> Result<Vec<Attachment>, StoreError> {
+    for f in files {
+        check_attachment(f)?;
     }
     let mut tx = store.begin_write().await?;
     let doc = get_in(&mut tx, id).await?;
@@ -1389,7 +1399,8 @@ pub async fn attach(
         .fetch_one(&mut *tx)
         .await?;
     let (count, total): (i64, i64) = (used.try_get(0)?, used.try_get(1)?);
-    if count >= MAX_ATTACHMENTS || total + bytes.len() as i64 > MAX_ATTACHMENTS_TOTAL {
+    let adding: i64 = files.iter().map(|f| f.bytes.len() as i64).sum();
+    if count + files.len() as i64 > MAX_ATTACHMENTS || total + adding > MAX_ATTACHMENTS_TOTAL {
         return Err(StoreError::invalid(
             "attachment",
             &format!(
@@ -1402,52 +1413,78 @@ pub async fn attach(
             ),
         ));
     }
-    let sha = sha256_hex(bytes);
     let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
-    let inserted = sqlx::query(
-        "INSERT INTO attachments (document_id, name, media_type, size, sha256, bytes, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-    )
-    .bind(id)
-    .bind(name)
-    .bind(media_type)
-    .bind(bytes.len() as i64)
-    .bind(&sha)
-    .bind(bytes)
-    .bind(stamp(Utc::now()))
-    .fetch_one(&mut *tx)
-    .await;
-    let att_id: i64 = match inserted {
-        Ok(row) => row.try_get(0)?,
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            return Err(StoreError::duplicate(
-                "ไฟล์นี้แนบไว้แล้ว",
-                "this file is already attached",
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    audit
-        .append(
-            &mut tx,
-            Change {
-                office_id: Some(doc.office_id),
-                action: "attachment.add",
-                object: format!("attachment:{att_id}"),
-                before: None,
-                after: Some(bytes),
-            },
+    let mut made = Vec::with_capacity(files.len());
+    for f in files {
+        let sha = sha256_hex(f.bytes);
+        let inserted = sqlx::query(
+            "INSERT INTO attachments (document_id, name, media_type, size, sha256, bytes, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
-        .await?;
+        .bind(id)
+        .bind(f.name)
+        .bind(f.media_type)
+        .bind(f.bytes.len() as i64)
+        .bind(&sha)
+        .bind(f.bytes)
+        .bind(stamp(Utc::now()))
+        .fetch_one(&mut *tx)
+        .await;
+        let att_id: i64 = match inserted {
+            Ok(row) => row.try_get(0)?,
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StoreError::duplicate(
+                    &format!("ไฟล์ {} แนบไว้แล้ว", f.name),
+                    &format!("{} is already attached", f.name),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        audit
+            .append(
+                &mut tx,
+                Change {
+                    office_id: Some(doc.office_id),
+                    action: "attachment.add",
+                    object: format!("attachment:{att_id}"),
+                    before: None,
+                    after: Some(f.bytes),
+                },
+            )
+            .await?;
+        made.push(Attachment {
+            id: att_id,
+            document_id: id,
+            name: f.name.to_string(),
+            media_type: f.media_type.to_string(),
+            size: f.bytes.len() as i64,
+            sha256: sha,
+        });
+    }
     audit.commit(tx).await?;
-    Ok(Attachment {
-        id: att_id,
-        document_id: id,
-        name: name.to_string(),
-        media_type: media_type.to_string(),
-        size: bytes.len() as i64,
-        sha256: sha,
-    })
+    Ok(made)
+}
+
+/// A file's size and name, before anything is written.
+fn check_attachment(f: &NewAttachment<'_>) -> Result<(), StoreError> {
+    if f.bytes.len() > MAX_ATTACHMENT {
+        return Err(StoreError::invalid(
+            "attachment",
+            &format!("ไฟล์ใหญ่เกิน {} MB", MAX_ATTACHMENT / 1024 / 1024),
+            &format!("file larger than {} MB", MAX_ATTACHMENT / 1024 / 1024),
+        ));
+    }
+    if f.bytes.is_empty() {
+        return Err(StoreError::invalid(
+            "attachment",
+            "ไฟล์ว่างเปล่า",
+            "empty file",
+        ));
+    }
+    if f.name.trim().is_empty() || f.name.contains(['/', '\\']) || f.name.chars().count() > 255 {
+        return Err(StoreError::invalid("name", "ชื่อไฟล์ไม่ถูกต้อง", "bad file name"));
+    }
+    Ok(())
 }
 
 pub async fn attachments(store: &Store, id: i64) -> Result<Vec<Attachment>, StoreError> {
@@ -1521,6 +1558,56 @@ impl Chunks {
         self.offset += bytes.len() as i64;
         Ok(Some(bytes))
     }
+}
+
+/// Removes attachment `attachment_id` from document `id` before the
+/// document is sent (a sent letter's enclosures are what was sent).
+pub async fn detach(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    attachment_id: i64,
+) -> Result<Attachment, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let doc = get_in(&mut tx, id).await?;
+    if matches!(doc.state, State::Sent | State::Cancelled) {
+        return Err(StoreError::rejected(
+            format!("หนังสือที่{}แล้วนำไฟล์แนบออกไม่ได้", doc.state.thai()),
+            format!(
+                "files cannot be removed from a {} document",
+                doc.state.key()
+            ),
+        ));
+    }
+    let row = sqlx::query(
+        "SELECT id, document_id, name, media_type, size, sha256 FROM attachments \
+         WHERE id = $1 AND document_id = $2",
+    )
+    .bind(attachment_id)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| StoreError::rejected("ไม่พบไฟล์แนบ", "no such attachment"))?;
+    let gone = <Attachment as sqlx::FromRow<sqlx::any::AnyRow>>::from_row(&row)?;
+    let mut audit = Appender::start(&mut tx, actor, Utc::now()).await?;
+    sqlx::query("DELETE FROM attachments WHERE id = $1")
+        .bind(attachment_id)
+        .execute(&mut *tx)
+        .await?;
+    audit
+        .append(
+            &mut tx,
+            Change {
+                office_id: Some(doc.office_id),
+                action: "attachment.delete",
+                object: format!("attachment:{attachment_id}"),
+                before: Some(gone.sha256.as_bytes()),
+                after: None,
+            },
+        )
+        .await?;
+    audit.commit(tx).await?;
+    Ok(gone)
 }
 
 /// Deletes a draft with its attachments, readers and references. A

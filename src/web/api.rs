@@ -56,7 +56,14 @@ pub fn routes() -> Router<AppState> {
             "/documents/{id}/attachments",
             get(list_attachments).post(add_attachment),
         )
-        .route("/documents/{id}/attachments/{aid}", get(get_attachment))
+        .route(
+            "/documents/{id}/attachments/{aid}",
+            get(get_attachment).delete(remove_attachment),
+        )
+        .route(
+            "/documents/{id}/attachments/{aid}/preview.png",
+            get(attachment_png),
+        )
         .route("/documents/{id}/references", get(document_references))
         .route("/documents/{id}/thread", get(document_thread))
         .route("/documents/{id}/dispatch", post(dispatch_document))
@@ -447,6 +454,39 @@ async fn add_attachment(
     };
     let att = state.app.attach(&a.caller, DocumentId(id), file).await?;
     Ok((StatusCode::CREATED, Json(json!(att))))
+}
+
+/// Removes a file from the caller's own unsent document.
+async fn remove_attachment(
+    State(state): State<AppState>,
+    a: Authed,
+    ApiPath((id, aid)): ApiPath<(i64, i64)>,
+) -> ApiResult<Json<Value>> {
+    let gone = state
+        .app
+        .detach(&a.caller, DocumentId(id), AttachmentId(aid))
+        .await?;
+    Ok(Json(json!({ "removed": gone })))
+}
+
+/// The first page of a PDF or photo attachment as PNG (`?dpi=`, 60 by
+/// default): made by saraban from the file, never the file itself.
+async fn attachment_png(
+    State(state): State<AppState>,
+    a: Authed,
+    ApiPath((id, aid)): ApiPath<(i64, i64)>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Response> {
+    let bytes = state
+        .app
+        .attachment_preview(
+            &a.caller,
+            DocumentId(id),
+            AttachmentId(aid),
+            p.dpi.unwrap_or(60.0),
+        )
+        .await?;
+    Ok(png(bytes))
 }
 
 /// An attachment, always as a download, streamed a chunk at a time.

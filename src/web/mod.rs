@@ -16,6 +16,7 @@ pub mod auth;
 pub mod compose_forms;
 pub mod compose_ui;
 pub mod error;
+pub mod files_ui;
 pub mod forms;
 pub mod intake_ui;
 pub mod login;
@@ -112,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(ui::routes())
         .merge(intake_ui::routes())
+        .merge(files_ui::routes())
         .merge(mail_ui::routes())
         .merge(public::routes())
         .merge(reply_page::routes())

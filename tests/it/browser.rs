@@ -180,6 +180,8 @@ async fn clerks_send_forward_acknowledge_and_track_in_chromium() {
         ("dla.clerk", "มท 0810.7"),
         ("pl.clerk", "พล 0023"),
         ("pao.clerk", "องค์การบริหารส่วนจังหวัดพิษณุโลก"),
+        ("nmp.clerk", "อำเภอเนินมะปราง"),
+        ("wy.clerk", "องค์การบริหารส่วนตำบลวังยาง"),
     ] {
         let office = offices::find(&db, office).await.unwrap();
         accounts::add(
@@ -239,6 +241,27 @@ async fn clerks_send_forward_acknowledge_and_track_in_chromium() {
     b.submit("save").await;
     assert!(b.text(By::Id("doc-state")).await.contains("ร่าง"));
     b.shot("draft").await;
+
+    // Two enclosures chosen at once: a schedule (PDF) and a map (photo),
+    // each shown by its first page.
+    let files = enclosures();
+    let paths: Vec<String> = files
+        .iter()
+        .map(|(path, _)| path.to_string_lossy().to_string())
+        .collect();
+    b.find(By::Id("attach-files"))
+        .await
+        .send_keys(paths.join("\n"))
+        .await
+        .unwrap();
+    b.submit("attach").await;
+    let listed = b.text(By::Css("ul.attachments")).await;
+    assert!(
+        listed.contains("กำหนดการประชุม.pdf") && listed.contains("แผนที่.png"),
+        "{listed}"
+    );
+    b.wait_images_loaded("ul.attachments img.thumb", 2).await;
+    b.shot("draft-with-enclosures").await;
 
     // 2. Numbering, with the next number shown before confirming.
     b.click("number-link").await;
@@ -318,6 +341,85 @@ async fn clerks_send_forward_acknowledge_and_track_in_chromium() {
     b.shot("pao-acknowledged").await;
     b.logout().await;
 
+    // 5b. อำเภอเนินมะปราง receives the province's cover and forwards it
+    // to อบต.วังยาง with its own cover letter.
+    b.login("nmp.clerk").await;
+    b.find(By::PartialLinkText("ระบบสารบรรณอิเล็กทรอนิกส์"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.find(By::Id("delivery-state")).await;
+    b.submit("receive").await;
+    b.fill("to", "องค์การบริหารส่วนตำบลวังยาง").await;
+    b.submit("forward").await;
+    b.find(By::Css("#preview[data-ready]")).await;
+    b.submit("save").await;
+    b.accept_confirms().await;
+    b.submit("forward-send").await;
+    let nmp_number = b.text(By::Id("doc-number")).await;
+    assert!(
+        nmp_number.starts_with("พล ๐๖๑๘."),
+        "the district's own series: {nmp_number}"
+    );
+    b.logout().await;
+
+    // 5c. วังยาง sees its letter, the chain above it (the DLA's circular
+    // with both enclosures, then the province's cover), and gets each
+    // enclosure byte for byte.
+    b.login("wy.clerk").await;
+    b.find(By::PartialLinkText("ระบบสารบรรณอิเล็กทรอนิกส์"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    let letters = b.text(By::Id("letters")).await;
+    assert!(letters.contains(&nmp_number), "its own letter: {letters}");
+    let chain = b.text(By::Css("ol.chain")).await;
+    let (dla_at, pl_at) = (
+        chain
+            .find("มท ๐๘๑๐.๗/ว ๑")
+            .expect("the DLA's circular in the chain"),
+        chain
+            .find("พล ๐๐๒๓/๑")
+            .expect("the province's cover in the chain"),
+    );
+    assert!(dla_at < pl_at, "the original first: {chain}");
+    for (path, name) in &files {
+        let link = b
+            .find(By::XPath(format!(
+                "//ol[@class='chain']//a[text()='{name}']"
+            )))
+            .await;
+        let href = link.attr("href").await.unwrap().unwrap();
+        let got = b
+            .driver
+            .execute(
+                "return fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => Array.from(new Uint8Array(b)));",
+                vec![serde_json::json!(href)],
+            )
+            .await
+            .unwrap()
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap() as u8)
+            .collect::<Vec<u8>>();
+        assert!(
+            got == std::fs::read(path).unwrap(),
+            "{name} arrived changed"
+        );
+    }
+    b.shot("wy-letter-with-chain").await;
+    b.driver.set_window_rect(0, 0, 390, 844).await.unwrap();
+    b.driver.refresh().await.unwrap();
+    b.find(By::Css("ol.chain")).await;
+    b.fits("วังยาง's letter and its chain at 390 px").await;
+    b.shot("phone-wy-letter-with-chain").await;
+    b.driver.set_window_rect(0, 0, 1280, 1000).await.unwrap();
+    b.logout().await;
+
     // 6. The DLA clerk sees the tree: Phitsanulok forwarded, the อบจ. acknowledged.
     b.login("dla.clerk").await;
     b.driver.goto(format!("{doc_url}/tracking")).await.unwrap();
@@ -348,7 +450,58 @@ async fn clerks_send_forward_acknowledge_and_track_in_chromium() {
     b.driver.quit().await.unwrap();
 }
 
+/// The enclosures the DLA clerk attaches: a one-page schedule rendered
+/// as PDF and a photo, in a folder kept for the test's life, with their
+/// names.
+fn enclosures() -> Vec<(PathBuf, &'static str)> {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-enclosures");
+    std::fs::create_dir_all(&dir).unwrap();
+    let doc = saraban::model::Document::from_json(
+        &crate::web::letter("กำหนดการประชุมชี้แจงระบบสารบรรณอิเล็กทรอนิกส์", None).to_string(),
+    )
+    .unwrap();
+    let pdf = saraban::render::Renderer::new(&[])
+        .unwrap()
+        .render_pdf(&doc, &saraban::render::RenderOptions::default())
+        .unwrap();
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_fn(300, 200, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 160])
+    })
+    .write_to(&mut png, image::ImageFormat::Png)
+    .unwrap();
+    let files = [("กำหนดการประชุม.pdf", pdf), ("แผนที่.png", png.into_inner())];
+    files
+        .into_iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            (path, name)
+        })
+        .collect()
+}
+
 impl Browser {
+    /// Waits until `n` images matching `css` have loaded with a size.
+    async fn wait_images_loaded(&self, css: &str, n: usize) {
+        let script = format!(
+            "return Array.from(document.querySelectorAll({css:?})).filter(i => i.complete && i.naturalWidth > 0).length;"
+        );
+        for _ in 0..600 {
+            let loaded = self
+                .driver
+                .execute(&script, Vec::new())
+                .await
+                .map(|r| r.json().as_u64().unwrap_or(0) as usize)
+                .unwrap_or(0);
+            if loaded >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{n} images {css} did not load");
+    }
+
     async fn click_tree_open(&self) {
         self.find(By::Css("button[data-tree='open']"))
             .await

@@ -10,6 +10,7 @@ mod dates;
 mod db;
 mod docnum;
 mod faults;
+mod files;
 mod fuzz;
 mod imports;
 mod intake;
