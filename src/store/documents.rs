@@ -1434,8 +1434,8 @@ pub async fn attach_all(
             Ok(row) => row.try_get(0)?,
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 return Err(StoreError::duplicate(
-                    &format!("ไฟล์ {} แนบไว้แล้ว", f.name),
-                    &format!("{} is already attached", f.name),
+                    format!("ไฟล์ {} แนบไว้แล้ว", f.name),
+                    format!("{} is already attached", f.name),
                 ));
             }
             Err(e) => return Err(e.into()),
