@@ -1,8 +1,9 @@
 //! Reading letters: letters parsed per second over the seeds and fixture
 //! letters (those before issue 21, and all); then the import of `SARABAN_BENCH_LETTERS` (default 100,000)
 //! generated letters, each citing the two before it, into a fresh SQLite
-//! file: import rate, database size, and the time to follow one letter's
-//! references and its whole thread.
+//! file (and a fresh PostgreSQL database when `SARABAN_BENCH_POSTGRES` names
+//! a cluster): import rate, database size, and the time to follow one
+//! letter's references and its whole thread.
 //!
 //! `cargo bench --bench parse`. Figures go in docs/benchmarks.md.
 
@@ -11,9 +12,12 @@ use std::time::Instant;
 use chrono::Utc;
 use saraban::docnum::DocNumber;
 use saraban::parse::{ParsedLetter, parse_text};
+use saraban::store::Actor;
 use saraban::store::graph;
 use saraban::store::imports::{self, Source};
-use saraban::store::{Actor, Store};
+
+#[path = "common/mod.rs"]
+mod common;
 
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -102,10 +106,10 @@ fn letter(i: usize) -> String {
     )
 }
 
-async fn import_bench(n: usize) {
+async fn import_bench(backend: &str, n: usize) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("import.db");
-    let store = Store::open(&path.to_string_lossy()).await.unwrap();
+    let store = common::fresh(backend, dir.path(), "import", 16).await;
     let actor = Actor("bench".into());
     let start = Instant::now();
     let texts: Vec<String> = (0..n).map(letter).collect();
@@ -127,11 +131,20 @@ async fn import_bench(n: usize) {
             .unwrap();
     }
     let import_s = start.elapsed().as_secs_f64();
-    let size = std::fs::metadata(&path).unwrap().len()
-        + std::fs::metadata(path.with_extension("db-wal")).map_or(0, |m| m.len());
+    let size = if backend == "sqlite" {
+        std::fs::metadata(&path).unwrap().len()
+            + std::fs::metadata(path.with_extension("db-wal")).map_or(0, |m| m.len())
+    } else {
+        let row = sqlx::query("SELECT pg_database_size(current_database())")
+            .fetch_one(store.reader())
+            .await
+            .unwrap();
+        sqlx::Row::get::<i64, _>(&row, 0) as u64
+    };
     println!(
-        "import: {n} letters parsed in {parse_s:.1} s, imported in {import_s:.1} s \
+        "{}: import: {n} letters parsed in {parse_s:.1} s, imported in {import_s:.1} s \
          ({:.0} letters/s, {} citations), database {:.0} MiB",
+        common::label(backend),
         n as f64 / import_s,
         2 * n - 3,
         size as f64 / 1_048_576.0
@@ -152,7 +165,8 @@ async fn import_bench(n: usize) {
     let t = Instant::now();
     let thread = graph::thread(&store, &node, 200).await.unwrap();
     println!(
-        "refs of one letter: median {:.2} ms; a 200-letter thread: {:.0} ms ({} letters)",
+        "{}: refs of one letter: median {:.2} ms; a 200-letter thread: {:.0} ms ({} letters)",
+        common::label(backend),
         median(refs),
         t.elapsed().as_secs_f64() * 1000.0,
         thread.len()
@@ -179,5 +193,9 @@ fn main() {
         .enable_all()
         .build()
         .unwrap()
-        .block_on(import_bench(n));
+        .block_on(async {
+            for backend in common::backends() {
+                import_bench(backend, n).await;
+            }
+        });
 }

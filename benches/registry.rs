@@ -1,7 +1,7 @@
 //! Registry throughput: numbers issued per second with 1, 8 and 64
 //! concurrent writers on SQLite (and PostgreSQL when
 //! `SARABAN_BENCH_POSTGRES` names a cluster), each run checked to end with
-//! exactly 1..N; then a large store (`SARABAN_BENCH_DOCS`, default
+//! exactly 1..N; then a large store on each (`SARABAN_BENCH_DOCS`, default
 //! 1,000,000 documents): insert rate, database size, and the time to read
 //! one register page and one office's newest documents.
 //!
@@ -14,33 +14,16 @@ use saraban::store::numbering::{self, Entry, Series};
 use saraban::store::registers::{self, RegisterKind};
 use saraban::store::{Actor, Store, demo, documents, offices};
 
+#[path = "common/mod.rs"]
+mod common;
+
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(|a, b| a.partial_cmp(b).unwrap());
     xs[xs.len() / 2]
 }
 
 async fn fresh(backend: &str, dir: &std::path::Path, n: usize) -> Store {
-    let location = if backend == "sqlite" {
-        dir.join(format!("bench-{n}.db"))
-            .to_string_lossy()
-            .into_owned()
-    } else {
-        let admin = std::env::var("SARABAN_BENCH_POSTGRES").unwrap();
-        let name = format!("saraban_bench_{n}");
-        let store = Store::connect(&admin, 2).await.unwrap();
-        sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name}"))
-            .execute(store.reader())
-            .await
-            .unwrap();
-        sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
-            .execute(store.reader())
-            .await
-            .unwrap();
-        store.close().await;
-        format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
-    };
-    let store = Store::connect(&location, 70).await.unwrap();
-    store.migrate().await.unwrap();
+    let store = common::fresh(backend, dir, &format!("numbers_{n}"), 70).await;
     demo::load(&store, &Actor("bench".into())).await.unwrap();
     store
 }
@@ -99,7 +82,16 @@ fn letter(i: usize) -> saraban::model::Document {
     doc
 }
 
-fn file_size(dir: &std::path::Path) -> u64 {
+/// The database's size on disk: the SQLite file and its WAL, or what
+/// PostgreSQL says of the current database.
+async fn db_size(store: &Store, dir: &std::path::Path) -> u64 {
+    if store.backend() == saraban::store::Backend::Postgres {
+        let row = sqlx::query("SELECT pg_database_size(current_database())")
+            .fetch_one(store.reader())
+            .await
+            .unwrap();
+        return sqlx::Row::get::<i64, _>(&row, 0) as u64;
+    }
     std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok())
@@ -108,9 +100,8 @@ fn file_size(dir: &std::path::Path) -> u64 {
         .sum()
 }
 
-async fn large_store(dir: &std::path::Path, total: usize) {
-    let location = dir.join("big.db").to_string_lossy().into_owned();
-    let store = Store::open(&location).await.unwrap();
+async fn large_store(backend: &str, dir: &std::path::Path, total: usize) {
+    let store = common::fresh(backend, dir, "big", 16).await;
     let actor = Actor("bench".into());
     demo::load(&store, &actor).await.unwrap();
     let all = offices::list(&store, None).await.unwrap();
@@ -129,9 +120,10 @@ async fn large_store(dir: &std::path::Path, total: usize) {
     }
     let secs = start.elapsed().as_secs_f64();
     println!(
-        "documents: {total} stored in {secs:.1} s = {:.0}/s; database {:.0} MiB",
+        "{}: documents: {total} stored in {secs:.1} s = {:.0}/s; database {:.0} MiB",
+        common::label(backend),
         total as f64 / secs,
-        file_size(dir) as f64 / 1024.0 / 1024.0
+        db_size(&store, dir).await as f64 / 1024.0 / 1024.0
     );
     // A register with 20,000 rows for one office, then page reads.
     let office = offices::find(&store, "พล 0023.3").await.unwrap();
@@ -182,7 +174,8 @@ async fn large_store(dir: &std::path::Path, total: usize) {
         assert!(!docs.is_empty());
     }
     println!(
-        "register page (50 of 20,000 rows): median {:.2} ms; one office's newest 50 documents: median {:.2} ms",
+        "{}: register page (50 of 20,000 rows): median {:.2} ms; one office's newest 50 documents: median {:.2} ms",
+        common::label(backend),
         median(page),
         median(newest)
     );
@@ -195,12 +188,7 @@ fn main() {
         .build()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut backends = vec!["sqlite"];
-    if std::env::var("SARABAN_BENCH_POSTGRES").is_ok() {
-        backends.push("postgres");
-    } else {
-        eprintln!("SARABAN_BENCH_POSTGRES not set: PostgreSQL figures skipped");
-    }
+    let backends = common::backends();
     let mut run = 0usize;
     // SARABAN_BENCH_ONLY=documents skips the numbering runs.
     let numbering = std::env::var("SARABAN_BENCH_ONLY")
@@ -228,6 +216,8 @@ fn main() {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(1_000_000);
-        large_store(dir.path(), total).await;
+        for backend in &backends {
+            large_store(backend, dir.path(), total).await;
+        }
     });
 }

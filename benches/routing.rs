@@ -1,5 +1,6 @@
-//! Circulars down the chain (`cargo bench --bench routing`), on SQLite with
-//! the synthetic national hierarchy (76 provinces, 878 districts, 7,852
+//! Circulars down the chain (`cargo bench --bench routing`), on SQLite (and
+//! PostgreSQL when `SARABAN_BENCH_POSTGRES` names a cluster) with the
+//! synthetic national hierarchy (76 provinces, 878 districts, 7,852
 //! local organisations):
 //! 1. fan-out: the DLA sends one circular to every provincial office; each
 //!    receives it and forwards it (cover letter drafted, numbered, sent) to
@@ -23,6 +24,9 @@ use saraban::store::offices::{self, OfficeKind};
 use saraban::store::routing::{self, DeliveryState};
 use saraban::store::{Actor, Store, demo, documents, personalise, synth, tracking};
 
+#[path = "common/mod.rs"]
+mod common;
+
 fn rss_mib() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {
@@ -40,10 +44,8 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-async fn country(dir: &std::path::Path, name: &str) -> Store {
-    let store = Store::open(&dir.join(name).to_string_lossy())
-        .await
-        .unwrap();
+async fn country(backend: &str, dir: &std::path::Path, name: &str) -> Store {
+    let store = common::fresh(backend, dir, name, 16).await;
     let actor = Actor("bench".into());
     demo::load(&store, &actor).await.unwrap();
     offices::import_rows(&store, &actor, &synth::national())
@@ -132,7 +134,7 @@ async fn fan_out(store: &Store) -> (i64, f64) {
         }
         level = next;
     }
-    println!("fan-out: receiving took {t_receive:.2} s in all, forwarding {t_forward:.2} s");
+    println!("  fan-out: receiving took {t_receive:.2} s in all, forwarding {t_forward:.2} s");
     (doc, start.elapsed().as_secs_f64())
 }
 
@@ -186,15 +188,22 @@ async fn copy_cascades(store: &Store, root: i64, copies: usize) {
 }
 
 async fn main_async() {
+    for backend in common::backends() {
+        on(backend).await;
+    }
+}
+
+async fn on(backend: &str) {
+    let db = common::label(backend);
     let dir = tempfile::tempdir().unwrap();
-    let store = country(dir.path(), "routing.db").await;
+    let store = country(backend, dir.path(), "routing").await;
     let (root, secs) = fan_out(&store).await;
     let today = chrono::NaiveDate::from_ymd_opt(2024, 5, 23).unwrap();
     let t = tracking::track(&store, root, today).await.unwrap();
     let total: usize = t.levels.iter().map(|l| l.sent).sum();
     let forwarded: usize = t.levels.iter().map(|l| l.forwarded).sum();
     println!(
-        "fan-out: {total} deliveries ({}), {forwarded} forwards, in {secs:.2} s on SQLite",
+        "{db}: fan-out: {total} deliveries ({}), {forwarded} forwards, in {secs:.2} s",
         t.levels
             .iter()
             .map(|l| format!("{} {}", l.label, l.sent))
@@ -204,7 +213,7 @@ async fn main_async() {
     let (relayed, secs) = fan_out_relayed(&store).await;
     let t2 = tracking::track(&store, relayed, today).await.unwrap();
     println!(
-        "fan-out relayed (dispatch --relay, one transaction per level): {} deliveries in {secs:.2} s",
+        "{db}: fan-out relayed (dispatch --relay, one transaction per level): {} deliveries in {secs:.2} s",
         t2.levels.iter().map(|l| l.sent).sum::<usize>()
     );
     let cascades: usize = std::env::var("SARABAN_BENCH_CASCADES")
@@ -221,7 +230,7 @@ async fn main_async() {
         0,
     );
     println!(
-        "tracking: {cascades} cascades, {rows} deliveries (copied in {:.0} s)",
+        "{db}: tracking: {cascades} cascades, {rows} deliveries (copied in {:.0} s)",
         start.elapsed().as_secs_f64()
     );
     let mut ms = Vec::new();
@@ -232,7 +241,7 @@ async fn main_async() {
         ms.push(t0.elapsed().as_secs_f64() * 1000.0);
     }
     println!(
-        "tracking: roll-up and tree of one cascade: median {:.1} ms",
+        "{db}: tracking: roll-up and tree of one cascade: median {:.1} ms",
         median(ms)
     );
     store.close().await;
@@ -242,7 +251,7 @@ async fn main_async() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(7_852);
-    let store = country(dir.path(), "merge.db").await;
+    let store = country(backend, dir.path(), "merge").await;
     let (dla, doc) = circular(&store).await;
     let actor = Actor("bench".into());
     let all = offices::list(&store, None).await.unwrap();
@@ -287,7 +296,7 @@ async fn main_async() {
     }
     let (_, peak) = rss_mib();
     println!(
-        "mail-merge: {made} personal letters with QR in {secs:.1} s ({:.0}/s); RSS before {rss0:.0} MiB, peak {peak:.0} MiB",
+        "{db}: mail-merge: {made} personal letters with QR in {secs:.1} s ({:.0}/s); RSS before {rss0:.0} MiB, peak {peak:.0} MiB",
         made as f64 / secs
     );
     let check = routing::find_for(

@@ -5,7 +5,10 @@
 //! number in Thai digits, several words, and filters by urgency and B.E.
 //! dates. Reports p50 and p95 per query and overall.
 //!
-//! The database is kept in `target/bench-search-<N>.db` and reused.
+//! The SQLite database is kept in `target/bench-search-<N>.db` and reused.
+//! On PostgreSQL the same is built in `SARABAN_BENCH_DATABASE` (a
+//! `postgres://…` URL), or in `saraban_bench_search_<N>` on the cluster
+//! `SARABAN_BENCH_POSTGRES` names (made once, then reused).
 //! `cargo bench --bench search`. Figures go in docs/benchmarks.md.
 
 use std::time::Instant;
@@ -15,6 +18,9 @@ use saraban::model::{Document, Part};
 use saraban::store::accounts::{self, NewUser, Role};
 use saraban::store::search::{self, Query};
 use saraban::store::{Actor, Store, demo, documents, offices};
+
+#[path = "common/mod.rs"]
+mod common;
 
 const TOPICS: [&str; 12] = [
     "การประชุมชี้แจงระบบการประเมินประสิทธิภาพขององค์กรปกครองส่วนท้องถิ่น",
@@ -117,6 +123,31 @@ fn pct(mut xs: Vec<f64>, p: f64) -> f64 {
     xs[((xs.len() as f64 - 1.0) * p).round() as usize]
 }
 
+/// The PostgreSQL database to search, if the run has one: made (not
+/// emptied) when it is not there yet.
+async fn postgres_location(n: usize) -> Option<String> {
+    if let Ok(url) = std::env::var("SARABAN_BENCH_DATABASE") {
+        return Some(url);
+    }
+    let admin = std::env::var("SARABAN_BENCH_POSTGRES").ok()?;
+    let name = format!("saraban_bench_search_{n}");
+    let store = Store::connect(&admin, 2).await.unwrap();
+    let exists = sqlx::query("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(&name)
+        .fetch_optional(store.reader())
+        .await
+        .unwrap()
+        .is_some();
+    if !exists {
+        sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+            .execute(store.reader())
+            .await
+            .unwrap();
+    }
+    store.close().await;
+    Some(format!("{}/{name}", admin.rsplit_once('/').unwrap().0))
+}
+
 fn main() {
     let n: usize = std::env::var("SARABAN_BENCH_DOCS")
         .ok()
@@ -129,7 +160,22 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let store = build(&path, n).await;
+        let mut locations = vec![path];
+        match postgres_location(n).await {
+            Some(url) => locations.push(url),
+            None => eprintln!(
+                "neither SARABAN_BENCH_DATABASE nor SARABAN_BENCH_POSTGRES is set: PostgreSQL figures skipped"
+            ),
+        }
+        for location in locations {
+            search_in(&location, n).await;
+        }
+    });
+}
+
+async fn search_in(location: &str, n: usize) {
+    {
+        let store = build(location, n).await;
         let office = offices::find(&store, "พล 0023").await.unwrap();
         let user = match accounts::find(&store, "bench.clerk").await.unwrap() {
             Some(u) => u,
@@ -187,7 +233,12 @@ fn main() {
                 },
             ),
         ];
-        println!("search as a provincial clerk over {n} documents (p50 / p95 of 30 runs):");
+        let db = if store.backend() == saraban::store::Backend::Postgres {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        };
+        println!("{db}: search as a provincial clerk over {n} documents (p50 / p95 of 30 runs):");
         let mut all = Vec::new();
         for (name, q) in &queries {
             let mut times = Vec::new();
@@ -207,6 +258,7 @@ fn main() {
                 pct(times, 0.95)
             );
         }
-        println!("  overall p95: {:.1} ms", pct(all, 0.95));
-    });
+        println!("  {db}: overall p95: {:.1} ms", pct(all, 0.95));
+        store.close().await;
+    }
 }
