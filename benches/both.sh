@@ -41,7 +41,7 @@ mkdir -p target
     echo "## $w ($(date -u +%H:%MZ))"
     case $w in
       load) SARABAN_BIN=target/release/saraban benches/load.sh "${SARABAN_LOAD_SECONDS:-20}" ;;
-      *) cargo bench --quiet --bench "$w" 2>&1 | grep -v '^  [0-9]* documents, ' ;;
+      *) cargo bench --quiet --bench "$w" 2>&1 | grep --line-buffered -v '^  [0-9]* documents, ' ;;
     esac
   done
 } 2>&1 | tee -a "$log"
