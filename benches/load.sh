@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Service load on loopback with wrk (Debian package `wrk`) against
 # `saraban serve` (release build) on a fresh demo database: `/health` (one
-# `SELECT 1`), the inbox, document metadata, cached PNG previews and
-# uncached previews (a new letter every request). On SQLite, then on
+# `SELECT 1`), the inbox, document metadata, cached PNG previews,
+# uncached previews (a new letter every request) and writes (a new draft
+# every request, 16 and 64 connections). On SQLite, then on
 # PostgreSQL when SARABAN_BENCH_POSTGRES names a cluster (a fresh database
 # `saraban_bench_load` made on it), same machine, same run. Figures go in
 # docs/benchmarks.md.
@@ -69,6 +70,24 @@ end
 LUA
   echo "== $label: POST /api/v1/preview (a new letter every request, page 1 PNG), 8 connections, ${secs}s"
   wrk -t2 -c8 -d"${secs}s" --latency -s "$dir/preview.lua" "$url"
+  # Writes: a new draft every request (one audited transaction each: the
+  # document, its search text, its version and the audit event).
+  cat > "$dir/draft.lua" <<LUA
+local f = io.open("$dir/letter.json")
+local template = f:read("*a")
+f:close()
+local n = 0
+request = function()
+  n = n + 1
+  local body = '{"document": ' .. string.gsub(template, "__N__", "draft " .. tostring(n) .. "-" .. tostring(math.random(1000000000))) .. '}'
+  return wrk.format("POST", "/api/v1/documents",
+    { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer $token" }, body)
+end
+LUA
+  for c in 16 64; do
+    echo "== $label: POST /api/v1/documents (a new draft every request: one write transaction), $c connections, ${secs}s"
+    wrk -t2 -c"$c" -d"${secs}s" --latency -s "$dir/draft.lua" "$url"
+  done
   echo "== $label: server warnings/errors in its log: $(grep -c -E 'WARN|ERROR' "$dir/serve-$label.log" || true)"
   kill "$server"; wait "$server" 2>/dev/null || true
   server=
