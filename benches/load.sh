@@ -23,11 +23,14 @@ trap 'if [ -n "$server" ]; then kill $server 2>/dev/null || true; wait $server 2
 
 # New content every request (the live preview while typing): examples/letter.json
 # with a different subject each time, so nothing comes from the cache.
-python3 - "$dir/letter.json" <<'PY'
+# A draft has no number yet: the same letter without one.
+python3 - "$dir/letter.json" "$dir/draft.json" <<'PY'
 import json, sys
 doc = json.load(open("examples/letter.json"))
 doc["subject"] = doc.get("subject", "") + " __N__"
 open(sys.argv[1], "w").write(json.dumps(doc, ensure_ascii=False))
+doc["number"] = None
+open(sys.argv[2], "w").write(json.dumps(doc, ensure_ascii=False))
 PY
 
 # run LABEL DATABASE: serve on DATABASE and load it.
@@ -73,7 +76,7 @@ LUA
   # Writes: a new draft every request (one audited transaction each: the
   # document, its search text, its version and the audit event).
   cat > "$dir/draft.lua" <<LUA
-local f = io.open("$dir/letter.json")
+local f = io.open("$dir/draft.json")
 local template = f:read("*a")
 f:close()
 local n = 0
