@@ -221,9 +221,16 @@ impl Store {
                         Box::pin(async move {
                             // A statement stuck behind a lock or a runaway
                             // plan ends with 57014, answered as busy.
-                            conn.execute(&*format!("SET statement_timeout = {timeout_ms}"))
-                                .await
-                                .map(|_| ())
+                            // No JIT: saraban's queries are short, and the
+                            // planner's cost of a tracking tree's correlated
+                            // subqueries over a national cascade set off
+                            // 250 ms of compiling for a 40 ms query
+                            // (docs/benchmarks.md, 2026-12-04).
+                            conn.execute(&*format!(
+                                "SET statement_timeout = {timeout_ms}; SET jit = off"
+                            ))
+                            .await
+                            .map(|_| ())
                         })
                     })
                     .connect_with(options)
