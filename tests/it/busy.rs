@@ -114,6 +114,26 @@ async fn a_full_pool_answers_busy_and_recovers(db: &TestDb) {
     assert_eq!(s, StatusCode::OK);
 }
 
+/// Every PostgreSQL connection runs without JIT and with the statement
+/// timeout: the settings `Store` gives each connection it opens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_have_no_jit_and_a_timeout() {
+    let Some(db) = crate::db::postgres().await else {
+        return;
+    };
+    let (store, _router) = limited(&db, 4, 5_000, 1_234).await;
+    let mut conn = store.reader().acquire().await.unwrap();
+    let jit: String = sqlx::query_scalar("SELECT current_setting('jit')")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let timeout: String = sqlx::query_scalar("SELECT current_setting('statement_timeout')")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!((jit.as_str(), timeout.as_str()), ("off", "1234ms"));
+}
+
 /// PostgreSQL: a statement queued behind another session's lock ends at
 /// the statement timeout with 503, and the same request passes once the
 /// lock is gone.
