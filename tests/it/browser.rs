@@ -344,11 +344,7 @@ async fn clerks_send_forward_acknowledge_and_track_in_chromium() {
     // 5b. อำเภอเนินมะปราง receives the province's cover and forwards it
     // to อบต.วังยาง with its own cover letter.
     b.login("nmp.clerk").await;
-    b.find(By::PartialLinkText("ระบบสารบรรณอิเล็กทรอนิกส์"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    b.open_from_inbox("ระบบสารบรรณอิเล็กทรอนิกส์").await;
     b.find(By::Id("delivery-state")).await;
     b.submit("receive").await;
     b.fill("to", "องค์การบริหารส่วนตำบลวังยาง").await;
@@ -368,11 +364,7 @@ async fn clerks_send_forward_acknowledge_and_track_in_chromium() {
     // with both enclosures, then the province's cover), and gets each
     // enclosure byte for byte.
     b.login("wy.clerk").await;
-    b.find(By::PartialLinkText("ระบบสารบรรณอิเล็กทรอนิกส์"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    b.open_from_inbox("ระบบสารบรรณอิเล็กทรอนิกส์").await;
     let letters = b.text(By::Id("letters")).await;
     assert!(letters.contains(&nmp_number), "its own letter: {letters}");
     let chain = b.text(By::Css("ol.chain")).await;
@@ -482,6 +474,16 @@ fn enclosures() -> Vec<(PathBuf, &'static str)> {
 }
 
 impl Browser {
+    /// Opens the inbox letter whose subject holds `words`: its delivery page.
+    async fn open_from_inbox(&self, words: &str) {
+        self.find(By::PartialLinkText(words))
+            .await
+            .click()
+            .await
+            .unwrap();
+        self.find(By::Id("delivery-state")).await;
+    }
+
     /// Waits until `n` images matching `css` have loaded with a size.
     async fn wait_images_loaded(&self, css: &str, n: usize) {
         let script = format!(
