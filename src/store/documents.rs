@@ -1868,7 +1868,7 @@ pub async fn get_many(store: &Store, ids: &[i64]) -> Result<Vec<Stored>, StoreEr
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let list = super::id_list(ids);
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM documents WHERE id IN ({list})"
     ))

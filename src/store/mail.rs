@@ -258,11 +258,7 @@ pub async fn mail_deliveries(store: &Store, ids: &[i64]) -> Result<Vec<MailDeliv
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = super::id_list(ids);
     let rows = sqlx::query(&format!(
         "SELECT {DELIVERY} FROM mail_deliveries WHERE id IN ({list}) ORDER BY id"
     ))
@@ -669,11 +665,7 @@ pub async fn outside_offices(
     if ids.is_empty() {
         return Ok(Default::default());
     }
-    let list = ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = super::id_list(ids);
     let rows = sqlx::query(&format!(
         "SELECT id FROM office_mail WHERE outside <> 0 AND id IN ({list})"
     ))

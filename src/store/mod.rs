@@ -423,6 +423,15 @@ pub fn sqlite_file(url: &str) -> Option<PathBuf> {
     Some(PathBuf::from(path))
 }
 
+/// `1, 2, 3`: ids written into an `IN (…)` list. They are integers from
+/// the store, so listing them is safe, and one statement answers for many.
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `($1, $2, $3), ($4, $5, $6)`: the VALUES of a multi-row INSERT of
 /// `rows` rows of `columns` parameters each. A statement is a round trip
 /// to the database, so rows go many at a time.

@@ -580,13 +580,7 @@ pub async fn opened_through(
     if documents.is_empty() {
         return Ok(found);
     }
-    // Ids are integers from the store: listing them is safe and lets one
-    // statement answer for a page of results.
-    let ids = documents
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
+    let ids = super::id_list(documents);
     let covers: String = (0..3)
         .map(|depth| {
             let joins: String = (0..depth)
