@@ -37,9 +37,22 @@ impl App {
     }
 
     /// The caller behind an API token, if it is valid.
+    /// Resolved tokens are remembered briefly (see [`super::callers`]).
     pub async fn caller_by_token(&self, token: &str) -> AppResult<Option<Caller>> {
+        let key = crate::store::sha256_hex(token.as_bytes());
+        let epoch = self.store().auth_epoch();
+        if let Some((user, office)) = self.callers.get(&key, epoch) {
+            return Ok(Some(Caller::user(user, office)));
+        }
         match accounts::by_token(self.store(), token).await? {
-            Some(user) => Ok(Some(self.caller_for(user).await?)),
+            Some(user) => {
+                let caller = self.caller_for(user).await?;
+                if let Some(user) = caller.user_ref() {
+                    self.callers
+                        .put(key, epoch, (user.clone(), caller.office.clone()));
+                }
+                Ok(Some(caller))
+            }
             None => Ok(None),
         }
     }

@@ -12,9 +12,11 @@
 
 pub mod accounts;
 pub mod admin;
+mod callers;
 pub mod deliveries;
 pub mod documents;
 pub mod error;
+mod health;
 pub mod input;
 pub mod intake;
 pub mod lint;
@@ -187,6 +189,8 @@ pub struct App {
     pub(crate) passwords: accounts::Verifier,
     /// Offices' signers, loaded once.
     signers: signing::Signers,
+    health: health::HealthProbe,
+    callers: callers::CallerCache,
 }
 
 impl App {
@@ -204,6 +208,8 @@ impl App {
             )),
             passwords: accounts::Verifier::default(),
             signers: signing::Signers::default(),
+            health: health::HealthProbe::default(),
+            callers: callers::CallerCache::default(),
         }
     }
 
@@ -233,13 +239,10 @@ impl App {
         self.store.backend()
     }
 
-    /// Whether the database answers (`/health`).
-    pub async fn health(&self) -> AppResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(self.store.reader())
-            .await
-            .map_err(crate::store::StoreError::from)?;
-        Ok(())
+    /// Whether the database answers (`/health`): `Ok`, else why not (in
+    /// English).
+    pub async fn health(&self) -> Result<(), String> {
+        self.health.check(&self.store).await
     }
 
     pub async fn close(&self) {

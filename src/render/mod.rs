@@ -324,11 +324,7 @@ impl Renderer {
             // Typst's `today` is the document's date (no template reads it;
             // a fixed day keeps output independent of the clock).
             let today = prepared.date.unwrap_or(UNDATED);
-            let world = self.typesetter.world(&files, today);
-            let result = typst::compile::<PagedDocument>(&world).output;
-            // comemo's cache is process-wide: trim it after every compile,
-            // failures included, or memory grows without bound.
-            comemo::evict(10);
+            let result = self.typesetter.compile(&files, today);
             let doc = result.map_err(|errors| RenderError::Typst(messages(&errors)))?;
             let doc = text_layer::strip_break_marks(&doc);
             let found = pages::continuation_words(&doc);
@@ -391,9 +387,7 @@ impl Renderer {
         );
         verification_files(&mut files, None)?;
         signature_files(&mut files, &[]);
-        let world = self.typesetter.world(&files, dated);
-        let result = typst::compile::<PagedDocument>(&world).output;
-        comemo::evict(10);
+        let result = self.typesetter.compile(&files, dated);
         let doc = result.map_err(|errors| RenderError::Typst(messages(&errors)))?;
         let doc = text_layer::strip_break_marks(&doc);
         let options = PdfOptions {

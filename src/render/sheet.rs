@@ -4,7 +4,6 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use typst::foundations::{Bytes, Datetime};
-use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
 
 use super::{RenderError, Renderer, file_id, fonts, json_bytes, messages, text_layer};
@@ -67,9 +66,7 @@ impl Renderer {
         }
         super::verification_files(&mut files, None)?;
         let files: std::collections::HashMap<_, Bytes> = files;
-        let world = self.typesetter.world(&files, dated);
-        let result = typst::compile::<PagedDocument>(&world).output;
-        comemo::evict(10);
+        let result = self.typesetter.compile(&files, dated);
         let doc = result.map_err(|errors| RenderError::Typst(messages(&errors)))?;
         let doc = text_layer::strip_break_marks(&doc);
         let options = PdfOptions {

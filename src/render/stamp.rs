@@ -128,9 +128,7 @@ impl Renderer {
             json_bytes(&serde_json::json!({ "present": false, "official": true })),
         );
         verification_files(&mut files, None)?;
-        let world = self.typesetter.world(&files, dated);
-        let result = typst::compile::<PagedDocument>(&world).output;
-        comemo::evict(10);
+        let result = self.typesetter.compile(&files, dated);
         let doc = result.map_err(|errors| RenderError::Typst(messages(&errors)))?;
         Ok(text_layer::strip_break_marks(&doc))
     }

@@ -8,16 +8,30 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{Datelike, NaiveDate};
-use typst::diag::{FileError, FileResult};
+use typst::diag::{FileError, FileResult, SourceResult};
 use typst::foundations::{Bytes, Datetime};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
+use typst_layout::PagedDocument;
 use typst::{Library, LibraryExt, World};
 
 use super::fonts::{FontError, FontSet};
+
+/// comemo's cache is process-wide: it is trimmed after compiles, failures
+/// included, or memory grows without bound. Each trim walks the whole cache
+/// (3% of a personalised letter when it ran after every compile), so it
+/// runs after every 4th compile and drops what went unused for 3 trims:
+/// about the 10 compiles an entry survived before.
+fn trim_cache() {
+    static COMPILES: AtomicUsize = AtomicUsize::new(0);
+    if COMPILES.fetch_add(1, Ordering::Relaxed) % 4 == 3 {
+        comemo::evict(3);
+    }
+}
 
 /// The templates, embedded so the binary works from any directory.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -119,17 +133,21 @@ impl Typesetter {
         })
     }
 
-    /// A world for one compile with these in-memory files.
-    pub fn world<'a>(
-        &'a self,
-        files: &'a HashMap<FileId, Bytes>,
+    /// Compiles the main template with these in-memory files (`today` is
+    /// what Typst's `datetime.today()` answers).
+    pub fn compile(
+        &self,
+        files: &HashMap<FileId, Bytes>,
         today: NaiveDate,
-    ) -> CompileWorld<'a> {
-        CompileWorld {
+    ) -> SourceResult<PagedDocument> {
+        let world = CompileWorld {
             base: self,
             files,
             today,
-        }
+        };
+        let result = typst::compile::<PagedDocument>(&world).output;
+        trim_cache();
+        result
     }
 
     /// Font files that could not be used, and why.

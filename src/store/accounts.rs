@@ -684,6 +684,7 @@ async fn write_password(
         )
         .await?;
     audit.commit(tx).await?;
+    store.auth_changed();
     Ok(())
 }
 
@@ -739,6 +740,7 @@ pub async fn set_active(
         )
         .await?;
     audit.commit(tx).await?;
+    store.auth_changed();
     Ok(())
 }
 
@@ -1020,6 +1022,7 @@ pub async fn revoke_token(
     .fetch_optional(&mut *tx)
     .await?;
     tx.commit().await?;
+    store.auth_changed();
     row.as_ref()
         .map(|r| token_from_row(r, &stamp(now)))
         .transpose()
@@ -1045,6 +1048,7 @@ pub async fn revoke_all(store: &Store, actor: &Actor, user: &User) -> Result<u64
             .await?;
     }
     audit.commit(tx).await?;
+    store.auth_changed();
     Ok(n)
 }
 

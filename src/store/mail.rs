@@ -148,7 +148,9 @@ pub async fn save_settings(
             )
             .await?;
     }
-    audit.commit(tx).await
+    audit.commit(tx).await?;
+    store.auth_changed();
+    Ok(())
 }
 
 /// A user's e-mail address ("" when none).
@@ -193,7 +195,9 @@ pub async fn set_user_email(
             },
         )
         .await?;
-    audit.commit(tx).await
+    audit.commit(tx).await?;
+    store.auth_changed();
+    Ok(())
 }
 
 /// A delivery sent by e-mail.

@@ -35,6 +35,8 @@ pub mod templates;
 pub mod tracking;
 pub mod workflow;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -95,6 +97,9 @@ pub struct Store {
     /// The SQLite file, when it is one.
     file: Option<PathBuf>,
     issue_queue: batch::Slot,
+    /// Moved on after every committed change to who may do what (users,
+    /// tokens, offices): in-process copies of callers compare it.
+    auth_epoch: Arc<AtomicU64>,
 }
 
 /// How long work may wait for the database before it is answered "busy"
@@ -210,6 +215,7 @@ impl Store {
                     backend,
                     file: sqlite_file(&url),
                     issue_queue: batch::Slot::default(),
+                    auth_epoch: Arc::default(),
                 })
             }
             Backend::Postgres => {
@@ -242,6 +248,7 @@ impl Store {
                     backend,
                     file: None,
                     issue_queue: batch::Slot::default(),
+                    auth_epoch: Arc::default(),
                 })
             }
         }
@@ -293,6 +300,17 @@ impl Store {
                 ..self.clone()
             })
         })
+    }
+
+    /// See [`Store::auth_changed`].
+    pub fn auth_epoch(&self) -> u64 {
+        self.auth_epoch.load(Ordering::Acquire)
+    }
+
+    /// Called after a change to users, their tokens or offices has
+    /// committed, so that callers resolved before it are resolved again.
+    pub(crate) fn auth_changed(&self) {
+        self.auth_epoch.fetch_add(1, Ordering::AcqRel);
     }
 
     pub fn backend(&self) -> Backend {

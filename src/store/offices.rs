@@ -623,6 +623,7 @@ pub async fn update_settings(
         )
         .await?;
     audit.commit(tx).await?;
+    store.auth_changed();
     Ok(after)
 }
 
@@ -689,6 +690,7 @@ pub async fn set_code(
         )
         .await?;
     audit.commit(tx).await?;
+    store.auth_changed();
     Ok(after)
 }
 

@@ -326,6 +326,7 @@ pub async fn import_rows(
         }
     }
     audit.commit(tx).await?;
+    store.auth_changed();
     Ok(report)
 }
 

@@ -1,0 +1,55 @@
+//! Is the database answering? `GET /health` asks; probes that arrive while
+//! one `SELECT 1` is running wait for that one instead of queueing their
+//! own, so a load balancer polling hard costs one query at a time.
+//!
+//! Every answer comes from a probe that was still running when the request
+//! arrived: never a remembered verdict.
+
+use std::sync::{Arc, Mutex};
+
+use futures_util::FutureExt;
+use futures_util::future::{BoxFuture, Shared};
+
+use crate::store::{Store, StoreError};
+
+type Probe = Shared<BoxFuture<'static, Result<(), String>>>;
+
+/// The probe in flight, if any, numbered so that a finished one is cleared
+/// only by its own callers.
+#[derive(Clone, Default)]
+pub(crate) struct HealthProbe {
+    in_flight: Arc<Mutex<(u64, Option<Probe>)>>,
+}
+
+impl HealthProbe {
+    /// `Ok` when the database answered, else why not (in English).
+    pub(crate) async fn check(&self, store: &Store) -> Result<(), String> {
+        let (id, probe) = {
+            let mut slot = self.in_flight.lock().expect("health probe lock");
+            match &slot.1 {
+                Some(p) => (slot.0, p.clone()),
+                None => {
+                    slot.0 += 1;
+                    let store = store.clone();
+                    let p = async move {
+                        sqlx::query("SELECT 1")
+                            .execute(store.reader())
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| StoreError::from(e).to_string())
+                    }
+                    .boxed()
+                    .shared();
+                    slot.1 = Some(p.clone());
+                    (slot.0, p)
+                }
+            }
+        };
+        let verdict = probe.await;
+        let mut slot = self.in_flight.lock().expect("health probe lock");
+        if slot.0 == id {
+            slot.1 = None;
+        }
+        verdict
+    }
+}
