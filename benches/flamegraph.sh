@@ -18,8 +18,12 @@ filter=${2:-}
 out=${OUT:-target/flamegraph-$bench${filter:+-$filter}.svg}
 command -v perf >/dev/null || { echo "install linux-perf" >&2; exit 1; }
 command -v inferno-flamegraph >/dev/null || { echo "cargo install inferno" >&2; exit 1; }
-cargo bench --bench "$bench" --no-run --quiet
-bin=$(ls -t target/release/deps/"$bench"-* | grep -v '\.d$' | head -1)
+bin=$(cargo bench --bench "$bench" --no-run --message-format=json 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] == ["bench"]:
+        print(m["executable"])')
 data=$(mktemp)
 trap 'rm -f "$data"' EXIT
 args=(--bench)

@@ -19,11 +19,23 @@ rounds=${1:-3}
 : "${PERF_DIR:?the peers kit, with venv/}"
 : "${AXUM_HELLO:?axum hello binary}"
 export PERF_DIR
-cargo bench --bench render --no-run --quiet
 cargo build --release --quiet
-after_render=$(ls -t target/release/deps/render-* | grep -v '\.d$' | head -1)
-builds=("after:target/release/saraban:$after_render")
-if [ -n "${BEFORE:-}" ]; then builds=("before:$BEFORE/saraban:$BEFORE/render" "${builds[@]}"); fi
+# The bench binaries cargo just built (not the newest files: an earlier
+# build's may be newer).
+bench_bin() {
+  cargo bench --bench "$1" --no-run --message-format=json 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == sys.argv[1]:
+        print(m["executable"])' "$1"
+}
+after_render=$(bench_bin render)
+after_registry=$(bench_bin registry)
+builds=("after:target/release/saraban:$after_render:$after_registry")
+if [ -n "${BEFORE:-}" ]; then
+  builds=("before:$BEFORE/saraban:$BEFORE/render:$BEFORE/registry" "${builds[@]}")
+fi
 out=$(mktemp)
 dir=$(mktemp -d)
 pids=()
@@ -55,12 +67,34 @@ done
 hp=$(port)
 "$AXUM_HELLO" "127.0.0.1:$hp" & pids+=($!)
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$hp/" >/dev/null && break; sleep 0.1; done
+# The uncached preview: a new letter every request (benches/load.sh's).
+python3 - "$dir/letter.json" <<'PY'
+import json, sys
+doc = json.load(open("examples/letter.json"))
+doc["subject"] = doc.get("subject", "") + " __N__"
+open(sys.argv[1], "w").write(json.dumps(doc, ensure_ascii=False))
+PY
+for b in "${builds[@]}"; do
+  IFS=: read -r name _ _ _ <<<"$b"
+  cat > "$dir/preview-$name.lua" <<LUA
+local f = io.open("$dir/letter.json")
+local template = f:read("*a")
+f:close()
+local n = 0
+request = function()
+  n = n + 1
+  local body = string.gsub(template, "__N__", tostring(n) .. "-" .. tostring(math.random(1000000000)))
+  return wrk.format("POST", "/api/v1/preview",
+    { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer ${token[$name]}" }, body)
+end
+LUA
+done
 wrk_rps() { wrk -t2 -c64 -d10s --latency "$@" | awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {print rps, p99}'; }
 
 for round in $(seq 1 "$rounds"); do
   echo "== round $round"
   for b in "${builds[@]}"; do
-    IFS=: read -r name _ render <<<"$b"
+    IFS=: read -r name _ render _ <<<"$b"
     r=$("$render" --bench per_recipient new_letter --sample-count 60 2>/dev/null)
     record "render.per_recipient.$name" "$(median_ms per_recipient <<<"$r")"
     record "render.new_letter.$name" "$(median_ms new_letter <<<"$r")"
@@ -71,12 +105,18 @@ for round in $(seq 1 "$rounds"); do
   read -r rps p99 < <(wrk_rps "http://127.0.0.1:$hp/")
   record http.hello.axum "$rps"
   for b in "${builds[@]}"; do
-    IFS=: read -r name _ _ <<<"$b"
+    IFS=: read -r name _ _ registry <<<"$b"
     read -r rps p99 < <(wrk_rps "${url[$name]}/health")
     record "http.health.$name" "$rps"
     read -r rps p99 < <(wrk_rps -H "Authorization: Bearer ${token[$name]}" "${url[$name]}/api/v1/inbox")
     record "http.inbox.$name" "$rps"
     record "http.inbox_p99.$name" "$p99"
+    read -r rps p99 < <(wrk -t2 -c8 -d10s --latency -s "$dir/preview-$name.lua" "${url[$name]}" |
+      awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {print rps, p99}')
+    record "http.preview_uncached.$name" "$rps"
+    # Numbers per second, one writer, on tmpfs: the software's own cost.
+    r=$(TMPDIR=/dev/shm SARABAN_BENCH_DOCS=2000 "$registry" 2>/dev/null | sed -n 's/.* 1 writers × 6400 numbers: median \([0-9]*\).*/\1/p')
+    record "numbering.one_writer_per_s.$name" "$r"
   done
 done
 echo "== medians over $rounds rounds"
