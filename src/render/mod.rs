@@ -179,18 +179,6 @@ impl Prepared {
     pub fn data(&self) -> &Value {
         &self.view.data
     }
-
-    /// Free text for a recipient overlay (an addressee), made ready as the
-    /// document's own text is: digits as the document prints them, and
-    /// the break marks that keep Thai words and known names whole. Raw
-    /// text would be broken by ICU's LSTM model, mid-word at times, and
-    /// cost 10% of a personalised letter doing it.
-    pub fn text(&self, s: &str) -> String {
-        breaks::mark_breaks(
-            &self.view.digits.apply_to_text(s.trim()),
-            &self.view.names,
-        )
-    }
 }
 
 /// Renders documents; holds fonts and templates, so make one and reuse it.
@@ -542,24 +530,3 @@ fn opaque_png(pixmap: &tiny_skia::Pixmap) -> Vec<u8> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_recipients_text_is_made_ready_as_the_documents_is() {
-        // A document that prints Thai digits.
-        let doc = Document::from_json(include_str!("../../examples/seed-000.json")).unwrap();
-        let prepared = Renderer::new(&[]).unwrap().prepare(&doc).unwrap();
-        let to = prepared.text(" นายกองค์การบริหารส่วนตำบลวังยาง หมู่ 12 ");
-        assert_eq!(
-            breaks::unmark(&to),
-            "นายกองค์การบริหารส่วนตำบลวังยาง หมู่ ๑๒"
-        );
-        // ตำบล, which ICU's LSTM model splits ตำบ|ล, offers no break.
-        let at = to.find('ต').unwrap();
-        let word = &to[at..at + to[at..].find('ล').unwrap()];
-        assert!(!word.contains(breaks::ZERO_WIDTH_SPACE), "{to:?}");
-        assert!(word.contains(breaks::WORD_JOINER), "{to:?}");
-    }
-}

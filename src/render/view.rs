@@ -28,8 +28,6 @@ pub struct View {
     pub keeps: Vec<Keep>,
     /// The names lines must not break inside (for the checker).
     pub names: Vec<String>,
-    /// The document's digits (for text set per recipient).
-    pub digits: Digits,
 }
 
 /// A last paragraph and the first line of what closes its part (the
@@ -297,7 +295,6 @@ pub fn build(doc: &Document) -> Result<View, FieldError> {
         paragraphs: prep.paragraphs.into_inner(),
         keeps: prep.keeps.into_inner(),
         names: prep.names,
-        digits: doc.digits,
     })
 }
 
