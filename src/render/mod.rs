@@ -529,4 +529,3 @@ fn opaque_png(pixmap: &tiny_skia::Pixmap) -> Vec<u8> {
         Err(_) => Vec::new(),
     }
 }
-

@@ -15,8 +15,8 @@ use typst::foundations::{Bytes, Datetime};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
-use typst_layout::PagedDocument;
 use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
 
 use super::fonts::{FontError, FontSet};
 

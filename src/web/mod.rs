@@ -155,9 +155,7 @@ async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> 
         ),
         Err(e) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(
-                serde_json::json!({"status": "database unavailable", "error": e}),
-            ),
+            axum::Json(serde_json::json!({"status": "database unavailable", "error": e})),
         ),
     }
 }
