@@ -21,16 +21,15 @@ dir=$(mktemp -d)
 server=
 trap 'if [ -n "$server" ]; then kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; fi; rm -rf "$dir"' EXIT
 
-# New content every request (the live preview while typing): examples/letter.json
-# with a different subject each time, so nothing comes from the cache.
-# A draft has no number yet: the same letter without one.
-python3 - "$dir/letter.json" "$dir/draft.json" <<'PY'
+# A new draft every write request (benches/preview.lua does the same for
+# previews): examples/letter.json without its number (a draft has none),
+# a different subject each time.
+python3 - "$dir/draft.json" <<'PY'
 import json, sys
 doc = json.load(open("examples/letter.json"))
 doc["subject"] = doc.get("subject", "") + " __N__"
-open(sys.argv[1], "w").write(json.dumps(doc, ensure_ascii=False))
 doc["number"] = None
-open(sys.argv[2], "w").write(json.dumps(doc, ensure_ascii=False))
+open(sys.argv[1], "w").write(json.dumps(doc, ensure_ascii=False))
 PY
 
 # run LABEL DATABASE: serve on DATABASE and load it.
@@ -59,20 +58,8 @@ run() {
   wrk -t2 -c64 -d"${secs}s" --latency -H "Authorization: Bearer $token" "$url/api/v1/documents/$doc"
   echo "== $label: GET /api/v1/documents/$doc/preview.png (the same letter: cached after the first), 8 connections, ${secs}s"
   wrk -t2 -c8 -d"${secs}s" --latency -H "Authorization: Bearer $token" "$url/api/v1/documents/$doc/preview.png"
-  cat > "$dir/preview.lua" <<LUA
-local f = io.open("$dir/letter.json")
-local template = f:read("*a")
-f:close()
-local n = 0
-request = function()
-  n = n + 1
-  local body = string.gsub(template, "__N__", tostring(n) .. "-" .. tostring(math.random(1000000000)))
-  return wrk.format("POST", "/api/v1/preview",
-    { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer $token" }, body)
-end
-LUA
   echo "== $label: POST /api/v1/preview (a new letter every request, page 1 PNG), 8 connections, ${secs}s"
-  wrk -t2 -c8 -d"${secs}s" --latency -s "$dir/preview.lua" "$url"
+  SARABAN_TOKEN=$token wrk -t2 -c8 -d"${secs}s" --latency -s benches/preview.lua "$url"
   # Writes: a new draft every request (one audited transaction each: the
   # document, its search text, its version and the audit event).
   cat > "$dir/draft.lua" <<LUA

@@ -67,28 +67,6 @@ done
 hp=$(port)
 "$AXUM_HELLO" "127.0.0.1:$hp" & pids+=($!)
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$hp/" >/dev/null && break; sleep 0.1; done
-# The uncached preview: a new letter every request (benches/load.sh's).
-python3 - "$dir/letter.json" <<'PY'
-import json, sys
-doc = json.load(open("examples/letter.json"))
-doc["subject"] = doc.get("subject", "") + " __N__"
-open(sys.argv[1], "w").write(json.dumps(doc, ensure_ascii=False))
-PY
-for b in "${builds[@]}"; do
-  IFS=: read -r name _ _ _ <<<"$b"
-  cat > "$dir/preview-$name.lua" <<LUA
-local f = io.open("$dir/letter.json")
-local template = f:read("*a")
-f:close()
-local n = 0
-request = function()
-  n = n + 1
-  local body = string.gsub(template, "__N__", tostring(n) .. "-" .. tostring(math.random(1000000000)))
-  return wrk.format("POST", "/api/v1/preview",
-    { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer ${token[$name]}" }, body)
-end
-LUA
-done
 wrk_rps() { wrk -t2 -c64 -d10s --latency "$@" | awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {print rps, p99}'; }
 
 for round in $(seq 1 "$rounds"); do
@@ -111,7 +89,7 @@ for round in $(seq 1 "$rounds"); do
     read -r rps p99 < <(wrk_rps -H "Authorization: Bearer ${token[$name]}" "${url[$name]}/api/v1/inbox")
     record "http.inbox.$name" "$rps"
     record "http.inbox_p99.$name" "$p99"
-    read -r rps p99 < <(wrk -t2 -c8 -d10s --latency -s "$dir/preview-$name.lua" "${url[$name]}" |
+    read -r rps p99 < <(SARABAN_TOKEN=${token[$name]} wrk -t2 -c8 -d10s --latency -s benches/preview.lua "${url[$name]}" |
       awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {print rps, p99}')
     record "http.preview_uncached.$name" "$rps"
     # Numbers per second, one writer, on tmpfs: the software's own cost.
