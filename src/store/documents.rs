@@ -401,7 +401,7 @@ pub(crate) async fn insert_many_in(
                     },
                 )
                 .await?;
-            texts.push((id, new.doc, number.clone()));
+            texts.push((id, new.office.id, new.doc, number.clone()));
             // What a read would give back, without the round trip.
             stored.push(Stored {
                 id,
@@ -425,9 +425,9 @@ pub(crate) async fn insert_many_in(
                 updated_at: now.clone(),
             });
         }
-        let texts: Vec<(i64, &Document, Option<&str>)> = texts
+        let texts: Vec<super::search::NewText> = texts
             .iter()
-            .map(|(id, doc, number)| (*id, *doc, number.as_deref()))
+            .map(|(id, office, doc, number)| (*id, *office, *doc, number.as_deref()))
             .collect();
         super::search::insert_texts(tx, &texts).await?;
     }
@@ -648,7 +648,7 @@ pub(crate) async fn update_in(
     .bind(filters.recipient)
     .execute(&mut **tx)
     .await?;
-    super::search::write_text(tx, id, doc, old.number.as_deref(), false).await?;
+    super::search::update_text(tx, id, doc, old.number.as_deref()).await?;
     audit
         .append(
             tx,
@@ -956,7 +956,7 @@ pub(crate) async fn number_stored_in(
     .bind(old.date.map(|d| d.to_string()))
     .execute(&mut **tx)
     .await?;
-    super::search::write_text(tx, id, &content, Some(&issued.number), false).await?;
+    super::search::update_text(tx, id, &content, Some(&issued.number)).await?;
     audit
         .append(
             tx,

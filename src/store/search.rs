@@ -5,8 +5,8 @@
 //! Arabic, lower case. A query normalised the same way is a substring of it,
 //! so Thai written without spaces, numbers in either digit form and words
 //! split across lines are all found. SQLite indexes the text with FTS5's
-//! trigram tokenizer, PostgreSQL with pg_trgm; both answer `LIKE '%q%'`
-//! from the index.
+//! trigram tokenizer, PostgreSQL with pg_trgm (the owning office in the
+//! same GIN index); both answer `LIKE '%q%'` from the index.
 //!
 //! Visibility is one SQL predicate used by every list: a document is seen
 //! by its own office, and once sent by every office it was delivered to
@@ -118,30 +118,26 @@ fn is_postgres(tx: &mut Transaction<'static, Any>) -> bool {
     tx.backend_name().eq_ignore_ascii_case("postgresql")
 }
 
-/// Writes a document's search text in the transaction that stored
-/// (`is_new`) or changed it.
-pub(crate) async fn write_text(
+/// Rewrites a changed document's search text, in the transaction that
+/// changed it.
+pub(crate) async fn update_text(
     tx: &mut Transaction<'static, Any>,
     id: i64,
     doc: &Document,
     number: Option<&str>,
-    is_new: bool,
 ) -> Result<(), StoreError> {
     let key = if is_postgres(tx) {
         "document_id"
     } else {
         "rowid"
     };
-    let sql = if is_new {
-        format!("INSERT INTO document_search ({key}, text) VALUES ($1, $2)")
-    } else {
-        format!("UPDATE document_search SET text = $2 WHERE {key} = $1")
-    };
-    sqlx::query(&sql)
-        .bind(id)
-        .bind(text_of(doc, number))
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(&format!(
+        "UPDATE document_search SET text = $2 WHERE {key} = $1"
+    ))
+    .bind(id)
+    .bind(text_of(doc, number))
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -162,24 +158,36 @@ pub(crate) async fn delete_text(
     Ok(())
 }
 
+/// A document just stored, as its search text is written: id, office,
+/// content and number.
+pub(crate) type NewText<'a> = (i64, i64, &'a Document, Option<&'a str>);
+
 /// Writes the search text of documents just stored, many per statement.
+/// PostgreSQL keeps the owning office beside the text, so that one index
+/// answers "this office's documents with these words" (see [`search`]);
+/// SQLite's FTS5 table holds the text alone.
 pub(crate) async fn insert_texts(
     tx: &mut Transaction<'static, Any>,
-    docs: &[(i64, &Document, Option<&str>)],
+    docs: &[NewText<'_>],
 ) -> Result<(), StoreError> {
-    let key = if is_postgres(tx) {
-        "document_id"
+    let postgres = is_postgres(tx);
+    let (columns, per_row) = if postgres {
+        ("document_id, office_id, text", 3)
     } else {
-        "rowid"
+        ("rowid, text", 2)
     };
     for chunk in docs.chunks(100) {
         let sql = format!(
-            "INSERT INTO document_search ({key}, text) VALUES {}",
-            super::placeholders(chunk.len(), 2)
+            "INSERT INTO document_search ({columns}) VALUES {}",
+            super::placeholders(chunk.len(), per_row)
         );
         let mut query = sqlx::query(&sql);
-        for (id, doc, number) in chunk {
-            query = query.bind(*id).bind(text_of(doc, *number));
+        for (id, office_id, doc, number) in chunk {
+            query = query.bind(*id);
+            if postgres {
+                query = query.bind(*office_id);
+            }
+            query = query.bind(text_of(doc, *number));
         }
         query.execute(&mut **tx).await?;
     }
@@ -191,6 +199,7 @@ pub(crate) async fn insert_texts(
 async fn index_in(
     tx: &mut Transaction<'static, Any>,
     id: i64,
+    office_id: i64,
     doc: &Document,
     number: Option<&str>,
 ) -> Result<(), StoreError> {
@@ -205,7 +214,7 @@ async fn index_in(
     .bind(id)
     .execute(&mut **tx)
     .await?;
-    write_text(tx, id, doc, number, true).await
+    insert_texts(tx, &[(id, office_id, doc, number)]).await
 }
 
 /// Indexes documents stored before the index existed, 500 per transaction.
@@ -225,7 +234,14 @@ pub async fn backfill(store: &Store) -> Result<usize, StoreError> {
         let mut tx = store.begin_write().await?;
         for id in &ids {
             let doc = documents::get_in(&mut tx, *id).await?;
-            index_in(&mut tx, doc.id, &doc.content, doc.number.as_deref()).await?;
+            index_in(
+                &mut tx,
+                doc.id,
+                doc.office_id,
+                &doc.content,
+                doc.number.as_deref(),
+            )
+            .await?;
         }
         tx.commit().await?;
         done += ids.len();
@@ -408,93 +424,112 @@ pub struct Query {
     pub offset: i64,
 }
 
-/// A `LIKE` pattern for a normalised substring; `%` and `_` in the query
-/// are dropped, since they cannot be escaped through the trigram index.
-fn like(text: &str) -> String {
-    let n: String = normalize(text)
+/// The words of a query as the index and the text checks take them:
+/// normalised, without `%` and `_` (which cannot be escaped through the
+/// trigram index).
+fn needle(text: &str) -> String {
+    normalize(text)
         .chars()
         .filter(|c| !matches!(c, '%' | '_'))
-        .collect();
-    format!("%{n}%")
+        .collect()
 }
 
-/// Above this many documents containing the words, a search walks the
-/// caller's visible documents newest first instead of the index's matches.
-/// (On PostgreSQL, 20,000 with a 25 ms probe raised common words' medians
-/// from 19–25 ms to 31–37 ms for a p95 of 65 ms against 67; 2026-12-04.)
+/// Above this many documents containing the words, a search on SQLite
+/// walks the caller's visible documents newest first instead of the
+/// index's matches.
 const FEW_MATCHES: i64 = 2_000;
 
-/// How long PostgreSQL may spend finding out whether words are rare.
-const PROBE_MS: u32 = 12;
-
 /// Whether few documents hold `pattern` ([`FEW_MATCHES`]). SQLite's FTS5
-/// trigram table stops at the limit. PostgreSQL's GIN index cannot: it
-/// builds the bitmap of every match first (60 ms for a common word over a
-/// million letters), so the probe gets [`PROBE_MS`] and words it cannot
-/// count in that time are taken as common — rare words' bitmaps are small
-/// and quick, and the common-words plan is bounded by what the caller may
-/// see.
-async fn few_match(
-    store: &Store,
-    table: &str,
-    key: &str,
-    pattern: &str,
-) -> Result<bool, StoreError> {
-    let few = FEW_MATCHES;
-    let sql = format!(
-        "SELECT COUNT(*) FROM (SELECT {key} FROM {table} WHERE text LIKE $1 LIMIT {}) m",
-        few + 1
-    );
-    if store.backend() == Backend::Sqlite {
-        let n: i64 = sqlx::query(&sql)
-            .bind(pattern)
-            .fetch_one(store.reader())
-            .await?
-            .try_get(0)?;
-        return Ok(n <= few);
-    }
-    let mut tx = store.reader().begin().await?;
-    sqlx::query(&format!("SET LOCAL statement_timeout = {PROBE_MS}"))
-        .execute(&mut *tx)
-        .await?;
-    let counted = sqlx::query(&sql).bind(pattern).fetch_one(&mut *tx).await;
-    let few = match counted {
-        Ok(row) => row.try_get::<i64, _>(0)? <= few,
-        // 57014: the probe ran out of time, so the words are common.
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("57014") => false,
-        Err(e) => return Err(e.into()),
-    };
-    tx.rollback().await?;
-    Ok(few)
+/// trigram table stops counting at the limit, so asking is cheap.
+async fn few_match(store: &Store, pattern: &str) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query(&format!(
+        "SELECT COUNT(*) FROM (SELECT rowid FROM document_search WHERE text LIKE $1 LIMIT {}) m",
+        FEW_MATCHES + 1
+    ))
+    .bind(pattern)
+    .fetch_one(store.reader())
+    .await?
+    .try_get(0)?;
+    Ok(n <= FEW_MATCHES)
 }
 
-/// Documents `viewer` may see that match, newest first.
-///
-/// Two plans, chosen per query: when the words are rare (at most
-/// `FEW_MATCHES` documents contain them, which the trigram index tells
-/// cheaply), start from those documents and keep the visible ones; when
-/// they are common, or shorter than a trigram, start from the documents the
-/// caller may see (their office's own and those delivered to it) and check
-/// each one's text. Either way the cost is bounded by the smaller set.
-pub async fn search(store: &Store, viewer: &Viewer, q: &Query) -> Result<Vec<Stored>, StoreError> {
-    let mut sql = Sql::default();
-    let office = sql.bind(Bind::Int(viewer.office_id));
-    let mut conds = vec![reader_of(&mut sql, viewer)];
-    let (table, key) = match store.backend() {
-        Backend::Sqlite => ("document_search", "rowid"),
-        Backend::Postgres => ("document_search", "document_id"),
-    };
-    if let Some(text) = q.text.as_deref().filter(|t| !normalize(t).is_empty()) {
-        let pattern = like(text);
-        let trigram = normalize(text).chars().count() >= 3;
-        let few = trigram && few_match(store, table, key, &pattern).await?;
-        let p = sql.bind(Bind::Text(pattern));
-        conds.push(if few {
-            format!("d.id IN (SELECT {key} FROM {table} WHERE text LIKE {p})")
-        } else {
-            format!("(SELECT s.text FROM {table} s WHERE s.{key} = d.id) LIKE {p}")
-        });
+/// How many of an office's newest documents a search on PostgreSQL reads
+/// before it turns to the index: words found in one letter of twenty or
+/// more are answered from this window alone (reading a thousand texts
+/// costs about 5 ms there), rarer ones from the index.
+const WINDOW: i64 = 1_000;
+
+/// How a branch of the search checks a document's text.
+#[derive(Debug, Clone)]
+enum TextCheck {
+    /// No words asked for.
+    Any,
+    /// Read each document's text as the branch walks its documents newest
+    /// first: cheap when the words are common, since the walk stops at the
+    /// page's worth of matches.
+    Walk,
+    /// Start from the index's matches anywhere (SQLite's FTS5 table).
+    Index,
+    /// Start from the index's matches among the office's own documents
+    /// (PostgreSQL's `document_search_office_trgm`).
+    OfficeIndex,
+    /// These documents, already found.
+    Ids(Vec<i64>),
+}
+
+/// "`text` contains `words`", binding into `sql`. PostgreSQL reads a text
+/// with `strpos` in half the time `LIKE` takes under a UTF-8 locale;
+/// SQLite's `LIKE` is the quicker of its two.
+fn contains(sql: &mut Sql, backend: Backend, text: &str, words: &str) -> String {
+    match backend {
+        Backend::Sqlite => {
+            let p = sql.bind(Bind::Text(format!("%{words}%")));
+            format!("{text} LIKE {p}")
+        }
+        Backend::Postgres => {
+            let p = sql.bind(Bind::Text(words.into()));
+            format!("strpos({text}, {p}) > 0")
+        }
     }
+}
+
+/// The condition for `check`, binding into `sql`.
+fn text_condition(
+    sql: &mut Sql,
+    backend: Backend,
+    check: &TextCheck,
+    words: &str,
+    office: &str,
+) -> String {
+    let key = match backend {
+        Backend::Sqlite => "rowid",
+        Backend::Postgres => "document_id",
+    };
+    match check {
+        TextCheck::Any => "1 = 1".into(),
+        TextCheck::Walk => {
+            let text = format!("(SELECT s.text FROM document_search s WHERE s.{key} = d.id)");
+            contains(sql, backend, &text, words)
+        }
+        TextCheck::Index => {
+            let p = sql.bind(Bind::Text(format!("%{words}%")));
+            format!("d.id IN (SELECT {key} FROM document_search WHERE text LIKE {p})")
+        }
+        TextCheck::OfficeIndex => {
+            let p = sql.bind(Bind::Text(format!("%{words}%")));
+            format!(
+                "d.id IN (SELECT document_id FROM document_search \
+                 WHERE office_id = {office} AND text LIKE {p})"
+            )
+        }
+        TextCheck::Ids(ids) => format!("d.id IN ({})", super::id_list(ids)),
+    }
+}
+
+/// The conditions of `q` other than its words, binding into `sql`: who may
+/// read, number, kind, urgency, issuer, addressee and dates.
+fn conditions(sql: &mut Sql, viewer: &Viewer, q: &Query) -> Vec<String> {
+    let mut conds = vec![reader_of(sql, viewer)];
     if let Some(number) = &q.number {
         let p = sql.bind(Bind::Text(number.clone()));
         conds.push(format!("d.number = {p}"));
@@ -521,24 +556,104 @@ pub async fn search(store: &Store, viewer: &Viewer, q: &Query) -> Result<Vec<Sto
         let p = sql.bind(Bind::Text(to.to_string()));
         conds.push(format!("d.date <= {p}"));
     }
+    conds
+}
+
+const NEWEST_FIRST: &str = "ORDER BY d.date DESC, d.id DESC";
+
+/// The newest `n` of the office's own documents that hold `words`, if
+/// that many are among its newest [`WINDOW`] that pass the other
+/// conditions (PostgreSQL's first step; see [`search`]).
+async fn newest_own(
+    store: &Store,
+    viewer: &Viewer,
+    q: &Query,
+    words: &str,
+    n: i64,
+) -> Result<Option<Vec<i64>>, StoreError> {
+    let mut sql = Sql::default();
+    let office = sql.bind(Bind::Int(viewer.office_id));
+    let conds = conditions(&mut sql, viewer, q).join(" AND ");
+    let text = "(SELECT s.text FROM document_search s WHERE s.document_id = w.id)";
+    let check = contains(&mut sql, store.backend(), text, words);
+    sql.text = format!(
+        "SELECT w.id FROM (SELECT d.id, d.date FROM documents d \
+         WHERE d.office_id = {office} AND {conds} {NEWEST_FIRST} LIMIT {WINDOW}) w \
+         WHERE {check} ORDER BY w.date DESC, w.id DESC LIMIT {n}"
+    );
+    let ids: Vec<i64> = sql
+        .query()
+        .fetch_all(store.reader())
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    Ok((ids.len() as i64 == n).then_some(ids))
+}
+
+/// Documents `viewer` may see that match, newest first.
+///
+/// A search is two branches, each walked newest first and stopped at a
+/// page's worth: the office's own documents, and those delivered to it
+/// (with the originals and covers of their cascades). When words are asked
+/// for, each branch checks them by the plan that bounds its cost:
+///
+/// - SQLite: when few documents anywhere hold the words ([`FEW_MATCHES`],
+///   which the FTS5 table tells cheaply), both branches start from the
+///   index's matches; otherwise they walk and read each text.
+/// - PostgreSQL, own documents: first the office's newest [`WINDOW`]
+///   documents are read; when they hold a page's worth of matches, those
+///   are the answer. Otherwise the words are rare among the office's
+///   documents and the index on (office, trigrams) gives exactly them, at
+///   a cost that follows their number in this office, not in the country.
+/// - PostgreSQL, delivered documents: a walk (a few µs a text).
+/// - Words shorter than a trigram: a walk on both databases.
+pub async fn search(store: &Store, viewer: &Viewer, q: &Query) -> Result<Vec<Stored>, StoreError> {
+    let backend = store.backend();
     let wanted = q.limit.clamp(1, 200);
     let offset = q.offset.max(0);
+    let words = q.text.as_deref().map(needle).unwrap_or_default();
+    let trigrams = words.chars().count() >= 3;
+    let (own, received) = if words.is_empty() {
+        (TextCheck::Any, TextCheck::Any)
+    } else if !trigrams {
+        (TextCheck::Walk, TextCheck::Walk)
+    } else if backend == Backend::Sqlite {
+        let check = if few_match(store, &format!("%{words}%")).await? {
+            TextCheck::Index
+        } else {
+            TextCheck::Walk
+        };
+        (check.clone(), check)
+    } else {
+        let own = match newest_own(store, viewer, q, &words, wanted + offset).await? {
+            Some(ids) => TextCheck::Ids(ids),
+            None => TextCheck::OfficeIndex,
+        };
+        (own, TextCheck::Walk)
+    };
+
+    let mut sql = Sql::default();
+    let office = sql.bind(Bind::Int(viewer.office_id));
+    let conds = conditions(&mut sql, viewer, q).join(" AND ");
+    let own_text = text_condition(&mut sql, backend, &own, &words, &office);
+    let received_text = text_condition(&mut sql, backend, &received, &words, &office);
     let n = sql.bind(Bind::Int(wanted + offset));
     let limit = sql.bind(Bind::Int(wanted));
     let skip = sql.bind(Bind::Int(offset));
-    let conds = conds.join(" AND ");
     // Each branch walks its documents newest first (the office's own by
     // the (office, date) index) and stops at enough matches.
-    let order = "ORDER BY d.date DESC, d.id DESC";
     let own = format!(
-        "SELECT d.id, d.date FROM documents d WHERE d.office_id = {office} AND {conds} {order} LIMIT {n}"
+        "SELECT d.id, d.date FROM documents d WHERE d.office_id = {office} AND {conds} \
+         AND {own_text} {NEWEST_FIRST} LIMIT {n}"
     );
     let above = above_delivered_ids(&office);
     let received = format!(
         "SELECT d.id, d.date FROM documents d WHERE d.id IN \
          (SELECT document_id FROM deliveries WHERE to_office = {office} \
           UNION SELECT root_id FROM deliveries WHERE to_office = {office}{above}) \
-         AND d.office_id <> {office} AND d.state <> 'draft' AND {conds} {order} LIMIT {n}"
+         AND d.office_id <> {office} AND d.state <> 'draft' AND {conds} AND {received_text} \
+         {NEWEST_FIRST} LIMIT {n}"
     );
     let branches = if q.own_only {
         format!("SELECT * FROM ({own}) a")

@@ -27,6 +27,7 @@ mod registers;
 mod render;
 mod replies;
 mod routing;
+mod search;
 mod secrets;
 mod seeds;
 mod sign;
