@@ -71,7 +71,8 @@ fn main() {
                         }
                         let mut overlay = base_overlay.clone();
                         overlay["0"]["number"] = json!(format!("พล ๐๐๒๓.๓/ว {}", 1000 + i));
-                        overlay["0"]["to"] = json!(format!("นายกองค์การบริหารส่วนตำบลที่ {i}"));
+                        overlay["0"]["to"] =
+                            json!(prepared.text(&format!("นายกองค์การบริหารส่วนตำบลที่ {i}")));
                         let url = format!("https://forms.example.go.th/r/{i:08x}");
                         let svg = render::qr::qr_svg(&url).unwrap();
                         overlay["1"]["codes"][0]["url"] = json!(url);

@@ -10,7 +10,7 @@
 //! the PDF: [`super::text_layer::strip_break_marks`] removes their glyphs
 //! after layout, so the text layer reads exactly as the input.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, Mutex};
 
 use icu_segmenter::options::WordBreakInvariantOptions;
@@ -127,40 +127,80 @@ pub const COMPOUNDS: &[&str] = &[
 /// docs/gazetteer.md): districts, subdistricts and other proper names.
 const GAZETTEER: &str = include_str!("../../data/gazetteer-th.txt");
 
+/// The gazetteer read once: the names kept whole anywhere, and the
+/// country's districts and subdistricts, kept whole only after their word.
+struct Gazetteer {
+    /// Each province bare and as จังหวัด…, its capital district เมือง…
+    /// and อำเภอเมือง…, the curated districts (bare, อำเภอ…, เขต…),
+    /// subdistricts (bare, ตำบล…, แขวง…) and other places.
+    whole: Vec<String>,
+    /// The country's every district, after อำเภอ or เขต.
+    districts: HashSet<&'static str>,
+    /// The country's every subdistrict, after ตำบล or แขวง.
+    subdistricts: HashSet<&'static str>,
+    /// The longest of those, in bytes.
+    longest: usize,
+}
+
+static PLACES: LazyLock<Gazetteer> = LazyLock::new(|| {
+    let mut whole = Vec::new();
+    for p in &crate::codes::PROVINCES {
+        whole.push(p.name.to_string());
+        whole.push(format!("จังหวัด{}", p.name));
+        whole.push(format!("เมือง{}", p.name));
+        whole.push(format!("อำเภอเมือง{}", p.name));
+        whole.push(format!("ศาลากลางจังหวัด{}", p.name));
+    }
+    let (mut districts, mut subdistricts) = (HashSet::new(), HashSet::new());
+    for line in GAZETTEER.lines() {
+        let Some((kind, name)) = line.split_once('\t') else {
+            continue;
+        };
+        let name = name.trim();
+        match kind {
+            // The country's full lists only after their word: bare, many
+            // are ordinary words that must still break (นา, ท่า, ในเมือง).
+            "amphoe" => {
+                districts.insert(name);
+            }
+            "tambon" => {
+                subdistricts.insert(name);
+            }
+            "district" => whole.extend([
+                name.to_string(),
+                format!("อำเภอ{name}"),
+                format!("เขต{name}"),
+            ]),
+            "subdistrict" => whole.extend([
+                name.to_string(),
+                format!("ตำบล{name}"),
+                format!("แขวง{name}"),
+            ]),
+            _ => whole.push(name.to_string()),
+        }
+    }
+    whole.sort();
+    whole.dedup();
+    let longest = districts.iter().chain(&subdistricts).map(|n| n.len()).max();
+    Gazetteer {
+        whole,
+        districts,
+        subdistricts,
+        longest: longest.unwrap_or(0),
+    }
+});
+
 /// Every place name kept whole: each province (src/codes.rs) bare and as
 /// จังหวัด…, its capital district เมือง… and อำเภอเมือง…, the gazetteer's
 /// curated districts (bare, อำเภอ…, เขต…) and subdistricts (bare, ตำบล…,
 /// แขวง…), and the country's every district and subdistrict after its word.
 pub fn place_names() -> &'static [String] {
     static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
-        let mut out = Vec::new();
-        for p in &crate::codes::PROVINCES {
-            out.push(p.name.to_string());
-            out.push(format!("จังหวัด{}", p.name));
-            out.push(format!("เมือง{}", p.name));
-            out.push(format!("อำเภอเมือง{}", p.name));
-            out.push(format!("ศาลากลางจังหวัด{}", p.name));
-        }
-        for line in GAZETTEER.lines() {
-            let Some((kind, name)) = line.split_once('\t') else {
-                continue;
-            };
-            let name = name.trim();
-            // The country's full lists (amphoe, tambon) only after their
-            // word: bare, many are ordinary words that must still break.
-            if !matches!(kind, "amphoe" | "tambon") {
-                out.push(name.to_string());
-            }
-            match kind {
-                "district" | "amphoe" => {
-                    out.push(format!("อำเภอ{name}"));
-                    out.push(format!("เขต{name}"));
-                }
-                "subdistrict" | "tambon" => {
-                    out.push(format!("ตำบล{name}"));
-                    out.push(format!("แขวง{name}"));
-                }
-                _ => {}
+        let places = &*PLACES;
+        let mut out = places.whole.clone();
+        for (words, names) in after_word(places) {
+            for word in words {
+                out.extend(names.iter().map(|n| format!("{word}{n}")));
             }
         }
         out.sort();
@@ -170,16 +210,96 @@ pub fn place_names() -> &'static [String] {
     &NAMES
 }
 
-/// Compounds and place names in one automaton (longest match wins).
+/// The words that announce a listed name, with the names they announce.
+fn after_word(places: &Gazetteer) -> [([&'static str; 2], &HashSet<&'static str>); 2] {
+    [
+        (["อำเภอ", "เขต"], &places.districts),
+        (["ตำบล", "แขวง"], &places.subdistricts),
+    ]
+}
+
+/// Compounds and the place names kept whole anywhere, in one automaton
+/// (longest match wins), with whether each is a name. The country's
+/// thirteen thousand district and subdistrict forms are looked up after
+/// their words instead ([`listed_places`]): in the automaton they took
+/// 55 ms and 40 MB to build at every start of the program.
 static FIXED: LazyLock<(aho_corasick::AhoCorasick, Vec<bool>)> = LazyLock::new(|| {
     let mut words: Vec<(&str, bool)> = COMPOUNDS.iter().map(|c| (*c, false)).collect();
-    words.extend(place_names().iter().map(|n| (n.as_str(), true)));
+    words.extend(PLACES.whole.iter().map(|n| (n.as_str(), true)));
     let automaton = aho_corasick::AhoCorasick::builder()
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)
         .build(words.iter().map(|(w, _)| w))
         .expect("a valid word list");
     (automaton, words.iter().map(|(_, name)| *name).collect())
 });
+
+/// Where a listed district or subdistrict follows its word in `text`:
+/// `(start of the word, end of the longest name)`, by start.
+fn listed_places(text: &str) -> Vec<(usize, usize)> {
+    let places = &*PLACES;
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    for (words, names) in after_word(places) {
+        for word in words {
+            for (start, _) in text.match_indices(word) {
+                let from = start + word.len();
+                let longest = text[from..]
+                    .char_indices()
+                    .map(|(i, c)| from + i + c.len_utf8())
+                    .take_while(|end| end - from <= places.longest)
+                    .filter(|&end| names.contains(&text[from..end]))
+                    .last();
+                if let Some(end) = longest {
+                    found.push((start, end));
+                }
+            }
+        }
+    }
+    // At one start the longest wins, as in the automaton.
+    found.sort_by_key(|&(start, end)| (start, std::cmp::Reverse(end)));
+    found.dedup_by_key(|&mut (start, _)| start);
+    found
+}
+
+/// Compounds and place names in `text`, leftmost and then longest first,
+/// not overlapping, with whether each is a name: what one automaton over
+/// every pattern would find.
+fn fixed_spans(text: &str) -> Vec<Span> {
+    let listed = listed_places(text);
+    let mut next_listed = listed.iter().peekable();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < text.len() {
+        while next_listed.next_if(|(start, _)| *start < at).is_some() {}
+        let whole = FIXED
+            .0
+            .find(aho_corasick::Input::new(text).range(at..))
+            .map(|m| Span {
+                start: m.start(),
+                end: m.end(),
+                name: FIXED.1[m.pattern().as_usize()],
+            });
+        let listed = next_listed.peek().map(|&&(start, end)| Span {
+            start,
+            end,
+            name: true,
+        });
+        let span = match (whole, listed) {
+            (None, None) => break,
+            (Some(w), None) => w,
+            (None, Some(l)) => l,
+            (Some(w), Some(l)) => {
+                if (l.start, std::cmp::Reverse(l.end)) < (w.start, std::cmp::Reverse(w.end)) {
+                    l
+                } else {
+                    w
+                }
+            }
+        };
+        out.push(span);
+        at = span.end;
+    }
+    out
+}
 
 /// Titles before a person's name (นายปรีชา แดงแสงทอง).
 const TITLES: &[&str] = &[
@@ -559,11 +679,9 @@ fn protected_ranges(text: &str, names: &[String]) -> Vec<Span> {
             }
         }
     }
-    for m in FIXED.0.find_iter(text) {
-        let (start, end) = (m.start(), m.end());
-        if free(&ranges, start, end) {
-            let name = FIXED.1[m.pattern().as_usize()];
-            ranges.push(Span { start, end, name });
+    for span in fixed_spans(text) {
+        if free(&ranges, span.start, span.end) {
+            ranges.push(span);
         }
     }
     // A rule's span (a person, an amount, a number and its classifier, a
@@ -679,6 +797,53 @@ pub fn unmark(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The spans of compounds and places are those one automaton over
+    /// every pattern (compounds, then every place name) finds.
+    #[test]
+    fn places_after_their_word_match_as_one_automaton_would() {
+        let mut patterns: Vec<(&str, bool)> = COMPOUNDS.iter().map(|c| (*c, false)).collect();
+        patterns.extend(place_names().iter().map(|n| (n.as_str(), true)));
+        let one = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(patterns.iter().map(|(p, _)| p))
+            .unwrap();
+        let names = place_names();
+        let mut texts: Vec<String> = [
+            crate::store::demo::SEED_000,
+            crate::store::demo::SEED_003,
+            "ตำบลวังยาง อำเภอเนินมะปราง จังหวัดพิษณุโลก ๖๕๑๙๐",
+            "เขตบางรักแขวงสีลม กรุงเทพมหานคร",
+            "ที่ว่าการอำเภอเมืองพิษณุโลก ศาลากลางจังหวัดพิษณุโลก",
+            "องค์การบริหารส่วนตำบลท่าโพธิ์อำเภอเมืองพิษณุโลกส่งเสริมการปกครองท้องถิ่น",
+            "ตำบลตำบลบ้านใหม่อำเภออำเภอแม่สายเขตพื้นที่",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        // Every 23rd name run into its neighbours and ordinary words.
+        for i in (0..names.len()).step_by(23) {
+            let j = (i * 7 + 3) % names.len();
+            texts.push(format!(
+                "ที่{}และ{}{}ส่งเสริม",
+                names[i],
+                names[j],
+                names[(j + 1) % names.len()]
+            ));
+        }
+        for text in &texts {
+            let expected: Vec<(usize, usize, bool)> = one
+                .find_iter(text.as_str())
+                .map(|m| (m.start(), m.end(), patterns[m.pattern().as_usize()].1))
+                .collect();
+            let found: Vec<(usize, usize, bool)> = fixed_spans(text)
+                .iter()
+                .map(|s| (s.start, s.end, s.name))
+                .collect();
+            assert_eq!(found, expected, "{text}");
+        }
+        assert!(texts.len() > 500, "{} texts", texts.len());
+    }
 
     #[test]
     fn the_whole_country_is_named_after_its_word() {

@@ -175,6 +175,12 @@ impl Prepared {
         &self.view.recipient
     }
 
+    /// Free text for the recipient overlay, marked as the document's own
+    /// text is (digits per the office, break marks, names kept whole).
+    pub fn text(&self, s: &str) -> String {
+        self.view.text(s)
+    }
+
     /// The JSON the templates read, for debugging templates.
     pub fn data(&self) -> &Value {
         &self.view.data

@@ -28,6 +28,17 @@ pub struct View {
     pub keeps: Vec<Keep>,
     /// The names lines must not break inside (for the checker).
     pub names: Vec<String>,
+    /// The digits the office prints.
+    pub digits: Digits,
+}
+
+impl View {
+    /// Free text set as the document's own is: digits per the office,
+    /// break marks, names kept whole. For what a mail-merge puts in the
+    /// recipient overlay (the addressee).
+    pub fn text(&self, s: &str) -> String {
+        mark_breaks(&self.digits.apply_to_text(s.trim()), &self.names)
+    }
 }
 
 /// A last paragraph and the first line of what closes its part (the
@@ -295,6 +306,7 @@ pub fn build(doc: &Document) -> Result<View, FieldError> {
         paragraphs: prep.paragraphs.into_inner(),
         keeps: prep.keeps.into_inner(),
         names: prep.names,
+        digits: prep.digits,
     })
 }
 

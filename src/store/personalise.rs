@@ -222,7 +222,7 @@ fn render_chunk(
                         };
                         let token = given.clone().unwrap_or_else(|| token(key, *id));
                         let mut overlay = base.clone();
-                        overlay["0"]["to"] = json!(to);
+                        overlay["0"]["to"] = json!(prepared.text(to));
                         if let Some(part) = form_part {
                             let url = url_template.replace(TOKEN, &token);
                             let svg = render::qr::qr_svg(&url).map_err(render_err)?;

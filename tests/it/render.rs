@@ -213,6 +213,34 @@ fn in_layer(layer: &str, text: &str, cell: bool) -> bool {
     })
 }
 
+/// A mail-merge's addressee is set as the letter's own text is: the
+/// office's Thai digits, a break allowed only between words, a place name
+/// never broken.
+#[test]
+fn a_mail_merge_addressee_is_marked_like_the_letter() {
+    let doc = saraban::model::Document::from_json(&example("letter")).unwrap();
+    let prepared = renderer().prepare(&doc).unwrap();
+    let marked = prepared.text("นายกองค์การบริหารส่วนตำบลวังยาง หมู่ 5 อำเภอเนินมะปราง");
+    let plain: String = marked
+        .chars()
+        .filter(|c| !matches!(c, '\u{2060}' | '\u{200b}'))
+        .collect();
+    assert_eq!(plain, "นายกองค์การบริหารส่วนตำบลวังยาง หมู่ ๕ อำเภอเนินมะปราง");
+    // The pieces a line may end between: each name lies within one.
+    let pieces: Vec<String> = marked
+        .split(['\u{200b}', ' '])
+        .map(|p| p.replace('\u{2060}', ""))
+        .collect();
+    for name in ["ตำบลวังยาง", "อำเภอเนินมะปราง", "องค์การ"]
+    {
+        assert!(
+            pieces.iter().any(|p| p.contains(name)),
+            "{name}: {pieces:?}"
+        );
+    }
+    assert!(pieces.len() >= 5, "breaks between words: {pieces:?}");
+}
+
 #[test]
 fn every_example_text_layer_reads_back_exactly() {
     if !poppler() {
