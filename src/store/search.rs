@@ -268,6 +268,16 @@ impl Sql {
         format!("${}", self.binds.len())
     }
 
+    /// The ids the query's first column gives, in its order.
+    pub async fn fetch_ids(&self, store: &Store) -> Result<Vec<i64>, StoreError> {
+        self.query()
+            .fetch_all(store.reader())
+            .await?
+            .iter()
+            .map(|r| r.try_get(0).map_err(StoreError::from))
+            .collect()
+    }
+
     pub fn query(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
         for b in &self.binds {
@@ -366,12 +376,7 @@ pub async fn visible_ids(
         .collect::<Vec<_>>()
         .join(", ");
     sql.text = format!("SELECT d.id FROM documents d WHERE d.id IN ({list}) AND {pred}");
-    sql.query()
-        .fetch_all(store.reader())
-        .await?
-        .iter()
-        .map(|r| r.try_get(0).map_err(StoreError::from))
-        .collect()
+    Ok(sql.fetch_ids(store).await?.into_iter().collect())
 }
 
 /// Whether `viewer` may read the content of the (secret) document `id`:
@@ -581,13 +586,7 @@ async fn newest_own(
          WHERE d.office_id = {office} AND {conds} {NEWEST_FIRST} LIMIT {WINDOW}) w \
          WHERE {check} ORDER BY w.date DESC, w.id DESC LIMIT {n}"
     );
-    let ids: Vec<i64> = sql
-        .query()
-        .fetch_all(store.reader())
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
+    let ids = sql.fetch_ids(store).await?;
     Ok((ids.len() as i64 == n).then_some(ids))
 }
 
@@ -663,12 +662,6 @@ pub async fn search(store: &Store, viewer: &Viewer, q: &Query) -> Result<Vec<Sto
     sql.text = format!(
         "SELECT id FROM ({branches}) u ORDER BY date DESC, id DESC LIMIT {limit} OFFSET {skip}"
     );
-    let ids: Vec<i64> = sql
-        .query()
-        .fetch_all(store.reader())
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
+    let ids = sql.fetch_ids(store).await?;
     documents::get_many(store, &ids).await
 }
