@@ -55,7 +55,8 @@ fn per_recipient(bencher: divan::Bencher) {
         let i = COUNTER.fetch_add(1, Ordering::Relaxed);
         let overlay = json!({ "0": {
             "number": format!("พล ๐๐๒๓.๓/ว {}", 1000 + i),
-            "to": format!("นายอำเภอ อำเภอที่ {i}"),
+            // Marked as a mail-merge marks it (`store::personalise`).
+            "to": w.prepared.text(&format!("นายอำเภอ อำเภอที่ {i}")),
         }});
         let laid = w
             .renderer
