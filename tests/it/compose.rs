@@ -740,18 +740,7 @@ async fn templates_belong_to_their_office(db: &TestDb) {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // The access matrix of the template routes: role × office.
-    let secret = {
-        let (status, body) = call(
-            &f.router,
-            Method::POST,
-            "/api/v1/documents",
-            Some(&f.tokens["dla.drafter"]),
-            Some(json!({ "document": letter("ลับ: แผนการตรวจ", Some("secret")) })),
-        )
-        .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        body["id"].as_i64().unwrap()
-    };
+    let secret = crate::web::draft_with(&f, "dla.drafter", "ลับ: แผนการตรวจ", Some("secret")).await;
     let plain = crate::web::draft(&f, "dla.drafter", "แม่แบบจากหนังสือในระบบ").await;
     use Method as M;
     let (ok, created, gone) = (StatusCode::OK, StatusCode::CREATED, StatusCode::NO_CONTENT);

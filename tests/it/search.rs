@@ -9,11 +9,8 @@ use saraban::store::accounts;
 use saraban::store::search::{self, Query, normalize};
 use sqlx::Row;
 
-use axum::http::{Method, StatusCode};
-use serde_json::json;
-
 use crate::db::{TestDb, on_both};
-use crate::web::{call, draft, fixture, letter};
+use crate::web::{draft, draft_with, fixture};
 
 on_both!(search_answers_what_reading_every_text_would);
 
@@ -59,15 +56,7 @@ async fn search_answers_what_reading_every_text_would(db: &TestDb) {
         draft(&f, "pl.clerk", &format!("ประชุมคณะทำงาน ครั้งที่ {k}")).await;
         draft(&f, "dla.clerk", &format!("ประชุมชี้แจงแนวทาง ครั้งที่ {k}")).await;
     }
-    let (status, body) = call(
-        &f.router,
-        Method::POST,
-        "/api/v1/documents",
-        Some(&f.tokens["pl.drafter"]),
-        Some(json!({ "document": letter("ประชุมเรื่องลับ", Some("secret")) })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    draft_with(&f, "pl.drafter", "ประชุมเรื่องลับ", Some("secret")).await;
     let words = [
         "ประชุม",
         "การ",

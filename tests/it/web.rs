@@ -118,12 +118,17 @@ pub fn letter(subject: &str, secrecy: Option<&str>) -> Value {
 }
 
 pub async fn draft(f: &Fixture, who: &str, subject: &str) -> i64 {
+    draft_with(f, who, subject, None).await
+}
+
+/// A draft by `who`, of this secrecy (`"secret"`, `"confidential"` …).
+pub async fn draft_with(f: &Fixture, who: &str, subject: &str, secrecy: Option<&str>) -> i64 {
     let (status, body) = call(
         &f.router,
         Method::POST,
         "/api/v1/documents",
         Some(&f.tokens[who]),
-        Some(json!({ "document": letter(subject, None) })),
+        Some(json!({ "document": letter(subject, secrecy) })),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
