@@ -32,11 +32,11 @@ impl HealthProbe {
                     slot.0 += 1;
                     let store = store.clone();
                     let p = async move {
-                        sqlx::query("SELECT 1")
-                            .execute(store.reader())
+                        store
+                            .read_rows("SELECT 1", &[])
                             .await
                             .map(|_| ())
-                            .map_err(|e| StoreError::from(e).to_string())
+                            .map_err(|e: StoreError| e.to_string())
                     }
                     .boxed()
                     .shared();

@@ -1,12 +1,11 @@
 //! An office's inbox: the letters delivered to it, with what each one is
 //! and how urgent, overdue first, then the most urgent, then the newest.
 
-use chrono::NaiveDate;
-use serde::Serialize;
-use sqlx::Row;
-
+use super::direct::Param;
 use super::routing::{self, Delivery};
 use super::{Store, StoreError};
+use chrono::NaiveDate;
+use serde::Serialize;
 
 /// One delivered letter as the inbox lists it.
 #[derive(Debug, Clone, Serialize)]
@@ -49,31 +48,30 @@ pub async fn inbox(
     } else {
         ""
     };
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {columns}, d.number, d.date, d.subject, d.issuer, d.urgency, d.secrecy, o.name \
          FROM deliveries v JOIN documents d ON d.id = v.document_id \
          JOIN offices o ON o.id = v.from_office \
          WHERE v.to_office = $1{filter} ORDER BY v.id DESC LIMIT $2"
-    ))
-    .bind(office_id)
-    .bind(limit)
-    .fetch_all(store.reader())
-    .await?;
+    );
+    let rows = store
+        .read_rows(&sql, &[Param::Int(office_id), Param::Int(limit)])
+        .await?;
     let n = routing::COLUMNS.split(", ").count();
     let mut items = rows
         .iter()
         .map(|r| {
-            let delivery = routing::from_row(r)?;
-            let date: Option<String> = r.try_get(n + 1)?;
+            let delivery = routing::from_cells(r)?;
+            let date: Option<String> = r.get(n + 1)?;
             let overdue = !delivery.state.acted() && delivery.deadline.is_some_and(|d| d < today);
             Ok(InboxItem {
-                number: r.try_get(n)?,
+                number: r.get(n)?,
                 date: date.and_then(|d| d.parse().ok()),
-                subject: r.try_get(n + 2)?,
-                issuer: r.try_get(n + 3)?,
-                urgency: r.try_get(n + 4)?,
-                secrecy: r.try_get(n + 5)?,
-                from_office: r.try_get(n + 6)?,
+                subject: r.get(n + 2)?,
+                issuer: r.get(n + 3)?,
+                urgency: r.get(n + 4)?,
+                secrecy: r.get(n + 5)?,
+                from_office: r.get(n + 6)?,
                 overdue,
                 delivery,
             })

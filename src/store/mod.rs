@@ -13,6 +13,7 @@ pub mod backup;
 mod batch;
 mod cover;
 pub mod demo;
+pub mod direct;
 pub mod documents;
 mod error;
 pub mod graph;
@@ -100,6 +101,8 @@ pub struct Store {
     /// Moved on after every committed change to who may do what (users,
     /// tokens, offices): in-process copies of callers compare it.
     auth_epoch: Arc<AtomicU64>,
+    /// A SQLite file's readers on the caller's thread ([`Store::read_rows`]).
+    direct: Option<Arc<direct::Readers>>,
 }
 
 /// How long work may wait for the database before it is answered "busy"
@@ -209,13 +212,18 @@ impl Store {
                     .await
                     .map_err(connect_err)?;
                 let write = pool(1).connect_with(options).await.map_err(connect_err)?;
+                let file = sqlite_file(&url);
+                let direct = file
+                    .as_deref()
+                    .map(|f| Arc::new(direct::Readers::new(f, read_only, connections as usize)));
                 Ok(Store {
                     read,
                     write,
                     backend,
-                    file: sqlite_file(&url),
+                    file,
                     issue_queue: batch::Slot::default(),
                     auth_epoch: Arc::default(),
+                    direct,
                 })
             }
             Backend::Postgres => {
@@ -249,6 +257,7 @@ impl Store {
                     file: None,
                     issue_queue: batch::Slot::default(),
                     auth_epoch: Arc::default(),
+                    direct: None,
                 })
             }
         }
@@ -399,6 +408,32 @@ impl Store {
     pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
+        if let Some(d) = &self.direct {
+            d.close();
+        }
+    }
+
+    /// A short, indexed read (it may run on the caller's thread): every
+    /// row of `sql` with `params` bound to `$1`, `$2`, …. On a SQLite file
+    /// it runs there and then ([`direct`]); otherwise through the read pool.
+    pub async fn read_rows(
+        &self,
+        sql: &str,
+        params: &[direct::Param<'_>],
+    ) -> Result<Vec<direct::Row>, StoreError> {
+        if let Some(d) = &self.direct {
+            return d.fetch_all(sql, params);
+        }
+        let mut query = sqlx::query(sql);
+        for p in params {
+            query = match *p {
+                direct::Param::Int(v) => query.bind(v),
+                direct::Param::Text(t) => query.bind(t),
+                direct::Param::Null => query.bind(None::<String>),
+            };
+        }
+        let rows = query.fetch_all(&self.read).await?;
+        Ok(rows.iter().map(direct::Row::from_any).collect())
     }
 }
 

@@ -6,11 +6,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::FromRow;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::audit::{Appender, Change};
+use super::direct::Row as Cells;
 use super::documents::{
     self, Heading, State, get_in, heading_in, insert_draft_in, number_stored_in, set_state_of,
 };
@@ -155,56 +155,40 @@ pub(crate) const COLUMNS: &str = "id, document_id, root_id, parent_id, level, fr
      to_office, state, deadline, sent_at, sent_by, received_at, received_by, receive_entry, \
      acted_at, acted_by, forward_id, reason";
 
-/// A delivery's row as stored, read by column name.
-#[derive(sqlx::FromRow)]
-struct DeliveryRow {
-    id: i64,
-    document_id: i64,
-    root_id: i64,
-    parent_id: Option<i64>,
-    level: i64,
-    from_office: i64,
-    to_office: i64,
-    state: String,
-    deadline: Option<String>,
-    sent_at: String,
-    sent_by: String,
-    received_at: Option<String>,
-    received_by: Option<String>,
-    receive_entry: Option<i64>,
-    acted_at: Option<String>,
-    acted_by: Option<String>,
-    forward_id: Option<i64>,
-    reason: Option<String>,
+/// A delivery read by sqlx, its columns in [`COLUMNS`]'s order.
+pub(crate) fn from_row(row: &AnyRow) -> Result<Delivery, StoreError> {
+    from_cells(&Cells::from_any(row))
 }
 
-pub(crate) fn from_row(row: &AnyRow) -> Result<Delivery, StoreError> {
-    let r = DeliveryRow::from_row(row)?;
+/// A delivery from a row whose first columns are [`COLUMNS`], in order.
+pub(crate) fn from_cells(r: &Cells) -> Result<Delivery, StoreError> {
+    let state: String = r.get(7)?;
+    let deadline: Option<String> = r.get(8)?;
     Ok(Delivery {
-        id: r.id,
-        document_id: r.document_id,
-        root_id: r.root_id,
-        parent_id: r.parent_id,
-        level: r.level,
-        from_office: r.from_office,
-        to_office: r.to_office,
-        state: DeliveryState::parse(&r.state)?,
-        deadline: match r.deadline {
+        id: r.get(0)?,
+        document_id: r.get(1)?,
+        root_id: r.get(2)?,
+        parent_id: r.get(3)?,
+        level: r.get(4)?,
+        from_office: r.get(5)?,
+        to_office: r.get(6)?,
+        state: DeliveryState::parse(&state)?,
+        deadline: match deadline {
             Some(d) => Some(d.parse().map_err(|_| StoreError::Corrupt {
                 column: "deliveries.deadline",
                 value: d.clone(),
             })?),
             None => None,
         },
-        sent_at: r.sent_at,
-        sent_by: r.sent_by,
-        received_at: r.received_at,
-        received_by: r.received_by,
-        receive_entry: r.receive_entry,
-        acted_at: r.acted_at,
-        acted_by: r.acted_by,
-        forward_id: r.forward_id,
-        reason: r.reason,
+        sent_at: r.get(9)?,
+        sent_by: r.get(10)?,
+        received_at: r.get(11)?,
+        received_by: r.get(12)?,
+        receive_entry: r.get(13)?,
+        acted_at: r.get(14)?,
+        acted_by: r.get(15)?,
+        forward_id: r.get(16)?,
+        reason: r.get(17)?,
     })
 }
 
