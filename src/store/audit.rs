@@ -16,6 +16,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Connection, Row, Transaction};
 
+use super::direct::Param;
+use super::exec::Exec;
 use super::{Actor, Backend, Store, StoreError, sha256_hex, stamp};
 
 /// The `prev_hash` of the first event.
@@ -98,18 +100,25 @@ pub struct Appender {
 const FLUSH_AT: usize = 50;
 
 impl Appender {
-    pub async fn start(
-        tx: &mut Transaction<'static, Any>,
+    pub async fn start<E: Exec>(
+        tx: &mut E,
         actor: &Actor,
         at: DateTime<Utc>,
     ) -> Result<Appender, StoreError> {
         // An UPDATE takes the row lock on PostgreSQL; the value is unchanged.
-        let row = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(&mut **tx)
+        let rows = tx
+            .rows(
+                "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash",
+                &[],
+            )
             .await?;
+        let row = rows.first().ok_or_else(|| StoreError::Corrupt {
+            column: "audit_head",
+            value: "no row".into(),
+        })?;
         Ok(Appender {
-            seq: row.try_get(0)?,
-            hash: row.try_get(1)?,
+            seq: row.get(0)?,
+            hash: row.get(1)?,
             at: stamp(at),
             actor: actor.0.clone(),
             pending: Vec::new(),
@@ -123,9 +132,9 @@ impl Appender {
     }
 
     /// Adds an event; it is hashed and written by `finish`.
-    pub async fn append(
+    pub async fn append<E: ?Sized>(
         &mut self,
-        _tx: &mut Transaction<'static, Any>,
+        _tx: &mut E,
         change: Change<'_>,
     ) -> Result<(), StoreError> {
         self.pending.push(Event {
@@ -154,7 +163,7 @@ impl Appender {
         Ok(())
     }
 
-    pub async fn finish(mut self, tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
+    pub async fn finish<E: Exec>(mut self, tx: &mut E) -> Result<(), StoreError> {
         if self.pending.is_empty() {
             return Ok(());
         }
@@ -193,41 +202,40 @@ impl Appender {
         for chunk in self.pending.chunks(FLUSH_AT) {
             write_events(tx, chunk).await?;
         }
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(self.seq)
-            .bind(&self.hash)
-            .execute(&mut **tx)
-            .await?;
+        tx.rows(
+            "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+            &[self.seq.into(), (&self.hash).into()],
+        )
+        .await?;
         Ok(())
     }
 }
 
 /// Writes events in one statement.
-async fn write_events(
-    tx: &mut Transaction<'static, Any>,
-    events: &[Event],
-) -> Result<(), StoreError> {
+async fn write_events<E: Exec>(tx: &mut E, events: &[Event]) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO audit_events (seq, at, actor, office_id, action, object, \
          before_sha256, after_sha256, state_sha256, prev_hash, hash) VALUES {}",
         super::placeholders(events.len(), 11)
     );
-    let mut query = sqlx::query(&sql);
+    let mut params: Vec<Param> = Vec::with_capacity(events.len() * 11);
     for e in events {
-        query = query
-            .bind(e.seq)
-            .bind(&e.at)
-            .bind(&e.actor)
-            .bind(e.office_id)
-            .bind(&e.action)
-            .bind(&e.object)
-            .bind(&e.before_sha256)
-            .bind(&e.after_sha256)
-            .bind(&e.state_sha256)
-            .bind(&e.prev_hash)
-            .bind(&e.hash);
+        let event: [Param; 11] = [
+            e.seq.into(),
+            (&e.at).into(),
+            (&e.actor).into(),
+            e.office_id.into(),
+            (&e.action).into(),
+            (&e.object).into(),
+            (&e.before_sha256).into(),
+            (&e.after_sha256).into(),
+            (&e.state_sha256).into(),
+            (&e.prev_hash).into(),
+            (&e.hash).into(),
+        ];
+        params.extend(event);
     }
-    query.execute(&mut **tx).await?;
+    tx.rows(&sql, &params).await?;
     Ok(())
 }
 

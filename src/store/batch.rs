@@ -10,6 +10,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 
+use super::audit::Appender;
+use super::exec::Exec;
 use super::numbering::{Entry, Issued, Series, issue_alone, issue_in};
 use super::offices::Office;
 use super::{Actor, Store, StoreError};
@@ -91,12 +93,29 @@ async fn together(
     store: &Store,
     jobs: &[Job],
 ) -> Result<Vec<Result<Issued, StoreError>>, StoreError> {
-    let (mut tx, mut audit) = store.begin_audited(&jobs[0].actor, jobs[0].at).await?;
+    if let Some(tx) = store.begin_direct() {
+        let mut tx = tx?;
+        let outcomes = together_in(&mut tx, jobs).await?;
+        tx.commit()?;
+        return Ok(outcomes);
+    }
+    let mut tx = store.begin_write().await?;
+    let outcomes = together_in(&mut tx, jobs).await?;
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// [`together`]'s work inside its transaction, audit events included.
+async fn together_in<E: Exec>(
+    tx: &mut E,
+    jobs: &[Job],
+) -> Result<Vec<Result<Issued, StoreError>>, StoreError> {
+    let mut audit = Appender::start(tx, &jobs[0].actor, jobs[0].at).await?;
     let mut outcomes = Vec::with_capacity(jobs.len());
     for job in jobs {
         audit.act_as(&job.actor, job.at);
         match issue_in(
-            &mut tx,
+            tx,
             &mut audit,
             job.at,
             &job.office,
@@ -115,7 +134,7 @@ async fn together(
             other => outcomes.push(other),
         }
     }
-    audit.commit(tx).await?;
+    audit.finish(tx).await?;
     Ok(outcomes)
 }
 

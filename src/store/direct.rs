@@ -1,5 +1,5 @@
-//! SQLite reads on the caller's own thread, for the hottest small reads
-//! (`/health`, the inbox, a token's caller).
+//! SQLite on the caller's own thread, for the hottest small reads
+//! (`/health`, the inbox) and for numbering.
 //!
 //! sqlx runs each SQLite connection on a thread of its own: a query is a
 //! message to that thread and back, and the pool pings the connection on
@@ -8,12 +8,16 @@
 //! issue 23). A read here runs SQLite on the thread that asks: no hand-off.
 //! Statements are prepared once per connection and kept.
 //!
+//! Numbering on a SQLite file also runs here ([`Writer`]): its whole
+//! transaction on the caller's thread, where through sqlx each of its eight
+//! statements was a round trip to the driver's thread.
+//!
 //! This is a minimal wrapper over the C API of `libsqlite3-sys`, the same
 //! SQLite sqlx links (rusqlite would bring a second `hashlink` and
-//! `hashbrown` into the build). Only reads go here: the connections are
-//! `query_only`, so a write cannot slip past the audited transactions.
-//! Reads are short and indexed (they hold a runtime thread while they run);
-//! anything that scans stays on sqlx.
+//! `hashbrown` into the build). Readers are `query_only`; the one writer is
+//! used only through `numbering`, inside an audited transaction. Work here
+//! is short and indexed (it holds a runtime thread while it runs); anything
+//! that scans stays on sqlx.
 
 use std::collections::HashMap;
 use std::ffi::{CStr, CString, c_int};
@@ -32,12 +36,50 @@ const BUSY_MS: c_int = 250;
 /// Statements kept per connection before the cache starts again.
 const MOST_STATEMENTS: usize = 64;
 
-/// A value bound to `$n`.
+/// A value bound to `$n`. A NULL says which type of column it stands in
+/// (PostgreSQL will not put a text NULL in an integer column).
 #[derive(Debug, Clone, Copy)]
 pub enum Param<'a> {
     Int(i64),
     Text(&'a str),
-    Null,
+    NullInt,
+    NullText,
+}
+
+impl From<i64> for Param<'_> {
+    fn from(v: i64) -> Self {
+        Param::Int(v)
+    }
+}
+
+impl<'a> From<&'a str> for Param<'a> {
+    fn from(v: &'a str) -> Self {
+        Param::Text(v)
+    }
+}
+
+impl<'a> From<&'a String> for Param<'a> {
+    fn from(v: &'a String) -> Self {
+        Param::Text(v)
+    }
+}
+
+impl From<Option<i64>> for Param<'_> {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Param::NullInt, Param::Int)
+    }
+}
+
+impl<'a> From<Option<&'a str>> for Param<'a> {
+    fn from(v: Option<&'a str>) -> Self {
+        v.map_or(Param::NullText, Param::Text)
+    }
+}
+
+impl<'a> From<&'a Option<String>> for Param<'a> {
+    fn from(v: &'a Option<String>) -> Self {
+        v.as_deref().into()
+    }
 }
 
 /// One column of a row as read.
@@ -48,6 +90,9 @@ pub enum Cell {
     Real(f64),
     Text(String),
     Blob(Vec<u8>),
+    /// sqlx could not decode the value as its own type: every typed read
+    /// of it fails.
+    Unreadable,
 }
 
 /// A row read by index, from either database.
@@ -64,26 +109,24 @@ impl Row {
         })
     }
 
-    /// A row sqlx read (PostgreSQL), cell by cell.
+    /// A row sqlx read, cell by cell, each as the type the database gave.
     pub fn from_any(row: &sqlx::any::AnyRow) -> Row {
-        use sqlx::Row as _;
-        let cell = |i: usize| {
-            if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
-                return v.map_or(Cell::Null, Cell::Int);
-            }
-            if let Ok(v) = row.try_get::<Option<String>, _>(i) {
-                return v.map_or(Cell::Null, Cell::Text);
-            }
-            if let Ok(v) = row.try_get::<Option<f64>, _>(i) {
-                return v.map_or(Cell::Null, Cell::Real);
-            }
-            if let Ok(v) = row.try_get::<Option<bool>, _>(i) {
-                return v.map_or(Cell::Null, |b| Cell::Int(i64::from(b)));
-            }
-            match row.try_get::<Option<Vec<u8>>, _>(i) {
-                Ok(Some(v)) => Cell::Blob(v),
-                _ => Cell::Null,
-            }
+        use sqlx::any::AnyTypeInfoKind as Kind;
+        use sqlx::{Row as _, ValueRef as _};
+        let cell = |i: usize| -> Cell {
+            let kind = match row.try_get_raw(i) {
+                Ok(v) if !v.is_null() => v.type_info().kind(),
+                _ => return Cell::Null,
+            };
+            let read = match kind {
+                Kind::Null => Ok(Cell::Null),
+                Kind::Bool => row.try_get::<bool, _>(i).map(|b| Cell::Int(i64::from(b))),
+                Kind::SmallInt | Kind::Integer | Kind::BigInt => row.try_get(i).map(Cell::Int),
+                Kind::Real | Kind::Double => row.try_get(i).map(Cell::Real),
+                Kind::Text => row.try_get(i).map(Cell::Text),
+                Kind::Blob => row.try_get(i).map(Cell::Blob),
+            };
+            read.unwrap_or(Cell::Unreadable)
         };
         Row((0..row.len()).map(cell).collect())
     }
@@ -170,7 +213,7 @@ impl Readers {
         let taken = self.idle.lock().expect("readers lock").pop();
         let mut conn = match taken {
             Some(c) => c,
-            None => Connection::open(&self.file, self.read_only)?,
+            None => Connection::open(&self.file, Mode::Read(self.read_only))?,
         };
         let out = conn.fetch_all(sql, params);
         // A connection that failed is dropped (closed) rather than kept.
@@ -182,6 +225,106 @@ impl Readers {
         }
         out
     }
+}
+
+/// Numbering's own read-write connection to a SQLite file, used by one
+/// transaction at a time.
+#[derive(Debug)]
+pub struct Writer {
+    file: PathBuf,
+    /// Whether a transaction has the connection, and the connection when
+    /// it is idle (none before the first use).
+    slot: Mutex<(bool, Option<Connection>)>,
+}
+
+impl Writer {
+    pub fn new(file: &Path) -> Writer {
+        Writer {
+            file: file.to_path_buf(),
+            slot: Mutex::new((false, None)),
+        }
+    }
+
+    /// `BEGIN IMMEDIATE` on this thread, or `None` when the connection is
+    /// in use or another connection holds the write lock: the caller then
+    /// goes the general way, which queues instead of blocking this thread.
+    pub fn begin(&self) -> Option<Result<WriteTx<'_>, StoreError>> {
+        let taken = {
+            let mut slot = self.slot.lock().expect("writer lock");
+            if slot.0 {
+                return None;
+            }
+            slot.0 = true;
+            slot.1.take()
+        };
+        let conn = match taken.map_or_else(|| Connection::open(&self.file, Mode::Write), Ok) {
+            Ok(c) => c,
+            Err(e) => {
+                self.slot.lock().expect("writer lock").0 = false;
+                return Some(Err(e));
+            }
+        };
+        let mut tx = WriteTx {
+            writer: self,
+            conn: Some(conn),
+            open: false,
+        };
+        match tx.fetch_all("BEGIN IMMEDIATE", &[]) {
+            Ok(_) => {
+                tx.open = true;
+                Some(Ok(tx))
+            }
+            Err(StoreError::Busy(_)) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    pub fn close(&self) {
+        self.slot.lock().expect("writer lock").1 = None;
+    }
+}
+
+/// A write transaction of [`Writer`]'s: rolled back unless committed.
+#[derive(Debug)]
+pub struct WriteTx<'a> {
+    writer: &'a Writer,
+    conn: Option<Connection>,
+    open: bool,
+}
+
+impl WriteTx<'_> {
+    pub fn fetch_all(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
+        self.conn
+            .as_mut()
+            .expect("a transaction holds its connection")
+            .fetch_all(sql, params)
+    }
+
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        self.fetch_all("COMMIT", &[])?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for WriteTx<'_> {
+    fn drop(&mut self) {
+        if self.open && self.fetch_all("ROLLBACK", &[]).is_err() {
+            // A connection that could not roll back is closed, not reused.
+            self.conn = None;
+        }
+        let mut slot = self.writer.slot.lock().expect("writer lock");
+        *slot = (false, self.conn.take());
+    }
+}
+
+/// What a connection is for.
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    /// Reads only; the file itself opened read-only when `true`.
+    Read(bool),
+    /// Numbering's writes, with the pragmas of sqlx's connections.
+    Write,
 }
 
 /// One SQLite connection and its prepared statements.
@@ -197,15 +340,14 @@ struct Connection {
 unsafe impl Send for Connection {}
 
 impl Connection {
-    fn open(file: &Path, read_only: bool) -> Result<Connection, StoreError> {
+    fn open(file: &Path, mode: Mode) -> Result<Connection, StoreError> {
         let path = CString::new(file.as_os_str().as_encoded_bytes()).map_err(|_| {
             StoreError::Connect(file.display().to_string(), "NUL in the path".into())
         })?;
         let flags = ffi::SQLITE_OPEN_NOMUTEX
-            | if read_only {
-                ffi::SQLITE_OPEN_READONLY
-            } else {
-                ffi::SQLITE_OPEN_READWRITE
+            | match mode {
+                Mode::Read(true) => ffi::SQLITE_OPEN_READONLY,
+                _ => ffi::SQLITE_OPEN_READWRITE,
             };
         let mut db = ptr::null_mut();
         // SAFETY: valid C string and out-pointer; on failure SQLite may
@@ -227,9 +369,26 @@ impl Connection {
                 conn.error(rc).to_string(),
             ));
         }
+        // The writer never waits on a lock: busy, the caller goes through
+        // sqlx, whose thread may wait.
+        let busy_ms = match mode {
+            Mode::Read(_) => BUSY_MS,
+            Mode::Write => 0,
+        };
         // SAFETY: an open handle.
-        unsafe { ffi::sqlite3_busy_timeout(conn.db.as_ptr(), BUSY_MS) };
-        conn.fetch_all("PRAGMA query_only = ON", &[])?;
+        unsafe { ffi::sqlite3_busy_timeout(conn.db.as_ptr(), busy_ms) };
+        let pragmas: &[&str] = match mode {
+            Mode::Read(_) => &["PRAGMA query_only = ON"],
+            // As `sqlite_pragmas` sets them on sqlx's connections.
+            Mode::Write => &[
+                "PRAGMA foreign_keys = ON",
+                "PRAGMA synchronous = FULL",
+                "PRAGMA cache_size = -32768",
+            ],
+        };
+        for pragma in pragmas {
+            conn.fetch_all(pragma, &[])?;
+        }
         Ok(conn)
     }
 
@@ -294,9 +453,9 @@ impl Connection {
                         .parse::<usize>()
                         .map_err(|_| self.misuse("parameters are $1, $2, …"))?
                 };
-                let rc = match params.get(n - 1).copied().unwrap_or(Param::Null) {
+                let rc = match params.get(n - 1).copied().unwrap_or(Param::NullText) {
                     Param::Int(v) => ffi::sqlite3_bind_int64(s, i, v),
-                    Param::Null => ffi::sqlite3_bind_null(s, i),
+                    Param::NullInt | Param::NullText => ffi::sqlite3_bind_null(s, i),
                     Param::Text(t) => ffi::sqlite3_bind_text(
                         s,
                         i,

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod direct;
 pub mod documents;
 mod error;
+pub mod exec;
 pub mod graph;
 pub mod imports;
 pub mod inbox;
@@ -103,6 +104,9 @@ pub struct Store {
     auth_epoch: Arc<AtomicU64>,
     /// A SQLite file's readers on the caller's thread ([`Store::read_rows`]).
     direct: Option<Arc<direct::Readers>>,
+    /// A SQLite file's numbering writer on the caller's thread
+    /// ([`Store::begin_direct`]).
+    direct_writer: Option<Arc<direct::Writer>>,
 }
 
 /// How long work may wait for the database before it is answered "busy"
@@ -216,6 +220,10 @@ impl Store {
                 let direct = file
                     .as_deref()
                     .map(|f| Arc::new(direct::Readers::new(f, read_only, connections as usize)));
+                let direct_writer = file
+                    .as_deref()
+                    .filter(|_| !read_only)
+                    .map(|f| Arc::new(direct::Writer::new(f)));
                 Ok(Store {
                     read,
                     write,
@@ -224,6 +232,7 @@ impl Store {
                     issue_queue: batch::Slot::default(),
                     auth_epoch: Arc::default(),
                     direct,
+                    direct_writer,
                 })
             }
             Backend::Postgres => {
@@ -258,6 +267,7 @@ impl Store {
                     issue_queue: batch::Slot::default(),
                     auth_epoch: Arc::default(),
                     direct: None,
+                    direct_writer: None,
                 })
             }
         }
@@ -411,6 +421,17 @@ impl Store {
         if let Some(d) = &self.direct {
             d.close();
         }
+        if let Some(w) = &self.direct_writer {
+            w.close();
+        }
+    }
+
+    /// A write transaction on this thread ([`direct::Writer`]): `None` on
+    /// PostgreSQL, in memory, or when the SQLite file is being written by
+    /// another connection just now (then use [`Store::begin_write`], which
+    /// queues). Only numbering uses it.
+    pub(crate) fn begin_direct(&self) -> Option<Result<direct::WriteTx<'_>, StoreError>> {
+        self.direct_writer.as_ref()?.begin()
     }
 
     /// A short, indexed read (it may run on the caller's thread): every
@@ -424,15 +445,9 @@ impl Store {
         if let Some(d) = &self.direct {
             return d.fetch_all(sql, params);
         }
-        let mut query = sqlx::query(sql);
-        for p in params {
-            query = match *p {
-                direct::Param::Int(v) => query.bind(v),
-                direct::Param::Text(t) => query.bind(t),
-                direct::Param::Null => query.bind(None::<String>),
-            };
-        }
-        let rows = query.fetch_all(&self.read).await?;
+        let rows = exec::bind(sqlx::query(sql), params)
+            .fetch_all(&self.read)
+            .await?;
         Ok(rows.iter().map(direct::Row::from_any).collect())
     }
 }

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::{Any, Row, Transaction};
 
 use super::audit::{Appender, Change};
+use super::direct::Param;
+use super::exec::Exec;
 use super::offices::{Office, YearBasis};
 use super::{Actor, Store, StoreError, bangkok, bangkok_date, stamp};
 use crate::docnum::DocNumber;
@@ -156,25 +158,29 @@ pub struct Issued {
 
 /// Takes `count` numbers at once and returns the last; the caller writes
 /// their register rows in the same transaction.
-async fn bump(
-    tx: &mut Transaction<'static, Any>,
+async fn bump<E: Exec>(
+    tx: &mut E,
     office_id: i64,
     series: Series,
     year_be: i32,
     count: i64,
 ) -> Result<i64, StoreError> {
-    let row = sqlx::query(
-        "INSERT INTO counters (office_id, series, year, last) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (office_id, series, year) DO UPDATE SET last = counters.last + $4 \
-         RETURNING last",
-    )
-    .bind(office_id)
-    .bind(series.key())
-    .bind(i64::from(year_be))
-    .bind(count)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(row.try_get(0)?)
+    let rows = tx
+        .rows(
+            "INSERT INTO counters (office_id, series, year, last) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (office_id, series, year) DO UPDATE SET last = counters.last + $4 \
+             RETURNING last",
+            &[
+                office_id.into(),
+                series.key().into(),
+                i64::from(year_be).into(),
+                count.into(),
+            ],
+        )
+        .await?;
+    rows.first()
+        .ok_or_else(|| StoreError::rejected("ไม่ได้เลขถัดไป", "the counter gave no number"))?
+        .get(0)
 }
 
 struct NewEntry<'a> {
@@ -263,8 +269,8 @@ impl<'a> EntryRow<'a> {
 
 /// Writes register rows (many per statement) and their audit events, in
 /// the order given.
-async fn insert_entries(
-    tx: &mut Transaction<'static, Any>,
+async fn insert_entries<E: Exec>(
+    tx: &mut E,
     audit: &mut Appender,
     entries: &[NewEntry<'_>],
 ) -> Result<Vec<Issued>, StoreError> {
@@ -276,39 +282,41 @@ async fn insert_entries(
              RETURNING id, office_id, series, year, seq",
             super::placeholders(chunk.len(), ENTRY_PARAMS)
         );
-        let mut query = sqlx::query(&sql);
+        let mut params: Vec<Param> = Vec::with_capacity(chunk.len() * ENTRY_PARAMS);
         for row in chunk {
             let r = row.new;
-            query = query
-                .bind(r.office.id)
-                .bind(r.series.register())
-                .bind(r.series.key())
-                .bind(i64::from(r.year_be))
-                .bind(r.seq)
-                .bind(r.status)
-                .bind(r.batch)
-                .bind(&row.recorded_at)
-                .bind(&row.reg_date)
-                .bind(&row.reg_time)
-                .bind(&row.doc_number)
-                .bind(&row.doc_date)
-                .bind(&row.from)
-                .bind(&row.to)
-                .bind(&r.entry.subject)
-                .bind(&r.entry.action)
-                .bind(&r.entry.note)
-                .bind(r.document_id);
+            let row_params: [Param; ENTRY_PARAMS] = [
+                r.office.id.into(),
+                r.series.register().into(),
+                r.series.key().into(),
+                i64::from(r.year_be).into(),
+                r.seq.into(),
+                r.status.into(),
+                r.batch.into(),
+                (&row.recorded_at).into(),
+                (&row.reg_date).into(),
+                (&row.reg_time).into(),
+                (&row.doc_number).into(),
+                (&row.doc_date).into(),
+                (&row.from).into(),
+                (&row.to).into(),
+                (&r.entry.subject).into(),
+                (&r.entry.action).into(),
+                (&r.entry.note).into(),
+                r.document_id.into(),
+            ];
+            params.extend(row_params);
         }
         // RETURNING gives no promise of order: match rows by their number.
         let mut ids = std::collections::HashMap::new();
-        for returned in query.fetch_all(&mut **tx).await? {
+        for returned in tx.rows(&sql, &params).await? {
             let key: (i64, String, i64, i64) = (
-                returned.try_get(1)?,
-                returned.try_get(2)?,
-                returned.try_get(3)?,
-                returned.try_get(4)?,
+                returned.get(1)?,
+                returned.get(2)?,
+                returned.get(3)?,
+                returned.get(4)?,
             );
-            ids.insert(key, returned.try_get::<i64, _>(0)?);
+            ids.insert(key, returned.get::<i64>(0)?);
         }
         for row in chunk {
             let r = row.new;
@@ -389,8 +397,8 @@ fn check_entry(series: Series, entry: &Entry) -> Result<(), StoreError> {
 }
 
 /// Takes the next number inside a write transaction and writes its register row.
-pub(crate) async fn issue_in(
-    tx: &mut Transaction<'static, Any>,
+pub(crate) async fn issue_in<E: Exec>(
+    tx: &mut E,
     audit: &mut Appender,
     at: DateTime<Utc>,
     office: &Office,
@@ -419,8 +427,8 @@ pub(crate) struct IssueRequest<'a> {
 /// Takes the next number for each request (several for one office and
 /// series come out consecutive, in order) and writes the register rows:
 /// one statement per counter and a few for all the rows.
-pub(crate) async fn issue_many_in(
-    tx: &mut Transaction<'static, Any>,
+pub(crate) async fn issue_many_in<E: Exec>(
+    tx: &mut E,
     audit: &mut Appender,
     at: DateTime<Utc>,
     requests: &[IssueRequest<'_>],
@@ -440,8 +448,8 @@ pub(crate) struct Drawn {
 /// its number, without writing register rows: for callers that need the
 /// number before the row (a document numbered as it is stored). The rows
 /// must follow in the same transaction ([`register_in`]).
-pub(crate) async fn take_in(
-    tx: &mut Transaction<'static, Any>,
+pub(crate) async fn take_in<E: Exec>(
+    tx: &mut E,
     at: DateTime<Utc>,
     requests: &[IssueRequest<'_>],
 ) -> Result<Vec<Drawn>, StoreError> {
@@ -483,8 +491,8 @@ pub(crate) async fn take_in(
 }
 
 /// Writes the register rows of numbers [`take_in`] gave `requests`.
-pub(crate) async fn register_in(
-    tx: &mut Transaction<'static, Any>,
+pub(crate) async fn register_in<E: Exec>(
+    tx: &mut E,
     audit: &mut Appender,
     at: DateTime<Utc>,
     requests: &[IssueRequest<'_>],
@@ -549,6 +557,16 @@ pub(crate) async fn issue_alone(
     series: Series,
     entry: &Entry,
 ) -> Result<Issued, StoreError> {
+    // On a SQLite file, the whole transaction on this thread when the
+    // database is free (`direct`); else, or on PostgreSQL, through sqlx.
+    if let Some(tx) = store.begin_direct() {
+        let mut tx = tx?;
+        let mut audit = Appender::start(&mut tx, actor, at).await?;
+        let issued = issue_in(&mut tx, &mut audit, at, office, series, entry, None).await?;
+        audit.finish(&mut tx).await?;
+        tx.commit()?;
+        return Ok(issued);
+    }
     store
         .retrying(|| async {
             let (mut tx, mut audit) = store.begin_audited(actor, at).await?;

@@ -500,7 +500,7 @@ async fn expect_catches_a_rewritten_chain(db: &TestDb) {
         .find(|k| k.prefix == "office")
         .unwrap();
     let mut conn = db.reader().acquire().await.unwrap();
-    let state = audit::rows::states(&mut conn, kind, audit::rows::Rows::Ids(&[office.id]))
+    let state = audit::rows::states(&mut *conn, kind, audit::rows::Rows::Ids(&[office.id]))
         .await
         .unwrap()
         .remove(0)

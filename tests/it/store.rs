@@ -114,6 +114,47 @@ async fn demo_hierarchy(db: &TestDb) {
     ));
 }
 
+/// On a SQLite file a number is taken on the caller's thread when the
+/// database is free, and through sqlx (which queues) when another
+/// connection is writing. Both ways give the next number, and the audit
+/// chain holds across them. One runtime thread, so the order is certain:
+/// the numbering task meets the lock before the holder commits.
+#[tokio::test(flavor = "current_thread")]
+async fn numbering_waits_for_a_writer_holding_the_database() {
+    let db = &crate::db::sqlite().await;
+    with_demo(db).await;
+    let dla = offices::find(db, "มท 0810.7").await.unwrap();
+    let at = utc(2024, 5, 21, 3, 0, 0);
+    let issue = |subject: &'static str| {
+        let dla = dla.clone();
+        async move {
+            numbering::issue(db, &actor(), at, &dla, Series::Circular, &entry(subject))
+                .await
+                .unwrap()
+        }
+    };
+    let free = issue("ก").await;
+    // Another writer holds the database while the second number is asked
+    // for: `join!` polls the request first, so it meets the lock, then
+    // the holder commits after a few turns of the runtime.
+    let held = db.begin_write().await.unwrap();
+    let (waited, committed) = tokio::join!(issue("ข"), async {
+        for _ in 0..20 {
+            tokio::task::yield_now().await;
+        }
+        held.commit().await
+    });
+    committed.unwrap();
+    assert_eq!((free.seq, waited.seq), (1, 2));
+    assert_eq!(
+        numbering::sequence(db, dla.id, Series::Circular, 2567)
+            .await
+            .unwrap(),
+        vec![1, 2]
+    );
+    assert!(audit::verify(db, None).await.unwrap().is_clean());
+}
+
 async fn issue_prints_as_on_paper(db: &TestDb) {
     with_demo(db).await;
     let dla = offices::find(db, "มท 0810.7").await.unwrap();

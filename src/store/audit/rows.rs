@@ -17,8 +17,9 @@
 
 use std::collections::HashMap;
 
+use crate::store::direct::{Param, Row};
+use crate::store::exec::Exec;
 use serde_json::Value;
-use sqlx::{AnyConnection, Row};
 
 use crate::store::{StoreError, placeholders, sha256_hex};
 
@@ -579,23 +580,17 @@ fn select_list(columns: &[(&str, Col)]) -> String {
         .join(", ")
 }
 
-fn values(
-    row: &sqlx::any::AnyRow,
-    from: usize,
-    columns: &[(&str, Col)],
-) -> Result<Vec<Value>, StoreError> {
+fn values(row: &Row, from: usize, columns: &[(&str, Col)]) -> Result<Vec<Value>, StoreError> {
     let mut out = Vec::with_capacity(columns.len());
     for (i, (_, col)) in columns.iter().enumerate() {
         let i = from + i;
         out.push(match col {
-            Int => row
-                .try_get::<Option<i64>, _>(i)?
-                .map_or(Value::Null, Value::from),
+            Int => row.get::<Option<i64>>(i)?.map_or(Value::Null, Value::from),
             Text => row
-                .try_get::<Option<String>, _>(i)?
+                .get::<Option<String>>(i)?
                 .map_or(Value::Null, Value::from),
             Bytes => row
-                .try_get::<Option<Vec<u8>>, _>(i)?
+                .get::<Option<Vec<u8>>>(i)?
                 .map_or(Value::Null, |b| Value::from(sha256_hex(&b))),
         });
     }
@@ -611,8 +606,8 @@ pub enum Rows<'a> {
 
 /// The state hash of each row asked for that exists, by id (an id that is
 /// missing is absent). Two statements per [`CHUNK`] rows at most.
-pub async fn states(
-    conn: &mut AnyConnection,
+pub async fn states<E: Exec + ?Sized>(
+    conn: &mut E,
     kind: &Kind,
     rows: Rows<'_>,
 ) -> Result<Vec<(i64, String)>, StoreError> {
@@ -627,11 +622,8 @@ pub async fn states(
                     kind.table,
                     in_list(&list)
                 );
-                let mut q = sqlx::query(&sql);
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                let found = q.fetch_all(&mut *conn).await?;
+                let params: Vec<Param> = chunk.iter().map(|id| Param::Int(*id)).collect();
+                let found = conn.rows(&sql, &params).await?;
                 out.extend(with_children(conn, kind, &found, Rows::Ids(chunk)).await?);
             }
         }
@@ -641,11 +633,7 @@ pub async fn states(
                 select_list(kind.columns),
                 kind.table
             );
-            let found = sqlx::query(&sql)
-                .bind(id)
-                .bind(limit)
-                .fetch_all(&mut *conn)
-                .await?;
+            let found = conn.rows(&sql, &[id.into(), limit.into()]).await?;
             out.extend(with_children(conn, kind, &found, rows).await?);
         }
     }
@@ -659,15 +647,15 @@ fn in_list(rows: &str) -> String {
 
 /// Hashes `found` (rows of `kind`) with their children, read in one
 /// statement: by the same ids, or by the id range of the page.
-async fn with_children(
-    conn: &mut AnyConnection,
+async fn with_children<E: Exec + ?Sized>(
+    conn: &mut E,
     kind: &Kind,
-    found: &[sqlx::any::AnyRow],
+    found: &[Row],
     rows: Rows<'_>,
 ) -> Result<Vec<(i64, String)>, StoreError> {
     let mut parts: Vec<(i64, Vec<Value>)> = Vec::with_capacity(found.len());
     for row in found {
-        parts.push((row.try_get(0)?, values(row, 0, kind.columns)?));
+        parts.push((row.get(0)?, values(row, 0, kind.columns)?));
     }
     let mut children: HashMap<i64, Vec<Vec<Value>>> = HashMap::new();
     if let (Some(c), false) = (&kind.children, parts.is_empty()) {
@@ -684,11 +672,8 @@ async fn with_children(
                     c.key,
                     in_list(&placeholders(ids.len(), 1))
                 );
-                let mut q = sqlx::query(&sql);
-                for id in ids {
-                    q = q.bind(*id);
-                }
-                q.fetch_all(&mut *conn).await?
+                let params: Vec<Param> = ids.iter().map(|id| Param::Int(*id)).collect();
+                conn.rows(&sql, &params).await?
             }
             Rows::After { .. } => {
                 let first = parts.first().map_or(0, |p| p.0);
@@ -697,16 +682,12 @@ async fn with_children(
                     "{select} FROM {} WHERE {} >= $1 AND {} <= $2",
                     c.table, c.key, c.key
                 );
-                sqlx::query(&sql)
-                    .bind(first)
-                    .bind(last)
-                    .fetch_all(&mut *conn)
-                    .await?
+                conn.rows(&sql, &[first.into(), last.into()]).await?
             }
         };
         for row in &fetched {
             children
-                .entry(row.try_get(0)?)
+                .entry(row.get(0)?)
                 .or_default()
                 .push(values(row, 1, c.columns)?);
         }
