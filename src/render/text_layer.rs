@@ -1,9 +1,17 @@
 //! Cleaning laid-out pages before export: the break marks inserted by
 //! [`super::breaks`] did their work during line breaking; here their glyphs
 //! are removed so that copying text out of the PDF gives exactly the input.
+//! Text laid out as "zh" (`main.typ`, to keep Typst's LSTM line segmenter
+//! off text whose breaks are already marked) is labelled Thai again here,
+//! so the PDF's language tags say what the text is.
 
+use typst::foundations::Content;
+use typst::introspection::Tag;
 use typst::layout::{Em, Frame, FrameItem};
-use typst::text::TextItem;
+use typst::math::EquationElem;
+use typst::model::FigureElem;
+use typst::text::{Lang, Locale, TextItem};
+use typst::visualize::ImageElem;
 use typst_layout::PagedDocument;
 
 use super::breaks::{WORD_JOINER, ZERO_WIDTH_SPACE};
@@ -18,18 +26,50 @@ pub fn strip_break_marks(doc: &PagedDocument) -> PagedDocument {
     for page in pages.make_mut() {
         strip_frame(&mut page.frame);
     }
-    PagedDocument::new(pages, typst::model::Document::info(doc).clone())
+    let mut info = typst::model::Document::info(doc).clone();
+    if let typst::foundations::Smart::Custom(locale) = &mut info.locale {
+        thai_again(&mut locale.lang);
+    }
+    PagedDocument::new(pages, info)
 }
 
 fn strip_frame(frame: &mut Frame) {
     frame.retain(|item| {
         match item {
             FrameItem::Group(group) => strip_frame(&mut group.frame),
-            FrameItem::Text(text) => return strip_text(text),
+            FrameItem::Text(text) => {
+                thai_again(&mut text.lang);
+                return strip_text(text);
+            }
+            FrameItem::Tag(Tag::Start(element, _)) => thai_element(element),
             _ => {}
         }
         true
     });
+}
+
+/// Thai for what `main.typ` laid out as Chinese (see the file's comment).
+fn thai_again(lang: &mut Lang) {
+    if *lang == Lang::CHINESE {
+        *lang = Lang::THAI;
+    }
+}
+
+fn thai_locale(locale: &mut Option<Locale>) {
+    if let Some(l) = locale {
+        thai_again(&mut l.lang);
+    }
+}
+
+/// The language the PDF's tags give an image, a figure or an equation.
+fn thai_element(element: &mut Content) {
+    if let Some(image) = element.to_packed_mut::<ImageElem>() {
+        thai_locale(&mut image.locale);
+    } else if let Some(figure) = element.to_packed_mut::<FigureElem>() {
+        thai_locale(&mut figure.locale);
+    } else if let Some(equation) = element.to_packed_mut::<EquationElem>() {
+        thai_locale(&mut equation.locale);
+    }
 }
 
 /// Removes mark glyphs from one run; `false` when nothing visible is left.

@@ -686,3 +686,32 @@ fn an_office_can_print_arabic_digits() {
         page2.chars().take(10).collect::<String>()
     );
 }
+
+/// Documents are laid out as "zh" (so that Typst's LSTM segmenter stays off
+/// text whose breaks saraban marked) and labelled Thai again: every
+/// language a PDF of each kind declares is Thai.
+#[test]
+fn every_pdf_says_its_text_is_thai() {
+    for name in EXAMPLES {
+        let pdf = render_json(&example(name));
+        let langs: Vec<&[u8]> = pdf.windows(6).filter(|w| w.starts_with(b"/Lang")).collect();
+        assert!(!langs.is_empty(), "{name}: no /Lang at all");
+        assert!(
+            langs.iter().all(|w| *w == b"/Lang("),
+            "{name}: a /Lang not written as a string"
+        );
+        let values: Vec<&[u8]> = pdf
+            .windows(10)
+            .filter(|w| w.starts_with(b"/Lang("))
+            .map(|w| &w[6..9])
+            .collect();
+        assert!(
+            values.iter().all(|v| *v == b"th)"),
+            "{name}: {:?}",
+            values
+                .iter()
+                .map(|v| String::from_utf8_lossy(v))
+                .collect::<Vec<_>>()
+        );
+    }
+}
