@@ -11,6 +11,7 @@ pub mod fonts;
 pub mod pages;
 pub mod qr;
 pub mod sheet;
+pub mod splice;
 pub mod stamp;
 pub mod text_layer;
 pub mod view;
@@ -153,6 +154,15 @@ pub struct Laidout {
     pub converged: bool,
     date: Option<NaiveDate>,
     meta: view::Meta,
+    /// The recipient overlay it was laid out for.
+    recipient: Value,
+    /// Everything else it was laid out from (data, options), hashed.
+    basis: u128,
+    /// Its recipient fields' boxes, which [`Renderer::layout_like`] may
+    /// re-set alone.
+    slots: Vec<splice::Slot>,
+    /// Set by re-setting fields only ([`splice`]), not a whole layout.
+    pub spliced: bool,
 }
 
 impl Laidout {
@@ -265,6 +275,9 @@ impl Renderer {
     /// of the same prepared document found: when only the number and the
     /// addressee change, the continuation words and ragged paragraphs are
     /// usually the same, and one compile confirms them.
+    ///
+    /// When nothing but the recipient's fields changed and each still fits
+    /// its box, only those boxes are set again ([`splice`]).
     pub fn layout_like(
         &self,
         prepared: &Prepared,
@@ -272,6 +285,9 @@ impl Renderer {
         opts: &RenderOptions,
         earlier: &Laidout,
     ) -> Result<Laidout, RenderError> {
+        if let Some(laid) = self.splice(prepared, recipient, opts, earlier)? {
+            return Ok(laid);
+        }
         self.layout_from(
             prepared,
             recipient,
@@ -291,6 +307,137 @@ impl Renderer {
         mut ragged: Vec<String>,
         mut keep: BTreeMap<String, usize>,
     ) -> Result<Laidout, RenderError> {
+        let (mut files, meta) = self.base_files(prepared, opts)?;
+        let basis = basis_of(&files);
+        let recipient = recipient.unwrap_or(&prepared.view.recipient);
+        files.insert(file_id("/recipient.json"), json_bytes(recipient));
+        for compiles in 1..=MAX_COMPILES {
+            files.insert(file_id("/continuation.json"), json_bytes(&continuation));
+            files.insert(file_id("/ragged.json"), json_bytes(&ragged));
+            files.insert(file_id("/keep.json"), json_bytes(&keep));
+            // Typst's `today` is the document's date (no template reads it;
+            // a fixed day keeps output independent of the clock).
+            let today = prepared.date.unwrap_or(UNDATED);
+            let result = self.typesetter.compile(&files, today);
+            let doc = result.map_err(|errors| RenderError::Typst(messages(&errors)))?;
+            let doc = text_layer::strip_break_marks(&doc);
+            let found = pages::continuation_words(&doc);
+            let more_ragged = gappy_paragraphs(&doc, &prepared.view.paragraphs, &ragged);
+            let found_keep = pages::keep_splits(&doc, &prepared.view.keeps, &keep);
+            let converged = found == continuation && more_ragged.is_empty() && found_keep == keep;
+            if converged || compiles == MAX_COMPILES {
+                let slots = splice::slots(&doc);
+                return Ok(Laidout {
+                    doc,
+                    continuation: found,
+                    ragged,
+                    keep,
+                    compiles,
+                    converged,
+                    date: prepared.date,
+                    meta,
+                    recipient: recipient.clone(),
+                    basis,
+                    slots,
+                    spliced: false,
+                });
+            }
+            continuation = found;
+            ragged.extend(more_ragged);
+            keep = found_keep;
+        }
+        unreachable!("the loop returns on its last pass")
+    }
+
+    /// The earlier layout with only the recipient's changed fields set
+    /// again, or `None` when that would not give what a whole layout gives.
+    fn splice(
+        &self,
+        prepared: &Prepared,
+        recipient: Option<&Value>,
+        opts: &RenderOptions,
+        earlier: &Laidout,
+    ) -> Result<Option<Laidout>, RenderError> {
+        let recipient = recipient.unwrap_or(&prepared.view.recipient);
+        let Some(changes) = splice::changed_fields(&earlier.recipient, recipient) else {
+            return Ok(None);
+        };
+        let (mut files, meta) = self.base_files(prepared, opts)?;
+        if basis_of(&files) != earlier.basis {
+            return Ok(None);
+        }
+        let mut swaps = Vec::new();
+        let mut fields = Vec::new();
+        for (path, value) in &changes {
+            let mut found = false;
+            for slot in earlier.slots.iter().filter(|s| &s.path == path) {
+                found = true;
+                fields.push(serde_json::json!({
+                    "width": slot.size.x.to_pt(),
+                    "style": slot.style,
+                    "value": value,
+                }));
+                swaps.push(slot);
+            }
+            if !found {
+                return Ok(None);
+            }
+        }
+        let mut set = Vec::new();
+        if !fields.is_empty() {
+            let width = swaps.iter().map(|s| s.size.x.to_pt()).fold(1.0, f64::max);
+            let job = serde_json::json!({
+                "width": width,
+                "fonts": prepared.view.data["fonts"],
+                "fields": fields,
+            });
+            // lib.typ reads the loop's files at import, as for the letter.
+            files.insert(file_id("/fields.json"), json_bytes(&job));
+            files.insert(
+                file_id("/continuation.json"),
+                json_bytes(&earlier.continuation),
+            );
+            files.insert(file_id("/ragged.json"), json_bytes(&earlier.ragged));
+            files.insert(file_id("/keep.json"), json_bytes(&earlier.keep));
+            let today = prepared.date.unwrap_or(UNDATED);
+            let doc = self
+                .typesetter
+                .compile_entry(file_id("/field.typ"), &files, today)
+                .map_err(|errors| RenderError::Typst(messages(&errors)))?;
+            set = splice::set_fields(&text_layer::strip_break_marks(&doc));
+        }
+        let same_sizes = set.len() == swaps.len()
+            && swaps.iter().zip(&set).all(|(slot, frame)| {
+                (slot.size.x - frame.size().x).to_pt().abs() < 1e-6
+                    && (slot.size.y - frame.size().y).to_pt().abs() < 1e-6
+            });
+        if !same_sizes {
+            return Ok(None);
+        }
+        let swaps: Vec<_> = swaps.into_iter().zip(set).collect();
+        Ok(Some(Laidout {
+            doc: splice::apply(&earlier.doc, &swaps),
+            continuation: earlier.continuation.clone(),
+            ragged: earlier.ragged.clone(),
+            keep: earlier.keep.clone(),
+            compiles: 0,
+            converged: earlier.converged,
+            date: prepared.date,
+            meta,
+            recipient: recipient.clone(),
+            basis: earlier.basis,
+            slots: earlier.slots.clone(),
+            spliced: true,
+        }))
+    }
+
+    /// What a layout reads besides the recipient overlay and what the
+    /// compile loop finds (continuation words, ragged and kept paragraphs).
+    fn base_files(
+        &self,
+        prepared: &Prepared,
+        opts: &RenderOptions,
+    ) -> Result<(HashMap<FileId, Bytes>, view::Meta), RenderError> {
         let mut files: HashMap<FileId, Bytes> = HashMap::new();
         let mut meta = prepared.view.meta.clone();
         match &opts.verification {
@@ -309,10 +456,6 @@ impl Renderer {
         }
         verification_files(&mut files, opts.verification.as_ref())?;
         signature_files(&mut files, &opts.signatures);
-        files.insert(
-            file_id("/recipient.json"),
-            json_bytes(recipient.unwrap_or(&prepared.view.recipient)),
-        );
         let emblem = opts.emblem.as_ref().map(|b| Bytes::new(b.clone()));
         files.insert(
             file_id("/emblem.json"),
@@ -323,37 +466,7 @@ impl Renderer {
         if let Some(b) = emblem {
             files.insert(file_id("/emblem.img"), b);
         }
-        for compiles in 1..=MAX_COMPILES {
-            files.insert(file_id("/continuation.json"), json_bytes(&continuation));
-            files.insert(file_id("/ragged.json"), json_bytes(&ragged));
-            files.insert(file_id("/keep.json"), json_bytes(&keep));
-            // Typst's `today` is the document's date (no template reads it;
-            // a fixed day keeps output independent of the clock).
-            let today = prepared.date.unwrap_or(UNDATED);
-            let result = self.typesetter.compile(&files, today);
-            let doc = result.map_err(|errors| RenderError::Typst(messages(&errors)))?;
-            let doc = text_layer::strip_break_marks(&doc);
-            let found = pages::continuation_words(&doc);
-            let more_ragged = gappy_paragraphs(&doc, &prepared.view.paragraphs, &ragged);
-            let found_keep = pages::keep_splits(&doc, &prepared.view.keeps, &keep);
-            let converged = found == continuation && more_ragged.is_empty() && found_keep == keep;
-            if converged || compiles == MAX_COMPILES {
-                return Ok(Laidout {
-                    doc,
-                    continuation: found,
-                    ragged,
-                    keep,
-                    compiles,
-                    converged,
-                    date: prepared.date,
-                    meta: meta.clone(),
-                });
-            }
-            continuation = found;
-            ragged.extend(more_ragged);
-            keep = found_keep;
-        }
-        unreachable!("the loop returns on its last pass")
+        Ok((files, meta))
     }
 
     /// A register (ทะเบียนหนังสือ) as PDF: `register` is the table the
@@ -486,6 +599,29 @@ pub fn pdf(laid: &Laidout, opts: &RenderOptions) -> Result<Vec<u8>, RenderError>
         ..PdfOptions::default()
     };
     typst_pdf::pdf(&laid.doc, &options).map_err(|errors| RenderError::Pdf(messages(&errors)))
+}
+
+/// A layout's inputs other than the recipient and the compile loop's own
+/// files, as one hash: a splice is only taken over the same basis.
+fn basis_of(files: &HashMap<FileId, Bytes>) -> u128 {
+    let loop_files = [
+        "/recipient.json",
+        "/continuation.json",
+        "/ragged.json",
+        "/keep.json",
+    ];
+    let mut entries: Vec<(String, &[u8])> = files
+        .iter()
+        .map(|(id, bytes)| {
+            (
+                id.get().vpath().get_with_slash().to_string(),
+                bytes.as_slice(),
+            )
+        })
+        .filter(|(path, _)| !loop_files.contains(&path.as_str()))
+        .collect();
+    entries.sort();
+    typst::utils::hash128(&entries)
 }
 
 /// PNG images of every page at `dpi`.

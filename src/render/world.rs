@@ -31,6 +31,10 @@ fn trim_cache() {
 /// The templates, embedded so the binary works from any directory.
 const TEMPLATES: &[(&str, &str)] = &[
     ("/main.typ", include_str!("../../templates/typst/main.typ")),
+    (
+        "/field.typ",
+        include_str!("../../templates/typst/field.typ"),
+    ),
     ("/lib.typ", include_str!("../../templates/typst/lib.typ")),
     (
         "/letter.typ",
@@ -135,8 +139,20 @@ impl Typesetter {
         files: &HashMap<FileId, Bytes>,
         today: NaiveDate,
     ) -> SourceResult<PagedDocument> {
+        self.compile_entry(self.main, files, today)
+    }
+
+    /// Compiles another of the embedded templates as the main file (the
+    /// recipient fields of `field.typ`).
+    pub fn compile_entry(
+        &self,
+        main: FileId,
+        files: &HashMap<FileId, Bytes>,
+        today: NaiveDate,
+    ) -> SourceResult<PagedDocument> {
         let world = CompileWorld {
             base: self,
+            main,
             files,
             today,
         };
@@ -160,6 +176,7 @@ impl Typesetter {
 /// One compile's view: the shared typesetter plus this document's files.
 pub struct CompileWorld<'a> {
     base: &'a Typesetter,
+    main: FileId,
     files: &'a HashMap<FileId, Bytes>,
     today: NaiveDate,
 }
@@ -174,7 +191,7 @@ impl World for CompileWorld<'_> {
     }
 
     fn main(&self) -> FileId {
-        self.base.main
+        self.main
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {

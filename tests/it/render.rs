@@ -715,3 +715,84 @@ fn every_pdf_says_its_text_is_thai() {
         );
     }
 }
+
+/// A letter with a reply form, laid out once; then, per recipient, only the
+/// fields that change (number, addressee, the form's link and QR code) are
+/// set again. Each result must be what a whole layout for that recipient
+/// gives: the same page images, the same text out of pdftotext, and a QR
+/// code that zbarimg reads as the new link. An addressee too long for its
+/// line, or other options, go back to a whole layout.
+#[test]
+fn a_personalised_letter_re_sets_only_its_fields_as_a_whole_layout_would() {
+    let letter: Value = serde_json::from_str(&example("letter")).unwrap();
+    let form: Value = serde_json::from_str(&example("form")).unwrap();
+    let doc = serde_json::json!({ "kind": "document", "main": letter, "annexes": [form] });
+    let doc = Document::from_json(&doc.to_string()).unwrap();
+    let r = renderer();
+    let opts = RenderOptions::default();
+    let prepared = r.prepare(&doc).unwrap();
+    let first = r.layout(&prepared, None, &opts).unwrap();
+    assert!(!first.spliced);
+    let recipients = [
+        ("พล ๐๐๒๓.๓/ว ๑๐๑๗", "นายกองค์การบริหารส่วนตำบลวังยาง", true),
+        ("พล ๐๐๒๓.๓/ว ๙", "นายกเทศมนตรีตำบลชมพู", true),
+        (
+            "พล ๐๐๒๓.๓/ว ๒๒๒๒",
+            "นายกองค์การบริหารส่วนตำบลวังยาง นายกองค์การบริหารส่วนตำบลชมพู \
+             นายกองค์การบริหารส่วนตำบลบ้านน้อยซุ้มขี้เหล็ก และนายกเทศมนตรีทุกแห่ง",
+            false,
+        ),
+    ];
+    for (i, (number, to, fits)) in recipients.into_iter().enumerate() {
+        let url = format!("https://forms.example.go.th/r/{i:08x}-ทดสอบ");
+        let mut overlay = prepared.recipient().clone();
+        overlay["0"]["number"] = serde_json::json!(number);
+        overlay["0"]["to"] = serde_json::json!(prepared.text(to));
+        overlay["1"]["codes"][0]["url"] = serde_json::json!(url);
+        overlay["1"]["codes"][0]["svg"] = serde_json::json!(render::qr::qr_svg(&url).unwrap());
+        let like = r
+            .layout_like(&prepared, Some(&overlay), &opts, &first)
+            .unwrap();
+        assert_eq!(like.spliced, fits, "{to}: spliced only when the fields fit");
+        let whole = r.layout(&prepared, Some(&overlay), &opts).unwrap();
+        assert!(!whole.spliced);
+        assert_eq!(like.page_count(), whole.page_count());
+        assert!(
+            render::png_pages(&like, 72.0) == render::png_pages(&whole, 72.0),
+            "{to}: the pages differ from a whole layout's"
+        );
+        let (a, b) = (
+            render::pdf(&like, &opts).unwrap(),
+            render::pdf(&whole, &opts).unwrap(),
+        );
+        let Some(text) = super::mail::pdftotext(&a) else {
+            skipped("pdftotext (poppler-utils): the personalised letters' text was not compared");
+            return;
+        };
+        assert_eq!(Some(&text), super::mail::pdftotext(&b).as_ref(), "{to}");
+        let flat: String = text.split_whitespace().collect();
+        assert!(
+            flat.contains(&to.split_whitespace().collect::<String>()),
+            "{to}:\n{text}"
+        );
+        assert!(
+            flat.contains(&number.split_whitespace().collect::<String>()),
+            "{number}:\n{text}"
+        );
+        if let Some(codes) = super::replies::qr_codes(&a) {
+            assert!(codes.contains(&url), "{url} not among {codes:?}");
+        }
+    }
+    // Another option (an official copy's verification) is a whole layout.
+    let official = RenderOptions {
+        verification: Some(render::Verification {
+            code: "ABCD-EFGH".into(),
+            url: "https://saraban.example.go.th/v/ABCD-EFGH".into(),
+        }),
+        ..RenderOptions::default()
+    };
+    let other = r
+        .layout_like(&prepared, Some(prepared.recipient()), &official, &first)
+        .unwrap();
+    assert!(!other.spliced, "other options, other pages");
+}
