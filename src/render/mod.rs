@@ -3,7 +3,8 @@
 //! `view` turns a typed [`Document`] into JSON the templates print; `world`
 //! is the seam to Typst; `breaks` and `text_layer` control Thai line breaks
 //! without letting the control marks into the text layer; `pages` reads the
-//! laid-out pages back (continuation words, the line checker).
+//! laid-out pages back (continuation words, the line checker); `splice`
+//! re-sets only a recipient's fields for another recipient of a letter.
 
 pub mod breaks;
 pub mod check;
@@ -415,8 +416,13 @@ impl Renderer {
             return Ok(None);
         }
         let swaps: Vec<_> = swaps.into_iter().zip(set).collect();
+        let doc = splice::apply(&earlier.doc, &swaps);
+        // A field that opens a page would be that page's continuation word.
+        if pages::continuation_words(&doc) != earlier.continuation {
+            return Ok(None);
+        }
         Ok(Some(Laidout {
-            doc: splice::apply(&earlier.doc, &swaps),
+            doc,
             continuation: earlier.continuation.clone(),
             ragged: earlier.ragged.clone(),
             keep: earlier.keep.clone(),
