@@ -651,29 +651,84 @@ pub(crate) fn page_png(page: &typst_layout::Page, dpi: f32) -> Vec<u8> {
     opaque_png(&typst_render::render(page, &options))
 }
 
-/// A page as an RGB PNG over white, compressed for speed: previews are
-/// made on every keystroke, and deflate at its default level cost more
-/// than laying the page out.
+/// A page as a PNG over white, compressed for speed: previews are made on
+/// every keystroke, and deflate at its default level cost more than laying
+/// the page out. A page with no colour (black text: most letters) is
+/// written as greyscale, a third of the bytes to compress and to send.
 fn opaque_png(pixmap: &tiny_skia::Pixmap) -> Vec<u8> {
-    // Premultiplied RGBA over white: c + (255 - a).
-    let rgb: Vec<u8> = pixmap
-        .data()
-        .chunks_exact(4)
-        .flat_map(|p| {
+    let pixels = pixmap.data().chunks_exact(4);
+    // Premultiplied RGBA over white: c + (255 - a), never above 255 since
+    // c <= a. Equal channels stay equal, so such a page is grey.
+    let grey = pixels.clone().all(|p| p[0] == p[1] && p[1] == p[2]);
+    let (color, bytes) = if grey {
+        let bytes = pixels.map(|p| p[0] + (255 - p[3])).collect();
+        (png::ColorType::Grayscale, bytes)
+    } else {
+        // A plain loop over a sized buffer: `flat_map` into a `Vec` was
+        // not vectorised and cost as much as deflating the page.
+        let mut bytes = vec![0; pixels.len() * 3];
+        for (out, p) in bytes.chunks_exact_mut(3).zip(pixels) {
             let under = 255 - p[3];
-            [p[0] + under, p[1] + under, p[2] + under]
-        })
-        .collect();
+            out.copy_from_slice(&[p[0] + under, p[1] + under, p[2] + under]);
+        }
+        (png::ColorType::Rgb, bytes)
+    };
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
-    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_color(color);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Fast);
     let written = encoder
         .write_header()
-        .and_then(|mut w| w.write_image_data(&rgb).and_then(|()| w.finish()));
+        .and_then(|mut w| w.write_image_data(&bytes).and_then(|()| w.finish()));
     match written {
         Ok(()) => out,
         Err(_) => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::opaque_png;
+
+    /// Decodes a PNG: its colour type and its pixels.
+    fn decode(bytes: &[u8]) -> (png::ColorType, Vec<u8>) {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+            .read_info()
+            .unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        buf.truncate(info.buffer_size());
+        (info.color_type, buf)
+    }
+
+    fn pixmap(pixels: &[[u8; 4]]) -> tiny_skia::Pixmap {
+        let mut p = tiny_skia::Pixmap::new(pixels.len() as u32, 1).unwrap();
+        p.data_mut().copy_from_slice(pixels.concat().as_slice());
+        p
+    }
+
+    #[test]
+    fn a_page_without_colour_is_a_grey_png_over_white() {
+        // Transparent, black at half cover, opaque black, opaque grey
+        // (premultiplied).
+        let p = pixmap(&[
+            [0, 0, 0, 0],
+            [0, 0, 0, 128],
+            [0, 0, 0, 255],
+            [100, 100, 100, 255],
+        ]);
+        let (color, pixels) = decode(&opaque_png(&p));
+        assert_eq!(color, png::ColorType::Grayscale);
+        assert_eq!(pixels, [255, 127, 0, 100]);
+    }
+
+    #[test]
+    fn a_page_with_colour_stays_rgb_over_white() {
+        // A red secrecy mark at half cover beside black text.
+        let p = pixmap(&[[128, 0, 0, 128], [0, 0, 0, 255]]);
+        let (color, pixels) = decode(&opaque_png(&p));
+        assert_eq!(color, png::ColorType::Rgb);
+        assert_eq!(pixels, [255, 127, 127, 0, 0, 0]);
     }
 }
