@@ -30,6 +30,25 @@ fn urgency_rank(u: Option<&str>) -> u8 {
     }
 }
 
+/// The inbox's query, all deliveries and those pending, built once: it is
+/// asked on every refresh of every office's inbox.
+static INBOX_SQL: std::sync::LazyLock<(String, String)> = std::sync::LazyLock::new(|| {
+    let columns = routing::COLUMNS
+        .split(", ")
+        .map(|c| format!("v.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = |filter: &str| {
+        format!(
+            "SELECT {columns}, d.number, d.date, d.subject, d.issuer, d.urgency, d.secrecy, \
+             o.name FROM deliveries v JOIN documents d ON d.id = v.document_id \
+             JOIN offices o ON o.id = v.from_office \
+             WHERE v.to_office = $1{filter} ORDER BY v.id DESC LIMIT $2"
+        )
+    };
+    (sql(""), sql(" AND v.state IN ('sent', 'received')"))
+});
+
 /// Deliveries to `office_id`; only those not yet acted on when `pending`.
 pub async fn inbox(
     store: &Store,
@@ -38,24 +57,9 @@ pub async fn inbox(
     pending: bool,
     limit: i64,
 ) -> Result<Vec<InboxItem>, StoreError> {
-    let columns = routing::COLUMNS
-        .split(", ")
-        .map(|c| format!("v.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let filter = if pending {
-        " AND v.state IN ('sent', 'received')"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "SELECT {columns}, d.number, d.date, d.subject, d.issuer, d.urgency, d.secrecy, o.name \
-         FROM deliveries v JOIN documents d ON d.id = v.document_id \
-         JOIN offices o ON o.id = v.from_office \
-         WHERE v.to_office = $1{filter} ORDER BY v.id DESC LIMIT $2"
-    );
+    let sql = if pending { &INBOX_SQL.1 } else { &INBOX_SQL.0 };
     let rows = store
-        .read_rows(&sql, &[Param::Int(office_id), Param::Int(limit)])
+        .read_rows(sql, &[Param::Int(office_id), Param::Int(limit)])
         .await?;
     let n = routing::COLUMNS.split(", ").count();
     let mut items = rows

@@ -16,7 +16,6 @@ use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, Quer
 use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequest, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -348,16 +347,11 @@ pub async fn not_found(uri: axum::http::Uri) -> Response {
     }
 }
 
-/// Middleware: an error under `/api/` that is not already JSON (the body
-/// limit's 413, 405 with its `Allow`, a timeout) is answered in the API's
-/// error shape with the same status.
-pub async fn json_errors(req: Request, next: Next) -> Response {
-    let api = req.uri().path().starts_with("/api/");
-    let resp = next.run(req).await;
+/// An error answered under `/api/` that is not already JSON (the body
+/// limit's 413, 405 with its `Allow`, a timeout) in the API's error shape
+/// with the same status (applied by [`super::finish`]).
+pub fn json_errors(resp: Response) -> Response {
     let status = resp.status();
-    if !api || !(status.is_client_error() || status.is_server_error()) {
-        return resp;
-    }
     let json = resp
         .headers()
         .get(header::CONTENT_TYPE)

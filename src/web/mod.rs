@@ -9,7 +9,7 @@
 //! is "not found". Logging in is `login` (CSRF-protected form, throttled, a
 //! bounded number of password checks at once). Every response carries the
 //! security headers of [`SECURITY_HEADERS`]; every error under `/api/` is
-//! JSON.
+//! JSON (both in `finish`).
 
 pub mod api;
 pub mod auth;
@@ -17,6 +17,7 @@ pub mod compose_forms;
 pub mod compose_ui;
 pub mod error;
 pub mod files_ui;
+pub mod finish;
 pub mod forms;
 pub mod intake_ui;
 pub mod login;
@@ -38,11 +39,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::app::App;
@@ -135,28 +135,29 @@ pub fn router(state: AppState) -> Router {
         .merge(profile::routes())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(axum::middleware::from_fn(error::json_errors))
-        .layer(TraceLayer::new_for_http());
-    for (name, value) in SECURITY_HEADERS {
-        app = app.layer(SetResponseHeaderLayer::overriding(
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        ));
+        .layer(RequestBodyLimitLayer::new(MAX_BODY));
+    // tower-http traces requests at DEBUG: a layer that costs on every
+    // request is added only when its lines would be written (server errors
+    // are logged by `finish` in any case).
+    if tracing::level_filters::LevelFilter::current() >= tracing::Level::DEBUG {
+        app = app.layer(TraceLayer::new_for_http());
     }
-    app.with_state(state)
+    app.layer(finish::FinishLayer).with_state(state)
 }
 
-async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
     match state.app.health().await {
+        // A constant: no JSON value to build on the path monitors poll.
         Ok(()) => (
-            StatusCode::OK,
-            axum::Json(serde_json::json!({"status": "ok"})),
-        ),
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"status":"ok"}"#,
+        )
+            .into_response(),
         Err(e) => (
             StatusCode::SERVICE_UNAVAILABLE,
             axum::Json(serde_json::json!({"status": "database unavailable", "error": e})),
-        ),
+        )
+            .into_response(),
     }
 }
 

@@ -377,6 +377,12 @@ async fn security_headers_on_every_response() {
         assert_eq!(h("x-frame-options"), "DENY", "{uri}");
         assert_eq!(h("referrer-policy"), "same-origin", "{uri}");
         assert_eq!(h("x-content-type-options"), "nosniff", "{uri}");
+        if uri == "/health" {
+            assert_eq!(a.status, StatusCode::OK);
+            assert_eq!(h("content-type"), "application/json");
+            let body: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+            assert_eq!(body, serde_json::json!({"status": "ok"}));
+        }
     }
     for file in std::fs::read_dir(crate::support::root().join("templates/web")).unwrap() {
         let path = file.unwrap().path();
