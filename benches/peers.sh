@@ -14,6 +14,10 @@
 # Needs wrk, curl and python3. Prints one line per measurement, then the
 # medians.
 set -euo pipefail
+# A measurement's own errors go to /dev/null below: say which one stopped
+# the run (an earlier build's bench reads its examples from the folder it
+# was built in, which must still exist).
+trap 'echo "peers.sh: stopped at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 : "${PERF_DIR:?the peers kit, with venv/}"
