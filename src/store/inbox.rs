@@ -49,6 +49,12 @@ static INBOX_SQL: std::sync::LazyLock<(String, String)> = std::sync::LazyLock::n
     (sql(""), sql(" AND v.state IN ('sent', 'received')"))
 });
 
+/// The inbox's SQL (`$1` the office, `$2` the limit): every delivery, or
+/// only those pending, which `deliveries_inbox_pending` holds alone.
+pub fn query(pending: bool) -> &'static str {
+    if pending { &INBOX_SQL.1 } else { &INBOX_SQL.0 }
+}
+
 /// Deliveries to `office_id`; only those not yet acted on when `pending`.
 pub async fn inbox(
     store: &Store,
@@ -57,9 +63,8 @@ pub async fn inbox(
     pending: bool,
     limit: i64,
 ) -> Result<Vec<InboxItem>, StoreError> {
-    let sql = if pending { &INBOX_SQL.1 } else { &INBOX_SQL.0 };
     let rows = store
-        .read_rows(sql, &[Param::Int(office_id), Param::Int(limit)])
+        .read_rows(query(pending), &[Param::Int(office_id), Param::Int(limit)])
         .await?;
     let n = routing::COLUMNS.split(", ").count();
     let mut items = rows
