@@ -23,7 +23,9 @@ use std::collections::HashMap;
 use std::ffi::{CStr, CString, c_int};
 use std::path::{Path, PathBuf};
 use std::ptr::{self, NonNull};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering, fence};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use libsqlite3_sys as ffi;
 
@@ -184,28 +186,81 @@ impl<T: FromCell> FromCell for Option<T> {
 }
 
 /// Read connections to one SQLite file, opened as needed and kept.
+///
+/// A connection keeps its read snapshot (an open read transaction) from
+/// one query to the next while nothing has been committed since: taking
+/// and dropping the WAL read lock for every query was most of what SQLite
+/// cost the inbox (a contended process-wide mutex held across two
+/// `fcntl` calls). Whether anything was committed is told by the WAL
+/// index's header ([`WalIndex`]), which every commit rewrites, from any
+/// connection or process. A snapshot is also given up when it is older
+/// than [`SNAPSHOT_HOLD`], and idle ones are ended by a sweeper thread, so
+/// checkpoints and the WAL's restart are not held back for long.
 #[derive(Debug)]
 pub struct Readers {
     file: PathBuf,
     read_only: bool,
     idle: Mutex<Vec<Connection>>,
     most_idle: usize,
+    /// Set by [`Readers::close`]: the sweeper stops.
+    closed: AtomicBool,
+    /// How long a snapshot may be kept ([`SNAPSHOT_HOLD`]).
+    hold: Duration,
 }
 
+/// The longest a reader keeps one snapshot, in use or idle.
+pub const SNAPSHOT_HOLD: Duration = Duration::from_millis(50);
+
 impl Readers {
-    /// Readers of `file`; `read_only` when the store was opened so.
-    pub fn new(file: &Path, read_only: bool, most_idle: usize) -> Readers {
-        Readers {
+    /// Readers of `file`; `read_only` when the store was opened so. A
+    /// sweeper thread ends idle snapshots until the readers are closed or
+    /// dropped.
+    pub fn new(file: &Path, read_only: bool, most_idle: usize) -> Arc<Readers> {
+        Readers::holding(file, read_only, most_idle, SNAPSHOT_HOLD)
+    }
+
+    fn holding(file: &Path, read_only: bool, most_idle: usize, hold: Duration) -> Arc<Readers> {
+        let readers = Arc::new(Readers {
             file: file.to_path_buf(),
             read_only,
             idle: Mutex::new(Vec::new()),
             most_idle: most_idle.max(1),
+            closed: AtomicBool::new(false),
+            hold,
+        });
+        let weak = Arc::downgrade(&readers);
+        let sweeper = std::thread::Builder::new()
+            .name("saraban-snapshots".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(hold);
+                    match weak.upgrade() {
+                        Some(r) if !r.closed.load(Ordering::Relaxed) => r.end_idle_snapshots(hold),
+                        _ => return,
+                    }
+                }
+            });
+        if let Err(e) = sweeper {
+            // Without the sweeper no snapshot may be kept past its query.
+            tracing::warn!(error = %e, "no snapshot sweeper");
+            readers.closed.store(true, Ordering::Relaxed);
         }
+        readers
     }
 
     /// Closes the idle connections (the store is closing).
     pub fn close(&self) {
+        self.closed.store(true, Ordering::Relaxed);
         self.idle.lock().expect("readers lock").clear();
+    }
+
+    /// Ends the snapshots of idle connections held longer than `age`.
+    pub fn end_idle_snapshots(&self, age: Duration) {
+        let mut idle = self.idle.lock().expect("readers lock");
+        // A connection that cannot end its transaction is closed.
+        idle.retain_mut(|c| {
+            c.snapshot.is_none_or(|s| s.since.elapsed() < age) || c.end_snapshot().is_ok()
+        });
     }
 
     /// Runs `sql` with `params` (`$1`, `$2`, … by position) and gives every row.
@@ -215,17 +270,68 @@ impl Readers {
             Some(c) => c,
             None => Connection::open(&self.file, Mode::Read(self.read_only))?,
         };
-        let out = conn.fetch_all(sql, params);
+        let out = self.read_on(&mut conn, sql, params);
         // A connection that failed is dropped (closed) rather than kept.
         if out.is_ok() {
+            if conn.wal_index.is_none() && !self.closed.load(Ordering::Relaxed) {
+                // The first read opened the WAL index, if there is one.
+                conn.wal_index = Some(conn.map_wal_index());
+            }
             let mut idle = self.idle.lock().expect("readers lock");
-            if idle.len() < self.most_idle {
+            if idle.len() < self.most_idle && !self.closed.load(Ordering::Relaxed) {
                 idle.push(conn);
             }
         }
         out
     }
+
+    /// One query on `conn`, in its snapshot when nothing was committed
+    /// since it began, else in a new one.
+    fn read_on(
+        &self,
+        conn: &mut Connection,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> Result<Vec<Row>, StoreError> {
+        let header = conn.wal_header();
+        let current = match (&conn.snapshot, &header) {
+            (Some(s), Some(h)) => s.header == *h && s.since.elapsed() < self.hold,
+            _ => false,
+        };
+        if !current {
+            conn.end_snapshot()?;
+            if let Some(h) = header {
+                // The header is read before the snapshot is taken (by the
+                // query below), so the snapshot is at least this new: an
+                // equal header later means nothing was committed since.
+                conn.fetch_all("BEGIN", &[])?;
+                conn.snapshot = Some(Snapshot {
+                    header: h,
+                    since: Instant::now(),
+                });
+            }
+        }
+        conn.fetch_all(sql, params)
+    }
 }
+
+/// A reader's open read transaction: the WAL index's header just before
+/// it began, and when.
+#[derive(Debug, Clone, Copy)]
+struct Snapshot {
+    header: [u8; WAL_HEADER],
+    since: Instant,
+}
+
+/// The WAL index's header: 48 bytes, kept twice at the start of the
+/// index (sqlite.org/walformat.html, 2.2). Every commit rewrites it: its
+/// change counter, last frame and checksums. A writer writes the second
+/// copy, then the first; a reader reads the first, then the second, and
+/// trusts them only when they agree.
+const WAL_HEADER: usize = 48;
+
+/// The WAL index's first region as SQLite maps it (`xShmMap`).
+const WAL_REGION: c_int = 32 * 1024;
 
 /// Numbering's own read-write connection to a SQLite file, used by one
 /// transaction at a time.
@@ -332,6 +438,13 @@ enum Mode {
 struct Connection {
     db: NonNull<ffi::sqlite3>,
     statements: HashMap<String, NonNull<ffi::sqlite3_stmt>>,
+    /// The open read transaction a reader keeps, if any.
+    snapshot: Option<Snapshot>,
+    /// SQLite's own mapping of the WAL index (`None` before the first
+    /// read; `Some(None)` when the file is not in WAL mode). Its own, and
+    /// not another descriptor of `<db>-shm`: closing one would drop the
+    /// locks SQLite holds on the file for the whole process.
+    wal_index: Option<Option<NonNull<u8>>>,
 }
 
 // SAFETY: the bundled SQLite is built thread-safe (SQLITE_THREADSAFE=1) and
@@ -362,6 +475,8 @@ impl Connection {
         let mut conn = Connection {
             db,
             statements: HashMap::new(),
+            snapshot: None,
+            wal_index: None,
         };
         if rc != ffi::SQLITE_OK {
             return Err(StoreError::Connect(
@@ -390,6 +505,66 @@ impl Connection {
             conn.fetch_all(pragma, &[])?;
         }
         Ok(conn)
+    }
+
+    /// SQLite's mapping of this database's WAL index, if it is in WAL
+    /// mode and this connection has read it.
+    fn map_wal_index(&mut self) -> Option<NonNull<u8>> {
+        let mode = self.fetch_all("PRAGMA journal_mode", &[]).ok()?;
+        if mode.first()?.get::<String>(0).ok()? != "wal" {
+            return None;
+        }
+        let mut file: *mut ffi::sqlite3_file = ptr::null_mut();
+        let mut region: *mut std::ffi::c_void = ptr::null_mut();
+        // SAFETY: an open handle and out-pointers of the right types;
+        // `xShmMap` without extending only hands back the region SQLite
+        // mapped for this connection, valid while the connection is open.
+        unsafe {
+            let rc = ffi::sqlite3_file_control(
+                self.db.as_ptr(),
+                c"main".as_ptr(),
+                ffi::SQLITE_FCNTL_FILE_POINTER,
+                (&raw mut file).cast(),
+            );
+            if rc != ffi::SQLITE_OK || file.is_null() || (*file).pMethods.is_null() {
+                return None;
+            }
+            let methods = &*(*file).pMethods;
+            let map = methods.xShmMap.filter(|_| methods.iVersion >= 2)?;
+            if map(file, 0, WAL_REGION, 0, &mut region) != ffi::SQLITE_OK {
+                return None;
+            }
+        }
+        NonNull::new(region.cast())
+    }
+
+    /// The WAL index's header, when its two copies agree and it is
+    /// initialised; read without a lock, as SQLite's readers do.
+    fn wal_header(&self) -> Option<[u8; WAL_HEADER]> {
+        let base = self.wal_index.flatten()?.as_ptr();
+        let copy = |at: usize| {
+            let mut h = [0u8; WAL_HEADER];
+            for (i, b) in h.iter_mut().enumerate() {
+                // SAFETY: within the index's first region, mapped while
+                // this connection is open; other connections and processes
+                // write it, hence volatile reads.
+                *b = unsafe { ptr::read_volatile(base.add(at + i)) };
+            }
+            h
+        };
+        let first = copy(0);
+        fence(Ordering::Acquire);
+        let second = copy(WAL_HEADER);
+        // Byte 12 is `isInit`.
+        (first == second && first[12] != 0).then_some(first)
+    }
+
+    /// Ends the read transaction a reader keeps, if it has one.
+    fn end_snapshot(&mut self) -> Result<(), StoreError> {
+        if self.snapshot.take().is_some() {
+            self.fetch_all("COMMIT", &[])?;
+        }
+        Ok(())
     }
 
     fn fetch_all(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
@@ -560,7 +735,7 @@ impl Drop for Connection {
 mod tests {
     use super::*;
 
-    fn fixture() -> (tempfile::TempDir, Readers) {
+    fn fixture() -> (tempfile::TempDir, Arc<Readers>) {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("t.db");
         // Written through sqlite3's own C API via a writable connection.
@@ -576,6 +751,79 @@ mod tests {
         (dir, Readers::new(&file, false, 2))
     }
 
+    /// Readers whose snapshots are kept for an hour, so that nothing but
+    /// the test ends them, and a writer of the same file.
+    fn holding_fixture() -> (tempfile::TempDir, Arc<Readers>, Connection) {
+        let (dir, _) = fixture();
+        let file = dir.path().join("t.db");
+        let readers = Readers::holding(&file, false, 2, Duration::from_secs(3600));
+        let writer = Connection::open_writable_for_test(&file);
+        (dir, readers, writer)
+    }
+
+    fn count(readers: &Readers) -> i64 {
+        readers.fetch_all("SELECT count(*) FROM t", &[]).unwrap()[0]
+            .get::<i64>(0)
+            .unwrap()
+    }
+
+    /// The idle connection's snapshot, and whether SQLite has a
+    /// transaction open on it.
+    fn idle_snapshot(readers: &Readers) -> Option<(Instant, bool)> {
+        let idle = readers.idle.lock().unwrap();
+        assert_eq!(idle.len(), 1, "one reader in use at a time here");
+        let c = &idle[0];
+        // SAFETY: an open handle.
+        let open = unsafe { ffi::sqlite3_get_autocommit(c.db.as_ptr()) } == 0;
+        c.snapshot.map(|s| (s.since, open))
+    }
+
+    #[test]
+    fn a_snapshot_is_kept_until_something_is_committed() {
+        let (_dir, readers, mut writer) = holding_fixture();
+        assert_eq!(count(&readers), 2);
+        // The first read maps the WAL index; the second begins a snapshot.
+        assert_eq!(count(&readers), 2);
+        let (since, open) = idle_snapshot(&readers).expect("a snapshot is kept");
+        assert!(open, "SQLite has the read transaction open");
+        assert_eq!(count(&readers), 2);
+        assert_eq!(
+            idle_snapshot(&readers).unwrap().0,
+            since,
+            "the same snapshot, reused"
+        );
+        // A commit from another connection is seen by the next read.
+        writer
+            .fetch_all("INSERT INTO t (id) VALUES (3)", &[])
+            .unwrap();
+        assert_eq!(count(&readers), 3);
+        assert_ne!(idle_snapshot(&readers).unwrap().0, since, "a new snapshot");
+        writer.fetch_all("DELETE FROM t WHERE id = 3", &[]).unwrap();
+        assert_eq!(count(&readers), 2);
+    }
+
+    #[test]
+    fn idle_snapshots_end_so_the_wal_can_be_truncated() {
+        let (_dir, readers, mut writer) = holding_fixture();
+        writer
+            .fetch_all("INSERT INTO t (id) VALUES (3)", &[])
+            .unwrap();
+        count(&readers);
+        assert_eq!(count(&readers), 3);
+        assert!(idle_snapshot(&readers).is_some());
+        let truncate = |w: &mut Connection| {
+            w.fetch_all("PRAGMA wal_checkpoint(TRUNCATE)", &[]).unwrap()[0]
+                .get::<i64>(0)
+                .unwrap()
+        };
+        assert_eq!(truncate(&mut writer), 1, "busy: a reader holds the log");
+        readers.end_idle_snapshots(Duration::ZERO);
+        assert_eq!(idle_snapshot(&readers), None);
+        assert_eq!(truncate(&mut writer), 0, "no reader holds the log");
+        // The reader goes on, in a new snapshot.
+        assert_eq!(count(&readers), 3);
+    }
+
     impl Connection {
         fn open_writable_for_test(file: &Path) -> Connection {
             let path = CString::new(file.as_os_str().as_encoded_bytes()).unwrap();
@@ -586,6 +834,8 @@ mod tests {
             Connection {
                 db: NonNull::new(db).unwrap(),
                 statements: HashMap::new(),
+                snapshot: None,
+                wal_index: None,
             }
         }
     }

@@ -219,7 +219,7 @@ impl Store {
                 let file = sqlite_file(&url);
                 let direct = file
                     .as_deref()
-                    .map(|f| Arc::new(direct::Readers::new(f, read_only, connections as usize)));
+                    .map(|f| direct::Readers::new(f, read_only, connections as usize));
                 let direct_writer = file
                     .as_deref()
                     .filter(|_| !read_only)
