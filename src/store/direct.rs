@@ -6,7 +6,8 @@
 //! that thread again when it is returned. Under load those wake-ups were a
 //! third of the server's CPU while SQLite itself used 2% (docs/benchmarks.md,
 //! issue 23). A read here runs SQLite on the thread that asks: no hand-off.
-//! Statements are prepared once per connection and kept.
+//! Statements are prepared once per connection and kept, and so is a
+//! reader's snapshot while nothing is committed ([`Readers`]).
 //!
 //! Numbering on a SQLite file also runs here ([`Writer`]): its whole
 //! transaction on the caller's thread, where through sqlx each of its eight
