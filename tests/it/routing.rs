@@ -68,22 +68,26 @@ async fn dla_circular(db: &TestDb) -> (Office, i64) {
     (dla, numbered.id)
 }
 
-async fn seed_story_end_to_end(db: &TestDb) {
-    let (dla, circular) = dla_circular(db).await;
-    // 1. To every provincial office.
-    let provinces = routing::recipients(db, &dla, "provinces").await.unwrap();
-    assert_eq!(provinces.len(), 76);
-    let sent = routing::dispatch(
+/// The DLA's circular sent to every provincial office on 21 May 2567.
+async fn to_every_province(db: &TestDb, dla: &Office, circular: i64) -> Vec<routing::Delivery> {
+    let provinces = routing::recipients(db, dla, "provinces").await.unwrap();
+    routing::dispatch(
         db,
         &clerk("dla"),
         bkk(2024, 5, 21, 9, 30),
-        &dla,
+        dla,
         circular,
         &provinces,
         None,
     )
     .await
-    .unwrap();
+    .unwrap()
+}
+
+async fn seed_story_end_to_end(db: &TestDb) {
+    let (dla, circular) = dla_circular(db).await;
+    // 1. To every provincial office.
+    let sent = to_every_province(db, &dla, circular).await;
     assert_eq!(sent.len(), 76);
     // The deadline comes from the letter: ภายในวันที่ ๒๒ พฤษภาคม ๒๕๖๗.
     assert!(
@@ -894,18 +898,7 @@ async fn personal_letters_carry_their_own_link() {
 /// acted deliveries; `EXPLAIN` on each backend).
 async fn the_pending_inbox_reads_only_pending_deliveries(db: &TestDb) {
     let (dla, circular) = dla_circular(db).await;
-    let provinces = routing::recipients(db, &dla, "provinces").await.unwrap();
-    routing::dispatch(
-        db,
-        &clerk("dla"),
-        bkk(2024, 5, 21, 9, 30),
-        &dla,
-        circular,
-        &provinces,
-        None,
-    )
-    .await
-    .unwrap();
+    to_every_province(db, &dla, circular).await;
     let pl = office(db, "พล 0023").await;
     let today = NaiveDate::from_ymd_opt(2024, 5, 21).unwrap();
     let ids = |items: Vec<inbox::InboxItem>| -> Vec<i64> {
@@ -940,31 +933,21 @@ async fn the_pending_inbox_reads_only_pending_deliveries(db: &TestDb) {
         [got.id]
     );
 
-    let plan = match db.backend() {
-        Backend::Sqlite => {
-            let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {}", inbox::query(true)))
-                .bind(pl.id)
-                .bind(100_i64)
-                .fetch_all(db.reader())
-                .await
-                .unwrap();
-            rows.iter()
-                .map(|r| sqlx::Row::get::<String, _>(r, "detail"))
-                .collect::<Vec<_>>()
-        }
-        Backend::Postgres => {
-            let rows = sqlx::query(&format!("EXPLAIN {}", inbox::query(true)))
-                .bind(pl.id)
-                .bind(100_i64)
-                .fetch_all(db.reader())
-                .await
-                .unwrap();
-            rows.iter()
-                .map(|r| sqlx::Row::get::<String, _>(r, 0))
-                .collect::<Vec<_>>()
-        }
-    }
-    .join("\n");
+    let (explain, column) = match db.backend() {
+        Backend::Sqlite => ("EXPLAIN QUERY PLAN", "detail"),
+        Backend::Postgres => ("EXPLAIN", "QUERY PLAN"),
+    };
+    let rows = sqlx::query(&format!("{explain} {}", inbox::query(true)))
+        .bind(pl.id)
+        .bind(100_i64)
+        .fetch_all(db.reader())
+        .await
+        .unwrap();
+    let plan = rows
+        .iter()
+        .map(|r| sqlx::Row::get::<String, _>(r, column))
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(
         plan.contains("deliveries_inbox_pending"),
         "the pending inbox should read the pending deliveries' index:\n{plan}"
