@@ -16,3 +16,11 @@ pub mod sign;
 pub mod store;
 pub mod thai;
 pub mod web;
+
+/// mimalloc, not glibc's malloc, for every program built on the library
+/// (the command, its benches and tests alike): Typst allocates and frees
+/// many small objects per layout, and under glibc a page image was
+/// megabytes fresh from the kernel each time (docs/benchmarks.md, issue
+/// 23, session 15). The crate is an application; no one else links it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -258,9 +258,14 @@ impl App {
     {
         let renderer = self.load_renderer()?;
         let _slot = self.render_slots.acquire().await.expect("never closed");
-        tokio::task::spawn_blocking(move || f(&renderer))
-            .await
-            .map_err(|e| AppError::internal("จัดทำเอกสารไม่สำเร็จ", e.to_string()))?
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        rayon::spawn(move || {
+            let _ = tx.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&renderer))));
+        });
+        match rx.await {
+            Ok(Ok(r)) => r,
+            _ => Err(AppError::internal("จัดทำเอกสารไม่สำเร็จ", "render panicked".to_string())),
+        }
     }
 }
 
