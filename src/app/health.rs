@@ -1,6 +1,7 @@
-//! Is the database answering? `GET /health` asks; probes that arrive while
-//! one `SELECT 1` is running wait for that one instead of queueing their
-//! own, so a load balancer polling hard costs one query at a time.
+//! Is the database answering? `GET /health` asks. A SQLite file answers
+//! `SELECT 1` on the caller's thread; on PostgreSQL, probes that arrive
+//! while one `SELECT 1` is running wait for that one instead of queueing
+//! their own, so a load balancer polling hard costs one query at a time.
 //!
 //! Every answer comes from a probe that was still running when the request
 //! arrived: never a remembered verdict.
@@ -24,6 +25,10 @@ pub(crate) struct HealthProbe {
 impl HealthProbe {
     /// `Ok` when the database answered, else why not (in English).
     pub(crate) async fn check(&self, store: &Store) -> Result<(), String> {
+        // A SQLite file answers on this thread at once: nothing to share.
+        if let Some(verdict) = store.read_here("SELECT 1", &[]) {
+            return verdict.map(|_| ()).map_err(|e| e.to_string());
+        }
         let (id, probe) = {
             let mut slot = self.in_flight.lock().expect("health probe lock");
             match &slot.1 {

@@ -260,11 +260,16 @@ impl App {
         let _slot = self.render_slots.acquire().await.expect("never closed");
         let (tx, rx) = tokio::sync::oneshot::channel();
         rayon::spawn(move || {
-            let _ = tx.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&renderer))));
+            let _ = tx.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+                || f(&renderer),
+            )));
         });
         match rx.await {
             Ok(Ok(r)) => r,
-            _ => Err(AppError::internal("จัดทำเอกสารไม่สำเร็จ", "render panicked".to_string())),
+            _ => Err(AppError::internal(
+                "จัดทำเอกสารไม่สำเร็จ",
+                "render panicked".to_string(),
+            )),
         }
     }
 }

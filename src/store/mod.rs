@@ -434,6 +434,16 @@ impl Store {
         self.direct_writer.as_ref()?.begin()
     }
 
+    /// `sql` run there and then on the caller's thread, when the store is
+    /// a SQLite file ([`direct`]); `None` otherwise (use [`Store::read_rows`]).
+    pub fn read_here(
+        &self,
+        sql: &str,
+        params: &[direct::Param<'_>],
+    ) -> Option<Result<Vec<direct::Row>, StoreError>> {
+        Some(self.direct.as_ref()?.fetch_all(sql, params))
+    }
+
     /// A short, indexed read (it may run on the caller's thread): every
     /// row of `sql` with `params` bound to `$1`, `$2`, …. On a SQLite file
     /// it runs there and then ([`direct`]); otherwise through the read pool.

@@ -1,5 +1,6 @@
 //! What every response gets on its way out, in one layer: the security
-//! headers ([`super::SECURITY_HEADERS`]), an error under `/api/` turned into
+//! headers ([`super::SECURITY_HEADERS`], with [`super::DATA_POLICY`] for
+//! JSON), an error under `/api/` turned into
 //! the API's JSON shape when it is not JSON already ([`super::error::json_errors`]),
 //! and a line in the log for a server error.
 //!
@@ -15,11 +16,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use axum::extract::Request;
+use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::Response;
 use tower::{Layer, Service};
 
-use super::SECURITY_HEADERS;
+use super::{DATA_POLICY, SECURITY_HEADERS};
 
 /// The layer; see the module's documentation.
 #[derive(Debug, Clone, Copy, Default)]
@@ -93,7 +95,15 @@ fn finish(resp: Response, api: bool) -> Response {
         resp
     };
     let headers = resp.headers_mut();
+    let json = headers
+        .get(CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
     for (name, value) in SECURITY_HEADERS {
+        let value = if json && name == "content-security-policy" {
+            DATA_POLICY
+        } else {
+            value
+        };
         headers.insert(
             HeaderName::from_static(name),
             HeaderValue::from_static(value),

@@ -118,6 +118,12 @@ pub const SECURITY_HEADERS: [(&str, &str); 4] = [
     ("x-content-type-options", "nosniff"),
 ];
 
+/// The content security policy of a JSON answer in place of the pages'
+/// one: JSON is data, never a page, so nothing may load from it and it is
+/// never framed. Stricter than the pages' policy, and 80 bytes fewer on
+/// every API answer.
+pub const DATA_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
