@@ -249,20 +249,27 @@ impl App {
         self.store.close().await;
     }
 
-    /// Runs `f` with the renderer on a blocking thread, at most
-    /// `render_slots` at once.
+    /// Runs `f` with the renderer on rayon's pool, at most `render_slots`
+    /// at once. On a rayon thread, Typst's parallel page runs and krilla's
+    /// deferred font work run inline; from tokio's blocking threads each
+    /// was a hand-off to a rayon thread and back. The slot is held until
+    /// `f` ends, even when the caller has gone.
     pub(crate) async fn rendering<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Renderer) -> AppResult<T> + Send + 'static,
     {
         let renderer = self.load_renderer()?;
-        let _slot = self.render_slots.acquire().await.expect("never closed");
+        let slot = Arc::clone(&self.render_slots)
+            .acquire_owned()
+            .await
+            .expect("never closed");
         let (tx, rx) = tokio::sync::oneshot::channel();
         rayon::spawn(move || {
-            let _ = tx.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(
-                || f(&renderer),
-            )));
+            // A panic must not unwind out of a rayon job (that aborts).
+            let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&renderer)));
+            drop(slot);
+            let _ = tx.send(made);
         });
         match rx.await {
             Ok(Ok(r)) => r,
@@ -282,4 +289,40 @@ pub fn tracking_csv(t: &Tracking) -> Vec<u8> {
 /// A cascade's tracking as an Excel workbook.
 pub fn tracking_xlsx(t: &Tracking) -> AppResult<Vec<u8>> {
     Ok(crate::store::tracking::to_xlsx(t)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Document;
+    use crate::render::RenderOptions;
+
+    /// A render that panics is an error for its caller, gives its slot
+    /// back, and leaves rayon's pool working for the next one.
+    #[tokio::test]
+    async fn a_render_that_panics_is_an_error_and_frees_its_slot() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db").to_string_lossy())
+            .await
+            .unwrap();
+        let app = App::new(store, &[]);
+        for _ in 0..3 {
+            let failed = app
+                .rendering(|_| -> AppResult<()> { panic!("a template bug") })
+                .await;
+            assert!(failed.is_err());
+        }
+        assert_eq!(app.render_slots.available_permits(), 2);
+        let pages = app
+            .rendering(|r| {
+                let doc = Document::from_json(include_str!("../../examples/letter.json"))
+                    .map_err(|e| AppError::internal("x", e.to_string()))?;
+                let prepared = r.prepare(&doc)?;
+                Ok(r.layout(&prepared, None, &RenderOptions::default())?
+                    .page_count())
+            })
+            .await
+            .unwrap();
+        assert_eq!(pages, 2);
+    }
 }
