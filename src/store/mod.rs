@@ -452,8 +452,8 @@ impl Store {
         sql: &str,
         params: &[direct::Param<'_>],
     ) -> Result<Vec<direct::Row>, StoreError> {
-        if let Some(d) = &self.direct {
-            return d.fetch_all(sql, params);
+        if let Some(rows) = self.read_here(sql, params) {
+            return rows;
         }
         let rows = exec::bind(sqlx::query(sql), params)
             .fetch_all(&self.read)
